@@ -1,0 +1,75 @@
+# Every target creates .venv and installs what is missing on first use;
+# stamps keep the second run quick. Only Python 3.11+, make and the package
+# registries are assumed.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PODCAST := $(BIN)/podcast
+PYTEST_ARGS ?=
+
+RUNTIME_STAMP := $(VENV)/.stamp-runtime
+TEST_STAMP    := $(VENV)/.stamp-test
+BENCH_STAMP   := $(VENV)/.stamp-bench
+SYSTEM_STAMP  := $(VENV)/.stamp-system
+
+.PHONY: help publish test build check serve bench clean list process
+
+help:
+	@echo "make publish   build and upload the show (local S3 server when no bucket is set)"
+	@echo "make test      run the test suite (installs what it needs)"
+	@echo "make build     process audio, write feed and pages into feed/"
+	@echo "make check     validate podcast.toml, episodes and the built feed"
+	@echo "make serve     preview feed/ on http://127.0.0.1:8000/"
+	@echo "make bench     run the benchmarks in benchmarks/"
+	@echo "make clean     remove feed/, caches and the virtual environment"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
+	  || { echo "error: Python 3.11 or newer is needed; run 'make PYTHON=python3.12 ...'"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $@ $(RUNTIME_STAMP)
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[bench]'
+	@touch $@
+
+# Debian packages the tests use: chromium (real browser), ffmpeg (ffprobe).
+$(SYSTEM_STAMP): scripts/system-packages.sh | $(BIN)/python
+	sh scripts/system-packages.sh
+	@touch $@
+
+publish: $(RUNTIME_STAMP)
+	$(PODCAST) publish
+
+build: $(RUNTIME_STAMP)
+	$(PODCAST) build
+
+check: $(RUNTIME_STAMP)
+	$(PODCAST) check
+
+list: $(RUNTIME_STAMP)
+	$(PODCAST) list
+
+process: $(RUNTIME_STAMP)
+	$(PODCAST) process
+
+serve: $(RUNTIME_STAMP)
+	$(PODCAST) serve
+
+test: $(TEST_STAMP) $(SYSTEM_STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf feed .cache .local-s3 benchmarks/.work tests/artifacts .pytest_cache $(VENV) *.egg-info

@@ -1,0 +1,345 @@
+"""The show: ``podcast.toml`` loaded and validated into a typed ``Show``.
+
+The schema below is the configuration reference (the README repeats it).
+Every problem is collected and raised once as a ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from podcast import schema as s
+from podcast.errors import ConfigError, Problem, ValidationError
+from podcast.schema import Invalid, Option
+
+CONFIG_NAME = "podcast.toml"
+
+# podcast:guid namespace, from the Podcasting 2.0 specification.
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+# Apple Podcasts categories and their sub-categories (Apple's published list).
+APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing",
+                 "Non-Profit"),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "History": (),
+    "Health & Fitness": ("Alternative Health", "Fitness", "Medicine", "Mental Health",
+                         "Nutrition", "Sexuality"),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": ("Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
+                "Home & Garden", "Video Games"),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": ("Business News", "Daily News", "Entertainment News", "News Commentary",
+             "Politics", "Sports News", "Tech News"),
+    "Religion & Spirituality": ("Buddhism", "Christianity", "Hinduism", "Islam", "Judaism",
+                                "Religion", "Spirituality"),
+    "Science": ("Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
+                "Natural Sciences", "Nature", "Physics", "Social Sciences"),
+    "Society & Culture": ("Documentary", "Personal Journals", "Philosophy",
+                          "Places & Travel", "Relationships"),
+    "Sports": ("Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf",
+               "Hockey", "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball",
+               "Wilderness", "Wrestling"),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews",
+                  "TV Reviews"),
+}
+
+PERSON_ROLES_HINT = "See the Podcasting 2.0 taxonomy: host, guest, narrator, producer..."
+
+
+def _category(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not 1 <= len(value) <= 2 or not all(
+            isinstance(v, str) for v in value):
+        raise Invalid(f"{value!r} is not [\"Category\"] or [\"Category\", \"Sub-category\"]")
+    top = value[0]
+    if top not in APPLE_CATEGORIES:
+        raise Invalid(f"{top!r} is not an Apple Podcasts category",
+                      "Use one of: " + ", ".join(APPLE_CATEGORIES))
+    if len(value) == 2 and value[1] not in APPLE_CATEGORIES[top]:
+        subs = ", ".join(APPLE_CATEGORIES[top]) or "none"
+        raise Invalid(f"{value[1]!r} is not a sub-category of {top!r}",
+                      f"Sub-categories of {top}: {subs}")
+    return tuple(value)
+
+
+def _artwork_path(value: Any) -> str:
+    value = s.text(value)
+    if not value.lower().endswith((".jpg", ".jpeg", ".png")):
+        raise Invalid(f"{value!r} is not a .jpg or .png file",
+                      "Apple requires JPEG or PNG artwork")
+    return value
+
+
+def _uuid(value: Any) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise Invalid(f"{value!r} is not a UUID") from None
+
+
+PERSON = [
+    Option("name", s.text, "the person's name", required=True),
+    Option("role", s.text, "role from the Podcasting 2.0 taxonomy", default="host"),
+    Option("group", s.text, "group from the taxonomy", default="cast"),
+    Option("href", s.url(), "a page about the person"),
+    Option("img", s.url(), "a picture of the person"),
+]
+
+
+def person(value: Any) -> dict:
+    return s.table(PERSON)(value)
+
+
+SHOW_OPTIONS = [
+    Option("title", s.text, "the show's name", required=True),
+    Option("url", s.url(), "public base URL; feed/<path> is served at url + <path>",
+           required=True),
+    Option("description", s.text, "what the show is about (<= 4000 bytes)", required=True),
+    Option("summary", s.text, "one line for page descriptions and social cards"),
+    Option("language", s.text, "RFC 5646 language code, e.g. en-gb", required=True),
+    Option("author", s.text, "who makes the show", required=True),
+    Option("owner", s.table([
+        Option("name", s.text, "the owner's name", required=True),
+        Option("email", s.email, "the address Apple and Spotify write to", required=True),
+    ]), "itunes:owner: name and email", required=True),
+    Option("artwork", _artwork_path, "square JPEG/PNG, 1400-3000 px, relative to the root",
+           required=True),
+    Option("categories", s.list_of(_category), "Apple categories, e.g. [[\"Government\"]]",
+           required=True, default=list),
+    Option("explicit", s.boolean, "true or false", default=False),
+    Option("type", s.choice("episodic", "serial"), "episodic or serial", default="episodic"),
+    Option("copyright", s.text, "copyright line", required=True),
+    Option("guid", _uuid, "podcast:guid; computed from the feed URL once, then kept"),
+    Option("locked", s.boolean, "podcast:locked: refuse imports by other hosts", default=True),
+    Option("medium", s.choice("podcast", "music", "video", "film", "audiobook", "newsletter",
+                              "blog"), "podcast:medium", default="podcast"),
+    Option("license", s.text, "podcast:license, e.g. an SPDX identifier"),
+    Option("update_frequency", s.text, "podcast:updateFrequency text, e.g. 'Monthly'"),
+    Option("funding", s.list_of(s.table([
+        Option("url", s.url(), "where to give", required=True),
+        Option("text", s.text, "what to show", required=True),
+    ])), "podcast:funding links", default=list),
+    Option("persons", s.list_of(person), "podcast:person credits for the show", default=list),
+    Option("subscribe", s.table([
+        Option("apple", s.url(), "Apple Podcasts page"),
+        Option("spotify", s.url(), "Spotify page"),
+        Option("podcastindex", s.url(), "Podcast Index page"),
+    ]), "subscribe links shown on the pages", default=dict),
+    Option("call_to_action", s.text, "Markdown appended to every episode's notes"),
+]
+
+AUDIO_OPTIONS = [
+    Option("loudness", s.number(-36, -9), "integrated loudness target, LUFS", default=-16.0),
+    Option("true_peak", s.number(-9, 0), "true-peak ceiling on the decoded MP3, dBTP",
+           default=-1.0),
+    Option("bitrate", s.integer(64, 320), "CBR kbps for stereo", default=128),
+    Option("mono_bitrate", s.integer(32, 192), "CBR kbps for mono", default=64),
+    Option("tolerance", s.number(0.1, 1.0), "allowed loudness error, LU", default=0.5),
+]
+
+PUBLISH_OPTIONS = [
+    Option("bucket", s.text, "bucket name; empty: a local SeaweedFS server"),
+    Option("prefix", lambda v: s.text(v).strip("/"), "key prefix inside the bucket",
+           default=""),
+    Option("endpoint_url", s.url(https=False), "S3 endpoint; empty: AWS or AWS_ENDPOINT_URL_S3"),
+    Option("region", s.text, "region (R2: auto)", default="us-east-1"),
+    Option("public_url", s.url(https=False), "where listeners fetch the bucket; default: show url"),
+    Option("addressing_style", s.choice("auto", "path", "virtual"),
+           "path-style is used for custom endpoints under auto", default="auto"),
+    Option("checksum", s.choice("auto", "when_required", "when_supported"),
+           "request checksums; auto: when_required for non-AWS endpoints", default="auto"),
+    Option("max_deletes", s.integer(0), "cap on deletes with --prune", default=25),
+]
+
+
+@dataclass(frozen=True)
+class AudioSettings:
+    loudness: float = -16.0
+    true_peak: float = -1.0
+    bitrate: int = 128
+    mono_bitrate: int = 64
+    tolerance: float = 0.5
+
+
+@dataclass(frozen=True)
+class PublishSettings:
+    bucket: str | None = None
+    prefix: str = ""
+    endpoint_url: str | None = None
+    region: str = "us-east-1"
+    public_url: str | None = None
+    addressing_style: str = "auto"
+    checksum: str = "auto"
+    max_deletes: int = 25
+
+
+@dataclass(frozen=True)
+class Show:
+    root: Path
+    title: str
+    url: str  # always ends with "/"
+    description: str
+    language: str
+    author: str
+    owner_name: str
+    owner_email: str
+    artwork: Path  # absolute path of the source artwork
+    categories: tuple[tuple[str, ...], ...]
+    explicit: bool
+    type: str
+    copyright: str
+    guid: str  # podcast:guid
+    guid_stored: bool  # False: computed now; `podcast check` asks to store it
+    locked: bool
+    medium: str
+    summary: str | None = None
+    license: str | None = None
+    update_frequency: str | None = None
+    funding: tuple[dict, ...] = ()
+    persons: tuple[dict, ...] = ()
+    subscribe: dict = field(default_factory=dict)
+    call_to_action: str | None = None
+    audio: AudioSettings = AudioSettings()
+    publish: PublishSettings = PublishSettings()
+
+    @property
+    def feed_url(self) -> str:
+        return self.url + "feed.xml"
+
+    @property
+    def episodes_dir(self) -> Path:
+        return self.root / "episodes"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "feed"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / ".cache"
+
+    def with_url(self, url: str) -> "Show":
+        """The same show served from another base URL (local preview/publish)."""
+        from dataclasses import replace
+        return replace(self, url=url if url.endswith("/") else url + "/")
+
+
+def podcast_guid(feed_url: str) -> str:
+    """podcast:guid: UUIDv5 of the feed URL without scheme and trailing slashes."""
+    bare = feed_url.split("://", 1)[-1].rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The folder holding podcast.toml: ``start`` or one of its parents."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ConfigError(str(here / CONFIG_NAME), "not found",
+                      "Run the command inside the show's repository, or pass --root DIR")
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(path.name, "not found",
+                          "Run inside the show's repository or pass --root DIR") from None
+    except UnicodeDecodeError:
+        raise ConfigError(path.name, "is not UTF-8 text", "Save it as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path.name, f"is not valid TOML ({exc})",
+                          "Fix the syntax at the line named") from None
+
+
+def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
+    """Load and validate podcast.toml.
+
+    With ``collect`` the problems are appended there (for ``podcast check``,
+    which goes on to the episodes); otherwise errors raise ``ValidationError``.
+    """
+    root = Path(root).resolve()
+    data = read_toml(root / CONFIG_NAME)
+    ctx = s.Context(CONFIG_NAME)
+    for key in data:
+        if key not in ("show", "audio", "publish"):
+            ctx.warn(f"[{key}]", "unknown section, ignored", "Sections: [show] [audio] [publish]")
+
+    def section(name: str, options: list[Option]) -> dict:
+        raw = data.get(name, {})
+        ctx.prefix = f"[{name}] "
+        if not isinstance(raw, dict):
+            ctx.error("", "is not a table")
+            raw = {}
+        return s.validate(raw, options, ctx)
+
+    show = section("show", SHOW_OPTIONS)
+    audio = section("audio", AUDIO_OPTIONS)
+    publish = section("publish", PUBLISH_OPTIONS)
+    ctx.prefix = "[show] "
+
+    base_url = show["url"] or "https://example.invalid/"
+    if not base_url.endswith("/"):
+        base_url += "/"
+    artwork = root / (show["artwork"] or "artwork/cover.jpg")
+    if show["artwork"] and not artwork.is_file():
+        ctx.error("artwork", f"{show['artwork']} does not exist",
+                  "Put the square cover art there or fix the path")
+    if len((show["description"] or "").encode()) > 4000:
+        ctx.error("description", "is longer than 4000 bytes", "Apple truncates it: shorten it")
+    if not show["guid"]:
+        ctx.warn("guid", "not set; computed from the feed URL",
+                 f'Add guid = "{podcast_guid(base_url + "feed.xml")}" so it never changes')
+
+    problems = ctx.problems
+    if collect is not None:
+        collect.extend(problems)
+    elif any(p.is_error for p in problems):
+        raise ValidationError(problems)
+
+    owner = show["owner"] or {}
+    return Show(
+        root=root,
+        title=show["title"] or "",
+        url=base_url,
+        description=show["description"] or "",
+        language=(show["language"] or "en").lower(),
+        author=show["author"] or "",
+        owner_name=owner.get("name") or "",
+        owner_email=owner.get("email") or "",
+        artwork=artwork,
+        categories=tuple(show["categories"] or ()),
+        explicit=show["explicit"],
+        type=show["type"],
+        copyright=show["copyright"] or "",
+        guid=show["guid"] or podcast_guid(base_url + "feed.xml"),
+        guid_stored=bool(show["guid"]),
+        locked=show["locked"],
+        medium=show["medium"],
+        summary=show["summary"],
+        license=show["license"],
+        update_frequency=show["update_frequency"],
+        funding=tuple(show["funding"] or ()),
+        persons=tuple(show["persons"] or ()),
+        subscribe={k: v for k, v in (show["subscribe"] or {}).items() if v},
+        call_to_action=show["call_to_action"],
+        audio=AudioSettings(**audio),
+        publish=PublishSettings(**publish),
+    )

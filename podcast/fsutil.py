@@ -1,0 +1,79 @@
+"""Small file-system helpers: atomic writes and content hashes.
+
+Every output of the pipeline is written to a temporary file in the
+destination folder and then ``os.replace``d, so a killed run never leaves a
+half-written file where the next step would pick it up.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+@contextlib.contextmanager
+def atomic_path(dest: Path, suffix: str | None = None) -> Iterator[Path]:
+    """Yield a temp path beside ``dest``; replace ``dest`` with it on success.
+
+    The temp file keeps ``dest``'s suffix (ffmpeg picks the muxer from it).
+    On any exception the temp file is removed and ``dest`` is untouched.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix or dest.suffix or ".tmp",
+                                dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_bytes(dest: Path, data: bytes) -> None:
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
+
+
+def atomic_write_text(dest: Path, text: str) -> None:
+    atomic_write_bytes(dest, text.encode("utf-8"))
+
+
+def write_if_changed(dest: Path, data: bytes | str) -> bool:
+    """Write atomically unless ``dest`` already holds exactly ``data``.
+
+    Returns True when the file was (re)written. Keeping unchanged files
+    untouched keeps rebuilds cheap and mtimes meaningful.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    dest = Path(dest)
+    try:
+        if dest.stat().st_size == len(data) and dest.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    atomic_write_bytes(dest, data)
+    return True
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -210,6 +210,15 @@ def list_cmd(opts: Options):
             click.echo("  ".join("-" * w for w in widths))
 
 
+# ---- process / clip (audio) ------------------------------------------------------
+
+
+# ---- build / serve (feed and site) -----------------------------------------------
+
+
+# ---- publish -----------------------------------------------------------------------
+
+
 def main() -> None:
     cli(prog_name="podcast")
 

@@ -1,0 +1,117 @@
+"""Show notes: Markdown -> sanitised HTML, in two profiles.
+
+markdown-it-py passes raw HTML through by default, so it runs with
+``html: False`` (raw tags become text), and nh3 then sanitises the result:
+
+* the *site* profile keeps ordinary prose markup for the pages;
+* the *feed* profile keeps only ``<p> <ol> <ul> <li> <a>`` (what Apple
+  renders) and fits a byte budget by dropping whole blocks from the end.
+
+Only strings returned from here may be marked safe in templates.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+SITE_TAGS = {"p", "br", "strong", "em", "a", "ul", "ol", "li", "blockquote", "h2", "h3",
+             "h4", "h5", "h6", "code", "pre", "hr"}
+FEED_TAGS = {"p", "ol", "ul", "li", "a"}
+# Tags whose content is dropped with them, not kept as text.
+DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
+FEED_LIMIT = 4000  # bytes, Apple's limit for description / content:encoded
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def strip_control(text: str) -> str:
+    """Remove characters XML 1.0 cannot carry (and DEL)."""
+    return _CONTROL.sub("", text)
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.disable("image")  # images in notes would be hot-linked; art has its own place
+    return md
+
+
+def _blocks(markdown: str) -> list[str]:
+    """Render each top-level block separately; headings demoted (h1 -> h2)."""
+    md = _markdown()
+    tokens = md.parse(strip_control(markdown))
+    for tok in tokens:
+        if tok.type in ("heading_open", "heading_close"):
+            tok.tag = f"h{min(int(tok.tag[1]) + 1, 6)}"
+    blocks, start = [], 0
+    for i, tok in enumerate(tokens):
+        if tok.level == 0 and tok.nesting <= 0:
+            blocks.append(md.renderer.render(tokens[start:i + 1], md.options, {}))
+            start = i + 1
+    return blocks
+
+
+def _clean(fragment: str, tags: set[str]) -> str:
+    return nh3.clean(fragment, tags=tags, clean_content_tags=DROP_CONTENT,
+                     attributes={"a": {"href", "title"}}, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer").strip()
+
+
+def site_html(markdown: str) -> str:
+    """Notes for the web pages."""
+    return "\n".join(b for b in (_clean(x, SITE_TAGS) for x in _blocks(markdown)) if b)
+
+
+def feed_html(markdown: str, limit: int = FEED_LIMIT) -> str:
+    """Notes for description/content:encoded: feed profile, at most ``limit`` UTF-8 bytes.
+
+    Cut after sanitising, on a block boundary; a first block that alone is too
+    long is shortened on a word boundary with an ellipsis.
+    """
+    out: list[str] = []
+    size = 0
+    for block in _blocks(markdown):
+        cleaned = _clean(block, FEED_TAGS)
+        # Headings, quotes and code become plain paragraphs in the feed.
+        if cleaned and not cleaned.startswith(("<p>", "<ul>", "<ol>")):
+            cleaned = f"<p>{cleaned}</p>"
+        if not cleaned:
+            continue
+        extra = len(cleaned.encode()) + (1 if out else 0)
+        if size + extra > limit:
+            if not out:
+                out.append(_shorten_paragraph(plain_text(block), limit))
+            break
+        out.append(cleaned)
+        size += extra
+    return "\n".join(out)
+
+
+def _shorten_paragraph(text: str, limit: int) -> str:
+    budget = limit - len("<p>…</p>".encode())
+    escaped = html.escape(text, quote=False)
+    cut = escaped.encode()[:budget].decode("utf-8", "ignore")
+    cut = cut[: cut.rfind(" ")] if " " in cut else cut
+    cut = re.sub(r"&[a-zA-Z0-9#]*$", "", cut)  # never split an entity
+    return f"<p>{cut.rstrip()}…</p>"
+
+
+def plain_text(markdown_or_html: str) -> str:
+    """Text only, whitespace folded: for summaries, meta descriptions, ID3 comments."""
+    rendered = "".join(_blocks(markdown_or_html))
+    text = nh3.clean(rendered, tags=set(), clean_content_tags=DROP_CONTENT)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def summary(markdown: str, limit: int = 300) -> str:
+    """The first ``limit`` characters of the notes as text, cut on a word."""
+    text = plain_text(markdown)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:.") + "…"

@@ -61,9 +61,10 @@ def validate(data: Mapping[str, Any], options: list[Option], ctx: Context,
                      "Check the spelling against the README's configuration reference")
     for opt in options:
         raw = data.get(opt.name, _MISSING)
-        if raw is _MISSING or raw is None or raw == "" and opt.required:
+        if raw is _MISSING or raw is None or raw == "":
             if opt.required:
-                ctx.error(path + opt.name, "missing", opt.hint or f"Add {opt.name}: {opt.doc}")
+                ctx.error(path + opt.name, "missing" if raw is _MISSING else "is empty",
+                          opt.hint or f"Add {opt.name}: {opt.doc}")
             out[opt.name] = opt.default() if callable(opt.default) else opt.default
             continue
         if isinstance(opt.convert, table):

@@ -344,6 +344,8 @@ def load_episodes(show: Show, *, collect: list[Problem] | None = None,
             if ep:
                 episodes.append(ep)
 
+    # Oldest first, so a duplicate is blamed on the newer episode.
+    episodes.sort(key=lambda e: (e.date, e.slug))
     seen_guid: dict[str, Episode] = {}
     seen_number: dict[tuple, Episode] = {}
     for ep in episodes:
@@ -367,5 +369,4 @@ def load_episodes(show: Show, *, collect: list[Problem] | None = None,
         collect.extend(problems)
     elif any(p.is_error for p in problems):
         raise ValidationError(problems)
-    episodes.sort(key=lambda e: (e.date, e.slug))
     return episodes

@@ -69,7 +69,7 @@ test: $(TEST_STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(BENCH_STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:
 	rm -rf feed .cache .local-s3 benchmarks/.work tests/artifacts .pytest_cache $(VENV) *.egg-info

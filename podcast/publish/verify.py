@@ -1,0 +1,89 @@
+"""Check the published show as a listener's app would: anonymously, over HTTP.
+
+GET the feed from its public URL, then HEAD every enclosure and artwork:
+200, Content-Length equal to the feed's length attribute, the right
+Content-Type, and a byte range answered with 206 (apps seek and resume with
+ranges). Returns problems as sentences; an empty list means all is well.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+from podcast.publish import feedrefs
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = 20
+USER_AGENT = "podcast-publish-verify/1 (like a podcast app)"
+
+
+def _request(url: str, method: str = "GET", headers: dict | None = None):
+    req = urllib.request.Request(url, method=method,
+                                 headers={"User-Agent": USER_AGENT, **(headers or {})})
+    return urllib.request.urlopen(req, timeout=TIMEOUT)  # noqa: S310 (http(s) URLs only)
+
+
+def _fetch(url: str) -> tuple[int | None, dict, bytes, str | None]:
+    try:
+        with _request(url) as resp:
+            return resp.status, dict(resp.headers), resp.read(), None
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers or {}), b"", None
+    except (urllib.error.URLError, OSError) as exc:
+        return None, {}, b"", str(getattr(exc, "reason", exc))
+
+
+def _head(url: str, method: str = "HEAD", headers: dict | None = None):
+    try:
+        with _request(url, method, headers) as resp:
+            if method == "GET":
+                resp.read(16)
+            return resp.status, resp.headers, None
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, None
+    except (urllib.error.URLError, OSError) as exc:
+        return None, None, str(getattr(exc, "reason", exc))
+
+
+def _check_object(url: str, length: int | None, type_prefix: str) -> list[str]:
+    problems = []
+    status, headers, err = _head(url)
+    if status != 200:
+        return [f"{url}: HEAD answered {status or err}, not 200"]
+    got_len = headers.get("Content-Length")
+    if length is not None and got_len != str(length):
+        problems.append(f"{url}: Content-Length is {got_len}, the feed says {length}")
+    got_type = (headers.get("Content-Type") or "").split(";")[0].strip()
+    if not got_type.startswith(type_prefix):
+        problems.append(f"{url}: Content-Type is {got_type or 'missing'}, "
+                        f"expected {type_prefix}")
+    status, headers, err = _head(url, "GET", {"Range": "bytes=0-1"})
+    if status != 206:
+        problems.append(f"{url}: a byte-range request answered {status or err}, not 206")
+    return problems
+
+
+def verify(feed_url: str, *, jobs: int = 8) -> list[str]:
+    """Fetch ``feed_url`` anonymously and check every enclosure and image."""
+    status, headers, body, err = _fetch(feed_url)
+    if status != 200:
+        return [f"{feed_url}: anonymous GET answered {status or err}, not 200; listeners "
+                "cannot subscribe (is the bucket publicly readable?)"]
+    problems = []
+    ctype = headers.get("Content-Type", "")
+    if not ctype.startswith(("application/rss+xml", "application/xml", "text/xml")):
+        problems.append(f"{feed_url}: Content-Type is {ctype or 'missing'}, "
+                        "expected application/rss+xml")
+    refs = feedrefs.parse(body, feed_url)
+    checks = [(e.url, e.length, e.type or "audio/") for e in refs.enclosures]
+    checks += [(url, None, "image/") for url in refs.images]
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        for found in pool.map(lambda c: _check_object(*c), checks):
+            problems.extend(found)
+    log.info("verified %s: %d enclosure(s), %d image(s), %d problem(s)", feed_url,
+             len(refs.enclosures), len(refs.images), len(problems))
+    return problems

@@ -1,0 +1,166 @@
+"""A real SeaweedFS S3 server for the tests, on 127.0.0.1 with free ports.
+
+Authentication is on: an admin identity with random keys, and an
+``anonymous`` identity that may only read the bucket (listeners). One
+server serves the whole session (``s3_server`` fixture); tests that kill the
+server start their own with ``S3Server(tmp_path).start()``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import secrets
+import uuid
+from pathlib import Path
+
+import pytest
+
+from podcast.publish import local
+from podcast.publish.client import Target, make_client
+
+
+class S3Server:
+    def __init__(self, folder: Path, bucket: str = "podcast"):
+        self.folder = Path(folder)
+        self.bucket = bucket
+        self.credentials = ("TEST" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30))
+        self.ports = local.Ports.free()
+        self.proc = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.ports.s3}"
+
+    def start(self) -> "S3Server":
+        config = self.folder / "s3.json"
+        local.write_private(config, json.dumps(
+            local.s3_config(self.bucket, *self.credentials)).encode())
+        log_path = self.folder / "server.log"
+        self.proc = local.spawn(self.folder / "data", self.ports, config, self.bucket, log_path)
+        local.wait_ready(self.proc, self.endpoint, self.bucket, self.credentials, log_path)
+        return self
+
+    def kill(self) -> None:
+        """SIGKILL: the server dies as a crashed host would."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except Exception:
+                self.kill()
+
+    def target(self, prefix: str | None = None, **kw) -> Target:
+        """A fresh prefix per test keeps tests independent on one server."""
+        if prefix is None:
+            prefix = f"t-{uuid.uuid4().hex[:8]}/"
+        return Target(bucket=self.bucket, prefix=prefix, endpoint_url=self.endpoint,
+                      credentials=self.credentials, **kw)
+
+    def public_url(self, target: Target) -> str:
+        return f"{self.endpoint}/{self.bucket}/{target.prefix}"
+
+    def client(self):
+        return make_client(self.target(""))
+
+    def objects(self, target: Target) -> dict[str, dict]:
+        """key (relative to the prefix) -> head_object answer."""
+        c = self.client()
+        out = {}
+        for page in c.get_paginator("list_objects_v2").paginate(Bucket=self.bucket,
+                                                              Prefix=target.prefix):
+            for obj in page.get("Contents", ()):
+                out[obj["Key"][len(target.prefix):]] = c.head_object(Bucket=self.bucket,
+                                                                     Key=obj["Key"])
+        return out
+
+
+_SHARED: dict[str, S3Server] = {}
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory) -> S3Server:
+    """The session's server (started once even if several modules import this)."""
+    if "server" not in _SHARED:
+        server = S3Server(tmp_path_factory.mktemp("seaweedfs")).start()
+        atexit.register(server.stop)
+        _SHARED["server"] = server
+    return _SHARED["server"]
+
+
+# ---- a synthetic built tree (no audio pipeline needed) ----------------------------
+
+FEED_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+     xmlns:podcast="https://podcastindex.org/namespace/1.0">
+<channel><title>Code Severe</title><link>{base}</link>
+<itunes:image href="{base}artwork/cover-1a2b3c.jpg"/>
+<image><url>{base}artwork/cover-1a2b3c.jpg</url><title>Code Severe</title><link>{base}</link></image>
+{items}
+</channel></rss>
+"""
+
+ITEM_TEMPLATE = """<item><title>Episode {n}</title><guid isPermaLink="false">{guid}</guid>
+<description>{notes}</description>
+<enclosure url="{base}{media}" length="{size}" type="audio/mpeg"/>
+<podcast:chapters url="{base}episodes/ep{n}/chapters.json" type="application/json+chapters"/>
+<podcast:transcript url="{base}episodes/ep{n}/transcript.vtt" type="text/vtt"/>
+</item>"""
+
+
+def media_name(n: int, version: int = 0) -> str:
+    return f"media/ep{n}-{version:04d}abcdef01.mp3"
+
+
+def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = 40_000,
+              versions: dict[int, int] | None = None, notes: dict[int, str] | None = None,
+              big: dict[int, int] | None = None) -> Path:
+    """Write a built-looking feed/ tree whose feed.xml points at ``base``.
+
+    ``versions``: episode -> media version (a re-mastered file gets a new key);
+    ``notes``: episode -> page text; ``big``: episode -> media size in bytes.
+    """
+    import random
+
+    versions, notes, big = versions or {}, notes or {}, big or {}
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {
+        "artwork/cover-1a2b3c.jpg": b"\xff\xd8\xff\xe0" + bytes(2000),
+        "style.css": b"body { font-family: sans-serif }\n",
+        "index.html": b"<!doctype html><title>Code Severe</title>\n",
+        "sitemap.xml": b"<?xml version='1.0'?><urlset/>\n",
+    }
+    items = []
+    for n in range(1, episodes + 1):
+        size = big.get(n, media_bytes + n)
+        rng = random.Random(n * 1000 + versions.get(n, 0))
+        media = media_name(n, versions.get(n, 0))
+        files[media] = rng.randbytes(size)
+        files[f"episodes/ep{n}/index.html"] = (
+            f"<!doctype html><title>Episode {n}</title><p>{notes.get(n, 'Notes.')}</p>\n"
+        ).encode()
+        files[f"episodes/ep{n}/chapters.json"] = (
+            b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Open"}]}')
+        files[f"episodes/ep{n}/transcript.vtt"] = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
+        items.append(ITEM_TEMPLATE.format(n=n, base=base, media=media, size=size,
+                                          notes=notes.get(n, "Notes."),
+                                          guid=uuid.uuid5(uuid.NAMESPACE_URL, f"ep{n}")))
+    files["feed.xml"] = FEED_TEMPLATE.format(base=base, items="\n".join(items)).encode()
+    for key, data in files.items():
+        path = out / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_bytes() != data:
+            path.write_bytes(data)
+    # Like podcast build: nothing else stays in the tree.
+    for path in sorted(out.rglob("*"), reverse=True):
+        key = path.relative_to(out).as_posix()
+        if path.is_file() and key not in files:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
@@ -217,6 +218,141 @@ def list_cmd(opts: Options):
 
 
 # ---- publish -----------------------------------------------------------------------
+
+@command(cli, "publish")
+@click.option("--bucket", help="Bucket name (overrides [publish] bucket).")
+@click.option("--prefix", help="Key prefix inside the bucket (overrides [publish] prefix).")
+@click.option("--endpoint-url", help="S3 endpoint for R2, B2, MinIO, SeaweedFS... "
+              "(default: [publish] endpoint_url, AWS_ENDPOINT_URL_S3, or AWS).")
+@click.option("--public-url", help="Where listeners fetch the files (default: [publish] "
+              "public_url, else [show] url).")
+@click.option("--region", help="Region (R2: auto).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--prune", is_flag=True, help="Delete stale objects no feed references.")
+@click.option("--max-deletes", type=click.IntRange(min=0),
+              help="Cap on deletes with --prune (default: [publish] max_deletes).")
+@click.option("--no-verify", is_flag=True, help="Skip the anonymous listener check.")
+@click.option("--break-lock", is_flag=True, help="Remove a lock left by a publish that died.")
+@click.option("--allow-feed-changes", is_flag=True,
+              help="Publish even if episodes vanish or enclosure URLs change.")
+@click.option("--local/--no-local", default=None,
+              help="Publish to the local SeaweedFS server (default: when no bucket is set).")
+@click.option("--no-build", is_flag=True, help="Upload feed/ as it is, without building.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel transfers (default 8).")
+@pass_options
+def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region, dry_run, prune,
+                max_deletes, no_verify, break_lock, allow_feed_changes, local, no_build, jobs):
+    """Build what changed and upload feed/ to S3-compatible storage.
+
+    Media, chapters, transcripts and art go first, then pages, then feed.xml,
+    so listeners never see an episode whose file is missing. Only files whose
+    content changed are uploaded. Credentials come from the standard AWS
+    chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, instance
+    role), never from podcast.toml. With no bucket configured it publishes to
+    a local SeaweedFS server on 127.0.0.1.
+
+    \b
+    Example:
+      podcast publish --dry-run
+      AWS_PROFILE=podcast podcast publish --bucket code-severe --prune
+    """
+    from podcast.progress import bar
+    from podcast.publish import publish
+    from podcast.publish.report import plan_summary, plan_table, size, summary
+
+    state = {}
+
+    def on_plan(plan):
+        if dry_run:
+            for line in plan_table(plan):
+                click.echo(line)
+        else:
+            log.info("plan: %s", plan_summary(plan))
+        if opts.show_progress and plan.uploads and not dry_run:
+            start = time.monotonic()
+            state["bar"] = bar_cm = bar(True, plan.upload_bytes, label="uploading",
+                                        item_show_func=lambda n: n and (
+                                            f"{size(int(n / max(time.monotonic() - start, 1e-3)))}/s"))
+            state["progress"] = bar_cm.__enter__()
+            state["sent"] = 0
+
+    def on_bytes(n):
+        if "progress" in state:
+            state["sent"] += n
+            state["progress"].update(n, state["sent"])
+
+    try:
+        result = publish(opts.root, bucket=bucket, prefix=prefix, endpoint_url=endpoint_url,
+                         public_url=public_url, region=region, dry_run=dry_run, prune=prune,
+                         max_deletes=max_deletes, verify=not no_verify, break_lock=break_lock,
+                         allow_feed_changes=allow_feed_changes, progress=opts.show_progress,
+                         jobs=jobs, local=local, build=not no_build, on_plan=on_plan,
+                         on_bytes=on_bytes)
+    finally:
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+    if dry_run:
+        click.echo(f"dry run: {plan_summary(result.plan)}; nothing was changed")
+        return
+    click.echo(summary(result))
+    for problem in result.problems:
+        click.echo(f"error: listener check: {problem}", err=True)
+    if result.problems:
+        click.echo(f"{len(result.problems)} listener check(s) failed: fix them and publish "
+                   "again", err=True)
+        sys.exit(1)
+    if result.verified:
+        click.echo("verified: the feed, every enclosure and the artwork answer as apps expect")
+    click.echo(f"feed: {result.feed_url}")
+    server = result.local_server
+    if server is not None:
+        click.echo(f"local server: SeaweedFS on {server.endpoint} (pid {server.pid}); "
+                   "subscribe to the feed URL above in a podcast app on this machine")
+        click.echo("stop it with: podcast local-s3 stop")
+
+
+@cli.group("local-s3", context_settings=CONTEXT_SETTINGS)
+def local_s3_group():
+    """Manage the local SeaweedFS server that `podcast publish` uses without a bucket.
+
+    \b
+    Example:
+      podcast local-s3 stop
+    """
+
+
+@command(local_s3_group, "start")
+@pass_options
+def local_s3_start(opts: Options):
+    """Start the show's local S3 server (data in .local-s3/), if it is not running.
+
+    \b
+    Example:
+      podcast local-s3 start
+    """
+    from podcast.publish.local import ensure_running
+
+    server = ensure_running(opts.root)
+    click.echo(f"{'started' if server.started else 'already running'}: {server.endpoint} "
+               f"(pid {server.pid}), bucket {server.bucket}, public read at "
+               f"{server.public_url}")
+
+
+@command(local_s3_group, "stop")
+@pass_options
+def local_s3_stop(opts: Options):
+    """Stop the show's local S3 server; its data stays in .local-s3/.
+
+    \b
+    Example:
+      podcast local-s3 stop
+    """
+    from podcast.publish.local import stop
+
+    pid = stop(opts.root)
+    click.echo(f"stopped the local S3 server (pid {pid})" if pid else
+               "no local S3 server was running")
+
 
 
 def main() -> None:

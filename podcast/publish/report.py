@@ -1,0 +1,54 @@
+"""Text for the CLI: the plan as a table, and the closing summary.
+
+Kept out of cli.py so the wording is tested without a terminal; only the CLI
+prints these.
+"""
+
+from __future__ import annotations
+
+from podcast.publish.plan import Plan
+
+
+def size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"
+
+
+def plan_table(plan: Plan) -> list[str]:
+    """key, size, Content-Type, Cache-Control, reason: one upload per row, in order."""
+    rows = [("key", "size", "content-type", "cache-control", "reason")]
+    rows += [(u.key, size(u.size), u.content_type, u.cache_control, u.reason)
+             for u in plan.uploads]
+    if not plan.over_cap:
+        rows += [(key, "", "", "", "delete (stale)") for key in plan.deletes]
+    if len(rows) == 1:
+        return []
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def plan_summary(plan: Plan) -> str:
+    parts = [f"{len(plan.uploads)} to upload ({size(plan.upload_bytes)})",
+             f"{len(plan.unchanged)} unchanged"]
+    if plan.deletes and not plan.over_cap:
+        parts.append(f"{len(plan.deletes)} to delete")
+    elif plan.over_cap:
+        parts.append(f"{len(plan.deletes)} stale, over --max-deletes {plan.max_deletes}: "
+                     "none would be deleted")
+    if plan.kept:
+        parts.append(f"{len(plan.kept)} stale kept")
+    return ", ".join(parts)
+
+
+def summary(result) -> str:
+    applied = result.applied
+    secs = max(result.seconds, 1e-6)
+    rate = f", {size(int(applied.bytes / secs))}/s" if applied.bytes else ""
+    return (f"uploaded {len(applied.uploaded)} file{'s' if len(applied.uploaded) != 1 else ''} "
+            f"({size(applied.bytes)}{rate}), skipped {len(result.plan.unchanged)}, "
+            f"deleted {len(applied.deleted)}, in {result.seconds:.1f} s")

@@ -1,0 +1,177 @@
+"""``feed.xml`` from a ``layout.Site``: feedgen, its podcast extension and ours.
+
+The feed is a pure function of the site model: no "now" anywhere
+(``lastBuildDate`` is the newest episode's date), items newest first, every
+string stripped of characters XML cannot carry. Apple's and Spotify's rules
+and feedgen's traps are in BRIEF.md section 3; the comments below say which
+line of code answers which trap.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from feedgen.feed import FeedGenerator
+
+from podcast import layout, notes
+from podcast.errors import FeedError
+from podcast.fsutil import write_if_changed
+from podcast.layout import BuiltEpisode, Site
+from podcast.rss import ext
+
+log = logging.getLogger(__name__)
+
+AUDIO_TYPE = "audio/mpeg"  # never audio/mp3: apps reject it
+STYLESHEET = "feed.xsl"  # the site step writes it; browsers render the feed with it
+
+
+def _t(text: str | None) -> str:
+    """Text safe for XML: no control characters, no surrounding blanks."""
+    return notes.strip_control(text or "").strip()
+
+
+def _url(site: Site, key: str) -> str:
+    return layout.public_url(site.show, key)
+
+
+def channel_description(site: Site) -> str:
+    """The show's description as feed HTML (<= 4000 bytes)."""
+    return notes.feed_html(site.show.description)
+
+
+def episode_html(built: BuiltEpisode) -> str:
+    """The episode's notes through the feed profile (<= 4000 bytes, cut on a block)."""
+    ep = built.episode
+    html = notes.feed_html(ep.notes)
+    if not html:
+        # description is required on an item; fall back to the summary or the title.
+        html = notes.feed_html(ep.summary or ep.title)
+    return html
+
+
+def build_generator(site: Site) -> FeedGenerator:
+    """The FeedGenerator for ``site``, with every channel and item field set."""
+    show = site.show
+    fg = FeedGenerator()
+    fg.load_extension("podcast", atom=False)
+    fg.register_extension(ext.NAME, ext.PodcastIndexExtension, ext.PodcastIndexEntryExtension,
+                          atom=False)
+    pi: ext.PodcastIndexExtension = getattr(fg, ext.NAME)
+    artwork = _url(site, site.artwork_key)
+
+    fg.title(_t(show.title))
+    # The RSS <link> is the *last* fg.link() call: rel=self first, the site last.
+    fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=show.url, rel="alternate")
+    fg.description(_t(channel_description(site)) or _t(show.title))
+    fg.docs("https://www.rssboard.org/rss-specification")  # feedgen's default is http
+    fg.language(show.language)
+    fg.copyright(_t(show.copyright))
+    fg.lastBuildDate(site.build_date)  # default is now(): never in a deterministic feed
+    fg.pubDate(site.build_date)
+    fg.image(url=artwork, title=_t(show.title), link=show.url)
+    fg.podcast.itunes_author(_t(show.author))
+    fg.podcast.itunes_owner(name=_t(show.owner_name), email=show.owner_email)
+    fg.podcast.itunes_category([{"cat": c[0], **({"sub": c[1]} if len(c) > 1 else {})}
+                                for c in show.categories])
+    fg.podcast.itunes_type(show.type)
+    if show.summary:
+        fg.podcast.itunes_subtitle(_t(show.summary))
+
+    pi.stylesheet(STYLESHEET)
+    pi.itunes_explicit(show.explicit)  # true/false: feedgen refuses these values
+    pi.itunes_image(artwork)
+    pi.guid(show.guid)
+    pi.locked(show.locked, owner=show.owner_email)
+    pi.medium(show.medium)
+    if show.license:
+        pi.license(_t(show.license))
+    if show.update_frequency:
+        pi.update_frequency(_t(show.update_frequency))
+    for f in show.funding:
+        pi.funding(f["url"], _t(f["text"]))
+    for p in show.persons:
+        pi.person(_t(p["name"]), p.get("role"), p.get("group"), p.get("href"), p.get("img"))
+
+    newest_first = sorted(site.episodes, key=lambda b: (b.episode.date, b.episode.slug),
+                          reverse=True)
+    for built in newest_first:
+        if built.episode.type == "trailer":
+            pi.trailer(_t(built.episode.title), _url(site, built.media.key),
+                       built.episode.date, built.media.size, AUDIO_TYPE,
+                       built.episode.season)
+    for built in newest_first:
+        # add_entry() prepends by default; append keeps our newest-first order.
+        _add_item(fg.add_entry(order="append"), site, built, artwork)
+    return fg
+
+
+def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str) -> None:
+    ep, media, show = built.episode, built.media, site.show
+    pi: ext.PodcastIndexEntryExtension = getattr(fe, ext.NAME)
+    html = _t(episode_html(built))
+
+    fe.title(_t(ep.title))
+    # The stored guid, never derived from number or title: apps key downloads on it.
+    fe.guid(ep.guid, permalink=False)
+    fe.link(href=_url(site, layout.episode_page(ep)))
+    fe.description(html)
+    fe.content(html, type="CDATA")
+    fe.pubDate(ep.date)
+    if not isinstance(media.size, int) or media.size <= 0:
+        raise FeedError(ep.slug, f"the audio file has no usable size ({media.size!r})",
+                        "Run `podcast build --force` to produce it again")
+    # An explicit length: enclosure() without one writes length="None".
+    fe.enclosure(_url(site, media.key), str(media.size), AUDIO_TYPE)
+    fe.podcast.itunes_duration(int(round(media.duration)))
+    if ep.number is not None:
+        fe.podcast.itunes_episode(ep.number)
+    if ep.season is not None:
+        fe.podcast.itunes_season(ep.season)
+    fe.podcast.itunes_episode_type(ep.type)
+    fe.podcast.itunes_image(_url(site, built.image_key) if built.image_key else show_artwork)
+    if ep.summary:
+        fe.podcast.itunes_subtitle(_t(ep.summary))
+
+    if ep.explicit is not None:
+        pi.itunes_explicit(ep.explicit)
+    for t in built.transcripts:
+        pi.transcript(_url(site, t.key), t.mime, show.language, "captions")
+    if built.chapters_key:
+        pi.chapters(_url(site, built.chapters_key))
+    if ep.season is not None:
+        pi.season(ep.season)
+    if ep.number is not None:
+        pi.episode(ep.number)
+    for p in ep.persons:
+        pi.person(_t(p["name"]), p.get("role"), p.get("group"), p.get("href"), p.get("img"))
+    for sb in ep.soundbites:
+        pi.soundbite(sb.start, sb.duration, _t(sb.title) if sb.title else None)
+
+
+def render_feed(site: Site) -> bytes:
+    """The feed's bytes: UTF-8 XML, pretty-printed (diffs stay readable)."""
+    fg = build_generator(site)
+    try:
+        return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    except ValueError as exc:  # lxml refuses text it cannot serialise
+        raise FeedError(layout.FEED, f"cannot be written ({exc})",
+                        "Check the show and episode texts for unusual characters") from None
+
+
+def write_feed(site: Site, out: Path, *, guard: bool = False) -> set[str]:
+    """Write ``out/feed.xml``; returns the keys written ({"feed.xml"}).
+
+    With ``guard``, the new feed is first compared with the last one published
+    to the same URL (``protect.last_published``) and refused with a
+    ``FeedError`` if it would make subscribers lose or re-download episodes.
+    """
+    data = render_feed(site)
+    if guard:
+        from podcast.rss.protect import guard_against_published
+        guard_against_published(site.show, data)
+    changed = write_if_changed(Path(out) / layout.FEED, data)
+    log.info("feed: %d episode%s%s", len(site.episodes), "" if len(site.episodes) == 1 else "s",
+             "" if changed else " (unchanged)")
+    return {layout.FEED}

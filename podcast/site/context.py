@@ -1,0 +1,361 @@
+"""The one template context: what the pages may use, computed once per build.
+
+``site_model(site)`` turns the build model (``layout.Site``) into plain,
+template-ready values - absolute URLs for metadata, keys for links, notes
+already sanitised - once. ``build_context`` then assembles the small
+per-page dictionary. Templates never compute URLs or touch Markdown, so a
+template cannot introduce unsanitised HTML or a wrong link.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import posixpath
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import nh3
+from markupsafe import Markup
+
+from podcast import layout, notes
+from podcast.errors import PodcastError, SiteError
+from podcast.layout import BuiltEpisode, Site
+from podcast.site.env import iso_duration
+
+log = logging.getLogger(__name__)
+
+STYLESHEET = "style.css"
+FEED_STYLESHEET = "feed.xsl"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+EMBED_SIZE = (480, 200)  # twitter:player width/height; the embed page fits it
+
+SUBSCRIBE_LABELS = {"apple": "Apple Podcasts", "spotify": "Spotify",
+                    "podcastindex": "Podcast Index"}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterView:
+    start: float
+    title: str
+    url: str | None
+
+    @property
+    def t(self) -> str:
+        """The ``#t=`` value: whole seconds unless the mark is finer."""
+        return f"{self.start:g}" if self.start != int(self.start) else str(int(self.start))
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """Consecutive transcript cues of one speaker, read as one paragraph."""
+
+    start: float
+    speaker: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    key: str
+    url: str
+    alt: str
+    width: int | None
+    height: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeView:
+    slug: str
+    title: str
+    label: str  # "Season 1, episode 2", "Trailer"...: text shown beside the title
+    number: int | None
+    season: int | None
+    type: str
+    date: datetime
+    duration: float
+    page: str  # key of the episode page
+    url: str  # its canonical URL
+    embed: str
+    embed_url: str
+    transcript_page: str | None
+    transcript_url: str | None
+    audio: str  # key of the MP3
+    audio_url: str
+    audio_size: int
+    image: Image
+    chapters: tuple[ChapterView, ...]
+    captions: str | None  # key of the WebVTT file, for <track>
+    transcript_files: tuple[Link, ...]  # download links: WebVTT, SRT
+    chapters_file: str | None
+    notes_html: Markup
+    summary: str
+    explicit: bool
+    source: BuiltEpisode
+
+
+@dataclass(frozen=True, slots=True)
+class ShowView:
+    title: str
+    description_html: Markup
+    summary: str
+    language: str
+    locale: str  # og:locale, e.g. en_GB
+    author: str
+    copyright: str
+    url: str
+    feed: str  # key
+    feed_url: str
+    type: str
+    image: Image
+    subscribe: tuple[Link, ...]
+    call_to_action_html: Markup
+    categories: tuple[str, ...]
+    explicit: bool
+    build_date: datetime
+    preview: bool
+
+
+@dataclass(frozen=True)
+class SiteModel:
+    show: ShowView
+    episodes: tuple[EpisodeView, ...]  # chronological, oldest first
+    listing: tuple[EpisodeView, ...]  # the order of the index page
+    stylesheet: str  # href of the stylesheet from the site root, with a version query
+    position: dict[str, int] = field(default_factory=dict)  # slug -> index in episodes
+    paragraphs: dict[str, tuple] = field(default_factory=dict)  # transcript cache by slug
+
+
+def _safe(fragment: str) -> Markup:
+    """Only sanitiser output is marked safe: ``fragment`` comes from notes.site_html."""
+    return Markup(fragment)
+
+
+def _text_of(fragment: str) -> str:
+    text = nh3.clean(fragment, tags=set())
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:.") + "…"
+
+
+def relative(from_key: str, to_key: str) -> str:
+    """A link from the page at ``from_key`` to the file at ``to_key`` (both keys in feed/)."""
+    base = posixpath.dirname(from_key)
+    return posixpath.relpath(to_key, base or ".") if base else to_key
+
+
+def root_prefix(key: str) -> str:
+    """``episodes/x/index.html`` -> ``../../``: prefix that turns keys into relative links."""
+    return "../" * key.count("/")
+
+
+def _image(show, out: Path, key: str, alt: str, sizes: dict) -> Image:
+    if key not in sizes:
+        sizes[key] = (None, None)
+        try:
+            from PIL import Image as PILImage
+            with PILImage.open(out / key) as img:
+                sizes[key] = img.size
+        except (OSError, ValueError):
+            log.debug("cannot read the size of %s", key)
+    w, h = sizes[key]
+    return Image(key, layout.public_url(show, key), alt, w, h)
+
+
+def _label(ep) -> str:
+    if ep.type == "trailer":
+        return f"Season {ep.season} trailer" if ep.season else "Trailer"
+    parts = []
+    if ep.season:
+        parts.append(f"Season {ep.season}")
+    if ep.number is not None:
+        parts.append(f"episode {ep.number}" if parts else f"Episode {ep.number}")
+    if ep.type == "bonus":
+        parts.append("bonus" if parts else "Bonus")
+    return ", ".join(parts)
+
+
+def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> EpisodeView:
+    show, ep = site.show, b.episode
+    url = lambda key: layout.public_url(show, key)  # noqa: E731
+    page = layout.episode_page(ep)
+    vtt = next((t.key for t in b.transcripts if t.mime == "text/vtt"), None)
+    files = tuple(Link("WebVTT" if t.mime == "text/vtt" else "SRT", t.key)
+                  for t in b.transcripts)
+    has_transcript = bool(b.transcripts) and ep.transcript is not None
+    transcript_page = layout.transcript_page(ep) if has_transcript else None
+    notes_html = notes.site_html(ep.notes) if ep.notes.strip() else ""
+    summary = ep.summary or _cut(_text_of(notes_html), 300)
+    image_key = b.image_key or site.artwork_key
+    alt = (f"Cover art for {ep.title}" if b.image_key else f"{show.title} cover art")
+    return EpisodeView(
+        slug=ep.slug, title=ep.title, label=_label(ep), number=ep.number, season=ep.season,
+        type=ep.type, date=ep.date, duration=b.media.duration,
+        page=page, url=url(page),
+        embed=layout.embed_page(ep), embed_url=url(layout.embed_page(ep)),
+        transcript_page=transcript_page,
+        transcript_url=url(transcript_page) if transcript_page else None,
+        audio=b.media.key, audio_url=url(b.media.key), audio_size=b.media.size,
+        image=_image(show, out, image_key, alt, sizes),
+        chapters=tuple(ChapterView(c.start, c.title, c.url) for c in ep.chapters if c.toc),
+        captions=vtt, transcript_files=files, chapters_file=b.chapters_key,
+        notes_html=_safe(notes_html), summary=summary,
+        explicit=show.explicit if ep.explicit is None else ep.explicit,
+        source=b,
+    )
+
+
+def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET) -> SiteModel:
+    """Everything the templates show, computed once for all pages."""
+    show = site.show
+    sizes: dict = {}
+    links = [Link("RSS feed", layout.FEED)]
+    links += [Link(SUBSCRIBE_LABELS[k], show.subscribe[k])
+              for k in SUBSCRIBE_LABELS if show.subscribe.get(k)]
+    description = notes.site_html(show.description)
+    lang = show.language.split("-")
+    view = ShowView(
+        title=show.title, description_html=_safe(description),
+        summary=show.summary or _cut(_text_of(description), 300),
+        language=show.language,
+        locale="_".join([lang[0]] + [p.upper() for p in lang[1:2]]),
+        author=show.author, copyright=show.copyright, url=show.url,
+        feed=layout.FEED, feed_url=show.feed_url, type=show.type,
+        image=_image(show, out, site.artwork_key, f"{show.title} cover art", sizes),
+        subscribe=tuple(links),
+        call_to_action_html=_safe(notes.site_html(show.call_to_action or "")),
+        categories=tuple(" › ".join(c) for c in show.categories),
+        explicit=show.explicit, build_date=site.build_date, preview=site.preview,
+    )
+    episodes = tuple(_episode_view(site, b, out, sizes) for b in site.episodes)
+    listing = episodes if show.type == "serial" else tuple(reversed(episodes))
+    return SiteModel(view, episodes, listing, stylesheet,
+                     {ep.slug: i for i, ep in enumerate(episodes)})
+
+
+def transcript_paragraphs(model: SiteModel, ep: EpisodeView) -> tuple[Paragraph, ...]:
+    """The episode's transcript as paragraphs (parsed once per build)."""
+    if ep.slug not in model.paragraphs:
+        model.paragraphs[ep.slug] = _paragraphs(ep)
+    return model.paragraphs[ep.slug]
+
+
+def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
+    """The episode's transcript as paragraphs: a new one when the speaker changes
+    or after a pause, so the page reads as text rather than as subtitles."""
+    from podcast import transcripts
+
+    source = ep.source.episode.transcript
+    if ep.transcript_page is None or source is None:
+        return ()
+    try:
+        cues = transcripts.parse(source)
+    except PodcastError as exc:
+        raise SiteError(exc.where, exc.problem, exc.hint) from None
+    paragraphs: list[Paragraph] = []
+    start, speaker, texts, last_end = None, None, [], 0.0
+    for cue in cues:
+        new = (start is None or cue.speaker != speaker or cue.start - last_end > 2.0
+               or len(texts) >= 8)
+        if new and texts:
+            paragraphs.append(Paragraph(start, speaker, " ".join(texts)))
+            texts = []
+        if new:
+            start, speaker = cue.start, cue.speaker
+        texts.append(" ".join(cue.text.split()))
+        last_end = cue.end
+    if texts:
+        paragraphs.append(Paragraph(start, speaker, " ".join(texts)))
+    return tuple(paragraphs)
+
+
+def _series_ld(show: ShowView) -> dict:
+    return {"@type": "PodcastSeries", "@id": show.url, "name": show.title, "url": show.url,
+            "webFeed": show.feed_url}
+
+
+def _episode_ld(show: ShowView, ep: EpisodeView) -> dict:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "PodcastEpisode",
+        "@id": ep.url,
+        "url": ep.url,
+        "name": ep.title,
+        "datePublished": ep.date.isoformat(),
+        "description": ep.summary,
+        "inLanguage": show.language,
+        "image": ep.image.url,
+        "timeRequired": iso_duration(ep.duration),
+        "associatedMedia": {"@type": "MediaObject", "contentUrl": ep.audio_url,
+                            "encodingFormat": "audio/mpeg",
+                            "contentSize": str(ep.audio_size),
+                            "duration": iso_duration(ep.duration)},
+        "partOfSeries": _series_ld(show),
+    }
+    if ep.number is not None:
+        data["episodeNumber"] = ep.number
+    if ep.season is not None:
+        data["partOfSeason"] = {"@type": "PodcastSeason", "seasonNumber": ep.season,
+                                "partOfSeries": _series_ld(show)}
+    return data
+
+
+def _show_ld(show: ShowView) -> dict:
+    return {"@context": "https://schema.org", **_series_ld(show),
+            "description": show.summary, "image": show.image.url,
+            "inLanguage": show.language,
+            "author": {"@type": "Organization", "name": show.author},
+            "copyrightNotice": show.copyright}
+
+
+def build_context(model: SiteModel, kind: str, key: str,
+                  episode: EpisodeView | None = None) -> dict:
+    """The variables of one page: ``kind`` is index, episode, transcript or embed."""
+    show = model.show
+    prev = nxt = None
+    if episode is not None:
+        i = model.position[episode.slug]
+        if kind == "episode":
+            prev = model.episodes[i - 1] if i > 0 else None
+            nxt = model.episodes[i + 1] if i + 1 < len(model.episodes) else None
+    if kind == "index" or episode is None:
+        meta = {"title": show.title, "og_title": show.title, "description": show.summary, "image": show.image,
+                "url": show.url, "type": "website", "jsonld": _show_ld(show)}
+    else:
+        title = {"transcript": f"Transcript: {episode.title}",
+                 "embed": episode.title}.get(kind, episode.title)
+        url = {"transcript": episode.transcript_url, "embed": episode.embed_url}.get(
+            kind, episode.url)
+        meta = {"title": f"{title} | {show.title}", "og_title": title,
+                "description": episode.summary,
+                "image": episode.image, "url": url, "type": "website",
+                "jsonld": _episode_ld(show, episode)}
+    return {
+        "kind": kind,
+        "key": key,
+        "root": root_prefix(key),
+        "show": show,
+        "episodes": model.listing,
+        "episode": episode,
+        "previous": prev,
+        "next": nxt,
+        "page": meta,
+        "transcript": (transcript_paragraphs(model, episode)
+                       if episode is not None and kind in ("episode", "transcript") else ()),
+        "stylesheet": model.stylesheet,
+        "embed_size": EMBED_SIZE,
+    }

@@ -1,0 +1,131 @@
+"""The one Jinja2 environment of the website, and its filters.
+
+Templates come from the show's ``templates/`` folder. Autoescape is on for
+every template (HTML and XML alike); the only strings marked safe are the
+sanitiser's output (``podcast.notes.site_html``) and JSON-LD, which the
+``jsonld`` filter escapes itself. ``strict`` builds use ``StrictUndefined``,
+so a misspelt variable stops the build instead of rendering as nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from podcast.errors import SiteError
+
+log = logging.getLogger(__name__)
+
+PAGE_TEMPLATES = ("base.html", "index.html", "episode.html", "transcript.html", "embed.html")
+
+# "</script>" or "<!--" inside a JSON string would end or confuse the <script>
+# block: escape the characters that can start them (JSON allows \uXXXX anywhere).
+_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def clock(seconds: float | int | None) -> str:
+    """``754`` -> ``12:34``; ``3754`` -> ``1:02:34`` (how players show times)."""
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def iso_duration(seconds: float | int) -> str:
+    """ISO 8601 duration for schema.org: ``PT12M34S``."""
+    s = int(round(seconds))
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + f"{s}S"
+
+
+def long_date(value: datetime) -> str:
+    """``9 March 2020``: unambiguous in every English locale, no locale lookup."""
+    return f"{value.day} {value:%B %Y}"
+
+
+def jsonld(data: object) -> Markup:
+    """JSON for a ``<script type="application/ld+json">`` block, safe inside HTML."""
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
+    return Markup(text.translate(_JSON_ESCAPES))
+
+
+FILTERS = {
+    "clock": clock,
+    "iso_duration": iso_duration,
+    "long_date": long_date,
+    "jsonld": jsonld,
+}
+
+
+def build_environment(templates_dir: Path, *, strict: bool = False) -> jinja2.Environment:
+    """The Jinja2 environment over ``templates_dir``; filters registered here only."""
+    templates_dir = Path(templates_dir)
+    if not templates_dir.is_dir():
+        raise SiteError(f"{templates_dir.name}/", "not found",
+                        "The show's page templates live in templates/ beside podcast.toml; "
+                        "restore the folder from the repository")
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        autoescape=True,  # every template, including sitemap-like XML ones
+        undefined=jinja2.StrictUndefined if strict else jinja2.ChainableUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # templates are compiled once per build
+        cache_size=-1,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def load_templates(env: jinja2.Environment, names: tuple[str, ...] = PAGE_TEMPLATES) -> dict:
+    """Compile every page template up front: a broken one fails before anything is written."""
+    out = {}
+    for name in names:
+        try:
+            out[name] = env.get_template(name)
+        except jinja2.TemplateNotFound as exc:
+            raise SiteError(f"templates/{exc.name}", "not found",
+                            "Every show needs base, index, episode, transcript and embed "
+                            "templates; restore it from the repository") from None
+        except jinja2.TemplateSyntaxError as exc:
+            raise SiteError(f"templates/{exc.name or name}", f"line {exc.lineno}: {exc.message}",
+                            "Fix the template syntax") from None
+    return out
+
+
+def render(template: jinja2.Template, context: dict, *, page: str) -> str:
+    """Render one page; template errors become ``SiteError`` naming template, line and page."""
+    try:
+        return template.render(context)
+    except jinja2.UndefinedError as exc:
+        where, line = _template_frame(exc)
+        raise SiteError(where or f"templates/{template.name}",
+                        f"{line}{exc.message} (rendering {page})",
+                        "Fix the variable name in the template; see the context in "
+                        "podcast/site/context.py") from None
+    except jinja2.TemplateError as exc:
+        where, line = _template_frame(exc)
+        raise SiteError(where or f"templates/{template.name}",
+                        f"{line}{exc} (rendering {page})", "Fix the template") from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, str]:
+    """The innermost template file and line of a rendering error (Jinja2 rewrites
+    tracebacks so template frames carry the template's file name and line)."""
+    tb, found = exc.__traceback__, (None, "")
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".xsl", ".txt", ".css")):
+            found = (f"templates/{Path(name).name}", f"line {tb.tb_lineno}: ")
+        tb = tb.tb_next
+    return found

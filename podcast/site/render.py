@@ -1,0 +1,94 @@
+"""Write the website into ``feed/``: pages, sitemap, robots.txt, stylesheets.
+
+Every file goes through ``write_if_changed``: a rebuild with the same inputs
+rewrites nothing, keeps mtimes (and the publisher's hashes) stable, and the
+output is byte-for-byte deterministic (no clock, no random ids, fixed order).
+"""
+
+from __future__ import annotations
+
+import logging
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from podcast import layout
+from podcast.errors import SiteError
+from podcast.fsutil import sha256_bytes, write_if_changed
+from podcast.layout import Site
+from podcast.site.context import (FEED_STYLESHEET, ROBOTS, SITEMAP, STYLESHEET, build_context,
+                                  site_model)
+from podcast.site.env import build_environment, load_templates, render
+
+log = logging.getLogger(__name__)
+
+# Copied from the show's templates/ as they are (no template syntax inside).
+STATIC_FILES = (STYLESHEET, FEED_STYLESHEET)
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+
+
+def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
+    """Render every page of ``site`` into ``out``; return the keys of all files written or kept."""
+    out = Path(out)
+    env = build_environment(site.show.templates_dir, strict=strict)
+    templates = load_templates(env)
+    written: dict[str, bool] = {}
+
+    static = {name: _read_static(site.show.templates_dir / name) for name in STATIC_FILES}
+    for name, data in static.items():
+        written[name] = write_if_changed(out / name, data)
+    # A version query makes browsers and CDNs fetch a changed stylesheet at once.
+    stylesheet = f"{STYLESHEET}?v={sha256_bytes(static[STYLESHEET])[:10]}"
+    model = site_model(site, out, stylesheet=stylesheet)
+
+    def page(kind: str, key: str, episode=None) -> None:
+        context = build_context(model, kind, key, episode)
+        html = render(templates[f"{kind}.html"], context, page=key)
+        written[key] = write_if_changed(out / key, html)
+
+    page("index", "index.html")
+    for ep in model.episodes:
+        page("episode", ep.page, ep)
+        page("embed", ep.embed, ep)
+        if ep.transcript_page:
+            page("transcript", ep.transcript_page, ep)
+
+    written[SITEMAP] = write_if_changed(out / SITEMAP, sitemap(site, model))
+    written[ROBOTS] = write_if_changed(out / ROBOTS, robots(site))
+    changed = sum(written.values())
+    log.info("pages: %d file%s, %d changed", len(written), "" if len(written) == 1 else "s",
+             changed)
+    return set(written)
+
+
+def _read_static(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise SiteError(f"templates/{path.name}", "not found",
+                        "Restore it from the repository; the pages link to it") from None
+
+
+def sitemap(site: Site, model) -> bytes:
+    """sitemap.xml: the home page, every episode page and transcript page."""
+    ET.register_namespace("", SITEMAP_NS)
+    urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
+
+    def add(url: str, lastmod) -> None:
+        node = ET.SubElement(urlset, f"{{{SITEMAP_NS}}}url")
+        ET.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = url
+        ET.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.date().isoformat()
+
+    add(site.show.url, site.build_date)
+    for ep in model.episodes:
+        add(ep.url, ep.date)
+        if ep.transcript_url:
+            add(ep.transcript_url, ep.date)
+    ET.indent(urlset, space=" ")
+    return ET.tostring(urlset, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def robots(site: Site) -> str:
+    """Crawlers welcome on the public site; a local preview asks them to stay away."""
+    if site.preview:
+        return "User-agent: *\nDisallow: /\n"
+    return f"User-agent: *\nAllow: /\n\nSitemap: {layout.public_url(site.show, SITEMAP)}\n"

@@ -20,12 +20,27 @@ from podcast.errors import LockHeldError
 log = logging.getLogger(__name__)
 
 
-def _holder() -> str:
+def _holder() -> dict:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "unknown"
-    return f"{user}@{socket.gethostname()} (pid {os.getpid()})"
+    host = socket.gethostname()
+    return {"holder": f"{user}@{host} (pid {os.getpid()})", "host": host, "pid": os.getpid(),
+            "since": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def _dead_here(info: dict) -> bool:
+    """The lock was taken on this machine by a process that no longer exists."""
+    if info.get("host") != socket.gethostname() or not isinstance(info.get("pid"), int):
+        return False
+    try:
+        os.kill(info["pid"], 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _status(exc) -> int | None:
@@ -62,15 +77,21 @@ class Lock:
                 log.warning("breaking the lock held by %s since %s", old.get("holder"),
                             old.get("since"))
                 self.client.delete_object(Bucket=self.bucket, Key=self.key)
-        body = json.dumps({"holder": _holder(),
-                           "since": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+        body = json.dumps(_holder()).encode()
         try:
-            self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body.encode(),
-                                   ContentType="application/json", IfNoneMatch="*")
+            self._put(body)
         except ClientError as exc:
             if _status(exc) not in (412, 409):
                 raise
             info = self.read() or {}
+            if _dead_here(info):
+                # A run on this machine died holding it (killed, or its server went away).
+                log.warning("removing the lock left by %s since %s: that process is gone",
+                            info.get("holder"), info.get("since"))
+                self.client.delete_object(Bucket=self.bucket, Key=self.key)
+                self._put(body)
+                self.held = True
+                return
             raise LockHeldError(
                 f"s3://{self.bucket}/{self.key}",
                 f"another publish holds the lock: {info.get('holder', 'unknown')} "
@@ -78,6 +99,10 @@ class Lock:
                 "Wait for it to finish; if that run died, publish again with --break-lock",
             ) from None
         self.held = True
+
+    def _put(self, body: bytes) -> None:
+        self.client.put_object(Bucket=self.bucket, Key=self.key, Body=body,
+                               ContentType="application/json", IfNoneMatch="*")
 
     def release(self) -> None:
         if self.held:

@@ -29,8 +29,12 @@ class BuildResult:
 
 def build(root: Path, *, public_url: str | None = None, now: datetime | None = None,
           jobs: int | None = None, force: bool = False, progress: bool = False,
-          strict: bool = False) -> BuildResult:
-    """Build ``feed/`` for the episodes that are live at ``now``."""
+          strict: bool = False, allow_feed_changes: bool = False) -> BuildResult:
+    """Build ``feed/`` for the episodes that are live at ``now``.
+
+    Unless ``allow_feed_changes``, a feed that would drop or duplicate episodes
+    for subscribers of the last feed published to the same URL is refused.
+    """
     from podcast.assets import write_assets
     from podcast.audio import publish_media
     from podcast.rss import write_feed
@@ -52,7 +56,7 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
                                                                          tzinfo=timezone.utc)),
                 preview=public_url is not None and public_url.startswith("http://"))
     keys = set(assets.keys) | {m.key for m in media.values()}
-    keys |= write_feed(site, out)
+    keys |= write_feed(site, out, guard=not allow_feed_changes)
     keys |= write_pages(site, out, strict=strict)
     removed = _remove_stale(out, keys)
     log.info("built %d episode%s into %s", len(built), "" if len(built) == 1 else "s", out)

@@ -216,6 +216,42 @@ def list_cmd(opts: Options):
 
 # ---- build / serve (feed and site) -----------------------------------------------
 
+@command(cli, "build")
+@click.option("--public-url", help="Base URL the files are served from (default: [show] url); "
+              "http://127.0.0.1 only for a local preview.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Episodes encoded in parallel.")
+@click.option("--force", is_flag=True, help="Encode every episode again, ignoring the cache.")
+@click.option("--strict", is_flag=True, help="Fail on undefined template variables.")
+@click.option("--allow-feed-changes", is_flag=True,
+              help="Build even if published episodes vanish, change guid or audio URL.")
+@pass_options
+def build_cmd(opts: Options, public_url, jobs, force, strict, allow_feed_changes):
+    """Process audio as needed, then write feed, chapters, transcripts and pages.
+
+    Writes feed/ (exactly the tree to upload) for the episodes that are live
+    now: drafts and episodes dated in the future stay out until due.
+
+    \b
+    Example:
+      podcast build --public-url http://127.0.0.1:8000/
+    """
+    from podcast.build import build
+    from podcast.schema import Invalid, url
+
+    if public_url:
+        try:
+            url(https=True)(public_url)
+        except Invalid as exc:
+            raise click.BadParameter(f"{exc.message}. {exc.hint}", param_hint="--public-url")
+    result = build(opts.root, public_url=public_url, jobs=jobs, force=force,
+                   progress=opts.show_progress, strict=strict,
+                   allow_feed_changes=allow_feed_changes)
+    n = len(result.site.episodes)
+    removed = f", removed {len(result.removed)} stale" if result.removed else ""
+    click.echo(f"built {n} episode{'s' if n != 1 else ''}, {len(result.keys)} files{removed}: "
+               f"{result.output / 'feed.xml'}")
+
+
 
 # ---- publish -----------------------------------------------------------------------
 

@@ -69,6 +69,7 @@ def check(root: Path) -> list[Problem]:
     problems: list[Problem] = []
     show = load_show(root, collect=problems)
     episodes = load_episodes(show, collect=problems)
+    import podcast.rss.check  # noqa: F401  (registers the built feed's rules)
     for extra in CHECKS:
         problems.extend(extra(show, episodes))
     return problems

@@ -1,0 +1,170 @@
+"""Subscriber protection: refuse a feed that would make apps lose or re-download episodes.
+
+Podcast apps know an episode by its ``<guid>`` and download its enclosure
+once. So, compared with the feed subscribers already have:
+
+* a published guid that vanished makes the episode disappear from their apps;
+* a guid that changed for the same episode makes it appear twice (and be
+  downloaded again);
+* an enclosure URL that changed for an existing episode makes many apps
+  download it again.
+
+``compare_feeds`` lists these as sentences; the publisher calls it on the live
+feed before uploading, and ``podcast build`` on the local record of the last
+published feed (``record_published`` is called by the publisher after a
+successful upload). Either refuses unless ``--allow-feed-changes``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from podcast.config import Show
+from podcast.errors import FeedError
+from podcast.fsutil import sha256_bytes, write_if_changed
+
+log = logging.getLogger(__name__)
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                          huge_tree=False, remove_blank_text=True)
+
+
+@dataclass(frozen=True)
+class Item:
+    guid: str
+    title: str
+    enclosure: str
+    number: tuple[str, str, str]  # (season, episode, episodeType) as written
+
+    def label(self) -> str:
+        return f'"{self.title}"' if self.title else f"the episode with guid {self.guid}"
+
+
+def _text(item, tag: str) -> str:
+    el = item.find(tag)
+    return (el.text or "").strip() if el is not None else ""
+
+
+def parse_items(xml: bytes, what: str = "feed") -> tuple[str | None, list[Item]]:
+    """(self URL, items) of a feed; ``FeedError`` when it is not an RSS feed."""
+    try:
+        root = etree.fromstring(xml, _PARSER)
+    except etree.XMLSyntaxError as exc:
+        raise FeedError(what, f"is not well-formed XML ({exc})",
+                        "Rebuild it, or pass --allow-feed-changes to replace it") from None
+    channel = root.find("channel")
+    if root.tag != "rss" or channel is None:
+        raise FeedError(what, "is not an RSS feed (no <rss><channel>)",
+                        "Check the URL or file it came from")
+    self_url = None
+    for link in channel.iter(ATOM_LINK):
+        if link.get("rel") == "self":
+            self_url = link.get("href")
+            break
+    items = []
+    for it in channel.iterfind("item"):
+        enc = it.find("enclosure")
+        items.append(Item(
+            guid=_text(it, "guid"),
+            title=_text(it, "title"),
+            enclosure=(enc.get("url") or "").strip() if enc is not None else "",
+            number=(_text(it, ITUNES + "season"), _text(it, ITUNES + "episode"),
+                    _text(it, ITUNES + "episodeType") or "full"),
+        ))
+    return self_url, items
+
+
+def _norm(title: str) -> str:
+    return re.sub(r"\W+", " ", title).strip().casefold()
+
+
+def _same_episode(old: Item, new: Item) -> bool:
+    """Whether ``new`` is ``old`` under another guid: same audio, title or number."""
+    if old.enclosure and old.enclosure == new.enclosure:
+        return True
+    if old.title and _norm(old.title) == _norm(new.title):
+        return True
+    return bool(old.number[1]) and old.number == new.number
+
+
+def compare_feeds(old_xml: bytes, new_xml: bytes) -> list[str]:
+    """What in ``new_xml`` would hurt subscribers of ``old_xml``: one sentence per
+    problem, naming the episode; an empty list means the new feed is safe.
+
+    New episodes, edited titles, notes and art are all fine. ``FeedError`` if
+    either document is not an RSS feed.
+    """
+    _, old_items = parse_items(old_xml, "the published feed")
+    _, new_items = parse_items(new_xml, "the new feed")
+    new_by_guid = {i.guid: i for i in new_items if i.guid}
+    old_guids = {i.guid for i in old_items if i.guid}
+    fresh = [i for i in new_items if i.guid not in old_guids]
+    problems: list[str] = []
+    for old in old_items:
+        if not old.guid:
+            continue
+        new = new_by_guid.get(old.guid)
+        if new is None:
+            twin = next((n for n in fresh if _same_episode(old, n)), None)
+            if twin is not None:
+                problems.append(
+                    f"{old.label()} changed its guid from {old.guid} to {twin.guid}: apps "
+                    "would show it twice and download it again. Put the old guid back in "
+                    "its episode.md")
+            else:
+                problems.append(
+                    f"{old.label()} (guid {old.guid}) is published but missing from the new "
+                    "feed: it would vanish from subscribers' apps. Check it is not a draft, "
+                    "dated in the future, or deleted by mistake")
+            continue
+        if old.enclosure and new.enclosure != old.enclosure:
+            problems.append(
+                f"{old.label()} has a new audio URL ({old.enclosure} -> {new.enclosure}): many "
+                "apps would download it again. If the audio or the public URL was changed "
+                "on purpose, allow it")
+    return problems
+
+
+# ---- the local record of the last published feed ------------------------------
+
+def _record_path(show: Show):
+    # One record per feed URL: a local preview server and the real bucket differ.
+    return show.cache_dir / "published" / f"feed-{sha256_bytes(show.feed_url.encode())[:16]}.xml"
+
+
+def record_published(show: Show, xml_bytes: bytes) -> None:
+    """Remember ``xml_bytes`` as the feed now live at ``show.feed_url``.
+
+    The publisher calls this after a successful upload of feed.xml.
+    """
+    write_if_changed(_record_path(show), xml_bytes)
+    log.debug("recorded the feed published at %s", show.feed_url)
+
+
+def last_published(show: Show) -> bytes | None:
+    """The last feed recorded as published at ``show.feed_url``, or None."""
+    try:
+        return _record_path(show).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def guard_against_published(show: Show, new_xml: bytes) -> None:
+    """Raise ``FeedError`` listing every problem of ``new_xml`` against the record."""
+    old = last_published(show)
+    if old is None:
+        return
+    problems = compare_feeds(old, new_xml)
+    if problems:
+        raise FeedError(
+            "feed.xml",
+            "would break subscribers compared with the feed last published at "
+            f"{show.feed_url}:\n  - " + "\n  - ".join(p + "." for p in problems),
+            "Fix the episodes named above, or pass --allow-feed-changes if the change is "
+            "deliberate")

@@ -259,3 +259,41 @@ def make_site(root_or_show, *, now: datetime | None = None, public_url: str | No
     build_date = max((ep.date for ep in live), default=datetime(2000, 1, 1, tzinfo=timezone.utc))
     return Site(show=show, episodes=built, artwork_key=assets.artwork_key, build_date=build_date,
                 preview=bool(public_url and public_url.startswith("http://")))
+
+
+VTT = """WEBVTT
+
+00:00:00.000 --> 00:00:00.800
+<v Narrator>A member of the public acted on her instincts.
+
+00:00:00.800 --> 00:00:01.600
+<v Detective>We had to move quickly & quietly.
+"""
+
+
+def rich_episodes(now: datetime | None = None) -> list[dict[str, Any]]:
+    """A trailer, two full episodes using every feature, a draft and a scheduled one."""
+    now = now or datetime.now(timezone.utc)
+    return [
+        dict(slug="trailer", title="Introducing Code Severe", number=None, type="trailer",
+             date=BASE_DATE - timedelta(days=7), notes="Start with episode 1.\n"),
+        dict(slug="multiple-bombings", title="Multiple Bombings", number=1,
+             date=BASE_DATE, summary="Evidence secured under a suspect's nose.",
+             notes="A former officer races to secure evidence.\n\n- one\n- two\n\n"
+                   "Report at [gov.uk/ACT](https://www.gov.uk/ACT).\n",
+             chapters=[{"start": "0:00", "title": "Cold open"},
+                       {"start": "0:00.5", "title": "The witness", "url": "https://www.gov.uk/ACT",
+                        "image": "witness.jpg"},
+                       {"start": 0.8, "title": "Hidden", "toc": False}],
+             chapter_images={"witness.jpg": (800, 800)},
+             persons=[{"name": "Mark Strong", "role": "narrator", "group": "cast"}],
+             soundbites=[{"start": 0.2, "duration": 1, "title": "The call"}],
+             transcript=("vtt", VTT), cover=True, master_seconds=2.0),
+        dict(slug="under-surveillance", title='Under Surveillance: "Wires" & <Watchers> 🎧',
+             number=2, date=BASE_DATE + timedelta(days=7), explicit=True,
+             transcript=("srt", "1\n00:00:00,000 --> 00:00:00,900\nEvery wire tells you "
+                                "something.\n")),
+        dict(slug="draft-episode", title="Not Ready", number=3, status="draft",
+             date=BASE_DATE + timedelta(days=14)),
+        dict(slug="scheduled", title="Coming Soon", number=4, date=now + timedelta(days=30)),
+    ]

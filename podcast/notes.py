@@ -34,10 +34,41 @@ def strip_control(text: str) -> str:
     return _CONTROL.sub("", text)
 
 
+# Raw HTML in notes is never rendered (``html: False``), and it is not shown as
+# literal text either: a pasted <script>, <iframe> or onerror= would otherwise
+# appear verbatim on the page and in apps. Tags are removed from the source of
+# each paragraph before inline parsing (code spans are kept as written), and
+# these elements go with their content.
+_RAW_ELEMENT = re.compile(r"<(script|style|iframe|object|embed|template|noscript|textarea)\b"
+                          r"[^>]*>.*?</\1\s*>", re.I | re.S)
+_RAW_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.S)
+_CODE_SPAN = re.compile(r"(`+).+?(?<!`)\1(?!`)", re.S)
+
+
+def _drop_raw_html(source: str) -> str:
+    out, pos = [], 0
+    for m in _CODE_SPAN.finditer(source):
+        out.append(_RAW_TAG.sub("", _RAW_ELEMENT.sub("", source[pos:m.start()])))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_RAW_TAG.sub("", _RAW_ELEMENT.sub("", source[pos:])))
+    return "".join(out)
+
+
+def _strip_raw_html_rule(state) -> None:
+    for tok in state.tokens:
+        if tok.type == "inline" and "<" in tok.content:
+            tok.content = _drop_raw_html(tok.content)
+
+
 @functools.cache
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.disable("image")  # images in notes would be hot-linked; art has its own place
+    md.core.ruler.before("inline", "drop_raw_html", _strip_raw_html_rule)
+    # Links with any scheme become <a>; nh3 then removes an href whose scheme is not
+    # allowed (javascript:, data:...), so the link text stays and the URL leaves no trace.
+    md.validateLink = lambda url: True
     return md
 
 
@@ -51,7 +82,9 @@ def _blocks(markdown: str) -> list[str]:
     blocks, start = [], 0
     for i, tok in enumerate(tokens):
         if tok.level == 0 and tok.nesting <= 0:
-            blocks.append(md.renderer.render(tokens[start:i + 1], md.options, {}))
+            rendered = md.renderer.render(tokens[start:i + 1], md.options, {})
+            if rendered.strip() != "<p></p>":  # a paragraph that was only raw HTML
+                blocks.append(rendered)
             start = i + 1
     return blocks
 

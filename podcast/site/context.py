@@ -223,7 +223,7 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET) -> SiteMo
     """Everything the templates show, computed once for all pages."""
     show = site.show
     sizes: dict = {}
-    links = [Link("RSS feed", layout.FEED)]
+    links = [Link("RSS feed", show.feed_url)]
     links += [Link(SUBSCRIBE_LABELS[k], show.subscribe[k])
               for k in SUBSCRIBE_LABELS if show.subscribe.get(k)]
     description = notes.site_html(show.description)

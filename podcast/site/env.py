@@ -33,7 +33,7 @@ def clock(seconds: float | int | None) -> str:
     """``754`` -> ``12:34``; ``3754`` -> ``1:02:34`` (how players show times)."""
     if seconds is None:
         return ""
-    s = int(seconds)
+    s = int(round(seconds))  # as itunes:duration: a 7.99 s file is "0:08"
     h, rem = divmod(s, 3600)
     m, s = divmod(rem, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -116,6 +116,10 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
     client = make_client(target, max_pool=max(10, 2 * (jobs or 8)))
     lock = Lock(client, target.bucket, target.prefix + mf.LOCK_NAME)
     with s3_errors(target), lock:
+        # Some servers create a missing bucket on the first PUT: ask first, with a
+        # request whose error has a body (HEAD answers a bare 403 for bad keys).
+        client.list_objects_v2(Bucket=target.bucket, Prefix=target.prefix + mf.LOCK_NAME,
+                               MaxKeys=1)
         if not dry_run:
             lock.acquire(break_lock=break_lock)
         previous = mf.loads(_get(client, target.bucket, target.prefix + mf.NAME),
@@ -134,8 +138,9 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
             plan = make_plan(local, previous, remote, probed=probed, prune=prune,
                              max_deletes=max_deletes,
                              referenced=feedrefs.keys_for(urls, public_url))
-            problems = _protect(live, new_feed) if feed_changes else []
-            if problems and not allow_feed_changes:
+            problems = _protect(live, new_feed) if feed_changes and not allow_feed_changes \
+                else []
+            if problems:
                 raise FeedError(FEED, "the new feed would break subscribers: "
                                 + "; ".join(problems),
                                 "Fix the episodes, or publish with --allow-feed-changes if "
@@ -212,7 +217,20 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
                           allow_feed_changes=allow_feed_changes, jobs=jobs,
                           cache_dir=show.cache_dir, on_plan=on_plan, on_bytes=on_bytes)
     result.local_server = server
+    if FEED in result.applied.uploaded:
+        _record(show.with_url(public_url), (show.output_dir / FEED).read_bytes())
     return result
+
+
+def _record(show, xml: bytes) -> None:
+    """Tell the feed module which feed is now live (its build-time guard reads it)."""
+    try:
+        from podcast.rss.protect import record_published
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("podcast.rss", "podcast.rss.protect"):
+            raise
+        return
+    record_published(show, xml)
 
 
 __all__ = ["PublishResult", "Target", "publish", "publish_tree", "resolve_target"]

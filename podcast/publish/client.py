@@ -108,7 +108,8 @@ def translate(exc: Exception, target: Target) -> PublishError:
                     "ExpiredToken", "AuthorizationHeaderMalformed", "InvalidClientTokenId"):
             return PublishError(where, f"the storage refused the credentials ({code})",
                                 CREDENTIALS_HINT)
-        if code in ("NoSuchBucket",) or (code == "404" and "HeadBucket" in str(exc)):
+        if code == "NoSuchBucket" or (code in ("404", "NotFound")
+                                      and getattr(exc, "operation_name", "") == "HeadBucket"):
             return PublishError(where, f"the bucket {target.bucket!r} does not exist at "
                                 f"{endpoint}", "Create it, or fix [publish] bucket / --bucket")
         if code in ("AccessDenied", "403", "AllAccessDisabled"):

@@ -125,6 +125,8 @@ def command(data_dir: Path, ports: Ports, config_path: Path, bucket: str) -> lis
             f"-filer.port={p.filer}", f"-filer.port.grpc={p.filer_grpc}",
             f"-s3.port={p.s3}", f"-s3.port.grpc={p.s3_grpc}",
             "-s3.port.iceberg=0", "-s3.port.lance=0",
+            # Behave like AWS: a typo in the bucket name is an error, not a new bucket.
+            "-s3.autoCreateBucket=false",
             f"-admin.port={p.admin}", f"-admin.port.grpc={p.admin_grpc}",
             f"-s3.config={config_path}", f"-bucket={bucket}"]
 

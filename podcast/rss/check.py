@@ -180,8 +180,9 @@ def _check_items(report: _Report, items, labels, files: _Files, now: datetime) -
         if not title:
             report.error(who, "<title> is missing or empty")
         elif _TAG.search(title):
-            report.error(who, f"title {title!r} contains markup",
-                         "Titles are plain text: remove the tags")
+            report.warn(who, f"title {title!r} contains markup",
+                        "Titles are plain text and some apps render them as HTML: "
+                        "avoid angle brackets")
         guid_el = item.find("guid")
         guid = (guid_el.text or "").strip() if guid_el is not None else ""
         if not guid:

@@ -213,6 +213,73 @@ def list_cmd(opts: Options):
 
 # ---- process / clip (audio) ------------------------------------------------------
 
+@command(cli, "process")
+@click.argument("slugs", nargs=-1)
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Episodes processed at once (default: number of cores).")
+@click.option("--force", is_flag=True, help="Encode and tag again even when cached.")
+@pass_options
+def process_cmd(opts: Options, slugs, jobs, force):
+    """Master episodes into loudness-normalised, verified, tagged MP3s.
+
+    Measures each master, applies gain (and a true-peak limiter only when
+    needed), encodes CBR MP3 into feed/media/, verifies loudness and peak on
+    the decoded MP3 and writes ID3v2.3 tags and chapters. Cached: unchanged
+    episodes are not encoded again; a metadata change only re-tags.
+
+    \b
+    Example:
+      podcast process multiple-bombings --jobs 2
+    """
+    from podcast.audio import process
+    from podcast.project import load_project
+
+    project = load_project(opts.root)
+    results = process(project.show, project.select(slugs), jobs=jobs, force=force,
+                      progress=opts.show_progress)
+    for r in results:
+        out, lim = r.report.output, r.report.limiter
+        limiter = f", limiter -{lim['reduction']:.1f} dB" if lim["engaged"] else ""
+        click.echo(f"{r.action:9} {r.media.key}  {r.report.input['integrated']:.1f} -> "
+                   f"{out['integrated']:.1f} LUFS, {out['true_peak']:.1f} dBTP, "
+                   f"gain {r.report.gain:+.1f} dB{limiter}")
+
+
+def _seconds(ctx, param, value):
+    if value is None:
+        return None
+    from podcast.episodes import parse_timecode
+    from podcast.schema import Invalid
+
+    try:
+        return parse_timecode(value)
+    except Invalid as exc:
+        raise click.BadParameter(exc.message) from None
+
+
+@command(cli, "clip")
+@click.argument("slug")
+@click.option("--start", required=True, callback=_seconds, help="Start: H:MM:SS, M:SS or seconds.")
+@click.option("--duration", required=True, callback=_seconds, help="Length: M:SS or seconds.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the MP3 (default: clips/<slug>-<start>s-<duration>s.mp3).")
+@pass_options
+def clip_cmd(opts: Options, slug, start, duration, out):
+    """Cut a short promo MP3 (with fades, at the show's loudness) for social posts.
+
+    \b
+    Example:
+      podcast clip multiple-bombings --start 12:30 --duration 45
+    """
+    from podcast.audio import clip
+    from podcast.project import load_project
+
+    project = load_project(opts.root)
+    (episode,) = project.select([slug])
+    path = clip(project.show, episode, start=start, duration=duration, out=out)
+    click.echo(f"wrote {path}")
+
+
 
 # ---- build / serve (feed and site) -----------------------------------------------
 
@@ -251,6 +318,35 @@ def build_cmd(opts: Options, public_url, jobs, force, strict, allow_feed_changes
     click.echo(f"built {n} episode{'s' if n != 1 else ''}, {len(result.keys)} files{removed}: "
                f"{result.output / 'feed.xml'}")
 
+
+@command(cli, "serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--no-build", is_flag=True,
+              help="Serve feed/ as it is: no build first, no rebuilds on change.")
+@pass_options
+def serve_cmd(opts: Options, port, no_build):
+    """Preview the pages and feed on http://127.0.0.1:PORT/ with byte ranges.
+
+    Builds the show with the preview address as its public URL, then serves
+    feed/ with the Content-Types the bucket will use and HTTP byte ranges (so
+    seeking works). Edits to podcast.toml, episodes/ or templates/ are rebuilt
+    on the next request. Only this machine can connect.
+
+    \b
+    Example:
+      podcast serve --port 8080
+    """
+    from podcast.serve import Preview
+
+    preview = Preview(opts.root, port=port, build=not no_build)
+    click.echo(f"serving {preview.url} (feed: {preview.url}feed.xml); press Ctrl-C to stop")
+    try:
+        preview.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        preview.close()
 
 
 # ---- publish -----------------------------------------------------------------------

@@ -79,8 +79,18 @@ class Ports:
         return out
 
 
-# `make publish` uses one fixed block so the feed URL stays the same between runs.
-LOCAL_PORTS = Ports.block(18333)
+# `make publish` uses one fixed block so the feed URL stays the same between runs;
+# PODCAST_LOCAL_S3_PORT moves the block when 18333-18342 are taken.
+DEFAULT_BASE_PORT = 18333
+PORT_ENV = "PODCAST_LOCAL_S3_PORT"
+
+
+def local_ports() -> Ports:
+    value = os.environ.get(PORT_ENV, "")
+    if value and not (value.isdigit() and 1024 <= int(value) <= 65000):
+        raise PublishError(PORT_ENV, f"{value!r} is not a port number between 1024 and 65000",
+                           "Set it to the first of ten free ports, or unset it")
+    return Ports.block(int(value) if value else DEFAULT_BASE_PORT)
 
 
 def weed_binary() -> str:
@@ -205,22 +215,23 @@ def _credentials(folder: Path) -> tuple[str, str]:
     return access, secret
 
 
-def ensure_running(root: Path, *, bucket: str = BUCKET, ports: Ports = LOCAL_PORTS) -> LocalS3:
+def ensure_running(root: Path, *, bucket: str = BUCKET, ports: Ports | None = None) -> LocalS3:
     """The show's local server, started (detached) if it is not running yet."""
+    ports = ports or local_ports()
     folder = Path(root) / DIR_NAME
     credentials = _credentials(folder)
-    endpoint = f"http://127.0.0.1:{ports.s3}"
     log_path = folder / "server.log"
     pid_path = folder / "server.pid"
     config_path = folder / "s3.json"
     write_private(config_path, json.dumps(s3_config(bucket, *credentials), indent=1).encode())
-    if pid_path.is_file():
-        pid = int(pid_path.read_text().strip() or 0)
-        if pid and _alive(pid):
-            wait_ready(None, endpoint, bucket, credentials, log_path, timeout=10)
-            return LocalS3(endpoint, bucket, credentials, pid, started=False)
+    pid, port = _read_pid(pid_path)
+    if pid and _alive(pid):
+        endpoint = f"http://127.0.0.1:{port}"
+        wait_ready(None, endpoint, bucket, credentials, log_path, timeout=10)
+        return LocalS3(endpoint, bucket, credentials, pid, started=False)
+    endpoint = f"http://127.0.0.1:{ports.s3}"
     proc = spawn(folder / "data", ports, config_path, bucket, log_path, detach=True)
-    pid_path.write_text(f"{proc.pid}\n")
+    pid_path.write_text(f"{proc.pid} {ports.s3}\n")
     try:
         wait_ready(proc, endpoint, bucket, credentials, log_path)
     except PublishError:
@@ -251,13 +262,20 @@ def terminate(pid: int, timeout: float = 15.0) -> None:
         pass
 
 
+def _read_pid(path: Path) -> tuple[int, int]:
+    """(pid, S3 port) of the running server from its pid file; (0, 0) if none."""
+    try:
+        pid, port = path.read_text().split()
+        return int(pid), int(port)
+    except (FileNotFoundError, ValueError):
+        return 0, 0
+
+
 def stop(root: Path) -> int | None:
     """Stop the show's local server; returns its pid, or None if none ran."""
     pid_path = Path(root) / DIR_NAME / "server.pid"
-    if not pid_path.is_file():
-        return None
-    pid = int(pid_path.read_text().strip() or 0)
-    pid_path.unlink()
+    pid, _ = _read_pid(pid_path)
+    pid_path.unlink(missing_ok=True)
     if pid and _alive(pid):
         terminate(pid)
         return pid

@@ -1,0 +1,65 @@
+"""Audio mastering: masters -> loudness-normalised, verified, tagged MP3s.
+
+The public API; heavy modules (ffmpeg runner, mutagen, Pillow, pydub) are
+imported only when a function is called, so ``podcast --help`` stays fast.
+
+measure (ebur128) -> gain + limiter only if needed -> encode CBR MP3 ->
+decode and verify -> cache -> ID3v2.3 tags in the output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from podcast.audio.cache import AudioReport
+    from podcast.audio.pipeline import ProcessResult
+    from podcast.config import Show
+    from podcast.episodes import Episode
+    from podcast.layout import Media
+
+
+def publish_media(show: "Show", episodes: list["Episode"], out_dir: Path, *,
+                  jobs: int | None = None, force: bool = False,
+                  progress: bool = False) -> dict[str, "Media"]:
+    """Tagged MP3s at ``out_dir/<media key>`` for ``episodes`` (encoding what's needed)."""
+    from podcast.audio.pipeline import run
+
+    results = run(show, episodes, out_dir, jobs=jobs, force=force, progress=progress)
+    return {r.slug: r.media for r in results}
+
+
+def process(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
+            force: bool = False, progress: bool = False) -> list["ProcessResult"]:
+    """``podcast process``: like ``publish_media`` into ``show.output_dir``, with reports."""
+    from podcast.audio.pipeline import run
+
+    return run(show, episodes, show.output_dir, jobs=jobs, force=force, progress=progress)
+
+
+def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
+    """The cached report for ``episode``'s current master and settings, or None.
+
+    Cheap: it never hashes a master; a master not hashed since it last changed
+    counts as not processed.
+    """
+    from podcast.audio.cache import Cache, audio_hash
+
+    cache = Cache(show)
+    try:
+        sha = cache.master_sha(episode.master, compute=False)
+    except OSError:
+        return None
+    return cache.report(audio_hash(sha, show.audio)) if sha else None
+
+
+def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
+         out: Path | None = None) -> Path:
+    """A promo MP3 of ``duration`` seconds from ``start``, with fades, tagged."""
+    from podcast.audio.clip import make_clip
+
+    return make_clip(show, episode, start=start, duration=duration, out=out)
+
+
+__all__ = ["cached_report", "clip", "process", "publish_media"]

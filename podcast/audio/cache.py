@@ -1,0 +1,167 @@
+"""The audio cache and its reports, under ``.cache/``.
+
+``audio/<audiohash>.mp3``   encoded and verified, untagged
+``audio/<audiohash>.json``  its ``AudioReport`` (written last: its presence marks a hit)
+``episodes/<slug>.json``    the tagged file last written to the output: audiohash,
+                            tag digest, key, size, sha256, duration
+``audio/masters.json``      master content hashes keyed by (size, mtime_ns, inode), so a
+                            re-run does not re-read gigabytes of unchanged masters
+
+audiohash = sha256(master content hash + audio settings + PIPELINE_VERSION):
+change any of them and the episode is encoded again, under a new media key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from podcast.config import AudioSettings, Show
+from podcast.fsutil import atomic_write_text, sha256_file
+
+log = logging.getLogger(__name__)
+
+# Bump when the processing changes in a way that changes the output.
+PIPELINE_VERSION = "1"
+
+
+@dataclass
+class AudioReport:
+    """What was done to one master and what came out (``.cache/audio/<hash>.json``)."""
+
+    audiohash: str
+    master: str  # path relative to the show root
+    master_sha256: str
+    input: dict  # integrated, threshold, lra, true_peak, codec, sample_rate, channels, duration
+    gain: float  # dB
+    limiter: dict  # engaged, ceiling (dBTP or None), reduction (dB, peak gain reduction)
+    output: dict  # integrated, true_peak, lra, duration, size, sha256, bitrate, channels...
+    settings: dict
+    attempts: int = 1
+    version: str = PIPELINE_VERSION
+
+    @property
+    def duration(self) -> float:
+        return float(self.output["duration"])
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "AudioReport":
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
+
+
+@dataclass
+class EpisodeRecord:
+    """The tagged MP3 last written for an episode (``.cache/episodes/<slug>.json``)."""
+
+    audiohash: str
+    tag_digest: str
+    key: str
+    size: int
+    sha256: str
+    duration: float
+
+
+def settings_dict(settings: AudioSettings) -> dict:
+    return asdict(settings)
+
+
+def audio_hash(master_sha: str, settings: AudioSettings) -> str:
+    text = json.dumps({"master": master_sha, "settings": settings_dict(settings),
+                       "pipeline": PIPELINE_VERSION}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Cache:
+    """File locations and JSON records of one show's audio cache."""
+
+    def __init__(self, show: Show):
+        self.show = show
+        self.audio_dir = show.cache_dir / "audio"
+        self.episodes_dir = show.cache_dir / "episodes"
+        self._memo_path = self.audio_dir / "masters.json"
+        self._memo: dict | None = None
+        self._lock = threading.Lock()
+        self._memo_dirty = False
+
+    def mp3(self, audiohash: str) -> Path:
+        return self.audio_dir / f"{audiohash}.mp3"
+
+    def report_path(self, audiohash: str) -> Path:
+        return self.audio_dir / f"{audiohash}.json"
+
+    # ---- master hashes -----------------------------------------------------
+
+    def _memo_data(self) -> dict:
+        if self._memo is None:
+            self._memo = _read_json(self._memo_path) or {}
+        return self._memo
+
+    def master_sha(self, path: Path, *, compute: bool = True) -> str | None:
+        """Content hash of a master, from the memo when size, mtime and inode match."""
+        st = path.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        name = str(path.resolve())
+        with self._lock:
+            hit = self._memo_data().get(name)
+        if hit and hit.get("stat") == stamp:
+            return hit["sha256"]
+        if not compute:
+            return None
+        log.debug("hashing %s", path)
+        sha = sha256_file(path)
+        with self._lock:
+            self._memo_data()[name] = {"stat": stamp, "sha256": sha}
+            self._memo_dirty = True
+        return sha
+
+    def save_memo(self) -> None:
+        with self._lock:
+            if self._memo_dirty and self._memo is not None:
+                atomic_write_text(self._memo_path, json.dumps(self._memo, indent=1))
+                self._memo_dirty = False
+
+    # ---- reports -------------------------------------------------------------
+
+    def report(self, audiohash: str) -> AudioReport | None:
+        """The report of a cached encode, or None when it or its MP3 is missing."""
+        data = _read_json(self.report_path(audiohash))
+        if not data or data.get("version") != PIPELINE_VERSION:
+            return None
+        try:
+            report = AudioReport.from_dict(data)
+            if self.mp3(audiohash).stat().st_size != report.output["size"]:
+                return None
+        except (TypeError, KeyError, OSError):
+            return None
+        return report
+
+    def save_report(self, report: AudioReport) -> None:
+        atomic_write_text(self.report_path(report.audiohash),
+                          json.dumps(report.as_dict(), indent=1, sort_keys=True))
+
+    def record(self, slug: str) -> EpisodeRecord | None:
+        data = _read_json(self.episodes_dir / f"{slug}.json")
+        try:
+            return EpisodeRecord(**data) if data else None
+        except TypeError:
+            return None
+
+    def save_record(self, slug: str, record: EpisodeRecord) -> None:
+        atomic_write_text(self.episodes_dir / f"{slug}.json",
+                          json.dumps(asdict(record), indent=1, sort_keys=True))
+
+
+def _read_json(path: Path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+

@@ -1,0 +1,87 @@
+"""``podcast clip``: a short promo MP3 for social posts, with fades, tagged.
+
+ffmpeg cuts just the span out of the master (and measures it in the same
+pass), so pydub - which holds whole files in memory - only ever sees a few
+seconds. The clip is brought to the show's loudness target, its gain capped
+so peaks stay under the ceiling, faded in and out, encoded like the episodes
+and tagged from the episode.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import tempfile
+from pathlib import Path
+
+from podcast.audio import ffmpeg
+from podcast.audio.measure import EBUR128, summary_of
+from podcast.config import Show
+from podcast.episodes import Episode
+from podcast.errors import AudioError
+from podcast.fsutil import atomic_path
+
+log = logging.getLogger(__name__)
+
+MAX_SECONDS = 300.0
+FADE_IN_MS = 500
+FADE_OUT_MS = 1500
+PEAK_HEADROOM = 1.0  # dB below the ceiling: pydub has no limiter, so the gain is capped
+
+
+def default_path(show: Show, episode: Episode, start: float, duration: float) -> Path:
+    return show.root / "clips" / f"{episode.slug}-{int(start)}s-{int(duration)}s.mp3"
+
+
+def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
+              out: Path | None = None) -> Path:
+    """Write the clip to ``out`` (default ``clips/<slug>-<start>s-<duration>s.mp3``)."""
+    from pydub import AudioSegment
+
+    from podcast.audio import master as mastering
+    from podcast.audio.tags import mp3_info, tag_set, write_tags
+    from podcast.mediainfo import probe
+
+    where = f"{episode.slug} clip"
+    if start < 0 or not 0 < duration <= MAX_SECONDS:
+        raise AudioError(where, f"--start {start:g} --duration {duration:g} is not a span of up "
+                         f"to {MAX_SECONDS:g}s", "Give a start >= 0 and a duration in seconds")
+    length = probe(episode.master).duration
+    if start + duration > length + 0.05:
+        raise AudioError(where, f"{start:g}s + {duration:g}s ends past the end of the audio "
+                         f"({length:.1f}s)", "Choose an earlier start or a shorter clip")
+    out = Path(out) if out else default_path(show, episode, start, duration)
+    if out.suffix.lower() != ".mp3":
+        raise AudioError(str(out), "is not an .mp3 path", "Name the clip something.mp3")
+    AudioSegment.converter = ffmpeg.find_ffmpeg()
+
+    with tempfile.TemporaryDirectory(prefix="podcast-clip-") as tmpdir:
+        span = Path(tmpdir) / "span.wav"
+        argv = ffmpeg.base_args() + [
+            "-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", str(episode.master),
+            "-filter_complex", f"[0:a:0]aresample={mastering.OUTPUT_RATE},asplit[out][m];"
+                               f"[m]{EBUR128},anullsink",
+            "-map", "[out]", "-c:a", "pcm_s16le", str(span)]
+        result = ffmpeg.run(argv, where=str(episode.master))
+        loud = summary_of(result, where)
+        segment = AudioSegment.from_wav(str(span))
+        mono = segment.channels == 1
+        target = show.audio.loudness + (mastering.MONO_OFFSET if mono else 0.0)
+        gain = target - loud.integrated + mastering.cbr_loss(show.audio.bitrate)
+        gain = min(gain, show.audio.true_peak - PEAK_HEADROOM - loud.true_peak)
+        segment = segment.apply_gain(gain)
+        edge = int(len(segment) / 4)
+        segment = segment.fade_in(min(FADE_IN_MS, edge)).fade_out(min(FADE_OUT_MS, edge))
+        faded = Path(tmpdir) / "faded.wav"
+        segment.export(str(faded), format="wav")
+        bitrate = show.audio.mono_bitrate if mono else show.audio.bitrate
+        with atomic_path(out) as tmp:
+            ffmpeg.run(ffmpeg.base_args() + [
+                "-i", str(faded), "-map_metadata", "-1", "-c:a", "libmp3lame",
+                "-b:a", f"{bitrate}k", "-id3v2_version", "0", str(tmp)], where=str(out))
+            info = mp3_info(tmp)
+            tags = dataclasses.replace(tag_set(show, episode, info.duration),
+                                       title=f"{episode.title} (clip)", chapters=())
+            write_tags(tmp, tags)
+    log.info("clip %s: %.1fs from %.1fs, gain %+.1f dB", out, duration, start, gain)
+    return out

@@ -1,0 +1,118 @@
+"""Loudness measurement with ffmpeg's ``ebur128`` filter (ITU-R BS.1770 / EBU R128).
+
+One decoding pass gives integrated loudness, loudness range and true peak
+(``peak=true``: 4x oversampled). The per-frame log is sent to the verbose
+level so stderr stays a few lines long; the summary block is parsed by its
+section headings, from the last ``Summary:`` of the named filter instance.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from podcast.audio import ffmpeg
+from podcast.errors import AudioError
+
+EBUR128 = "ebur128=peak=true:framelog=verbose"
+
+_VALUE = re.compile(r"^\s*(I|Threshold|LRA|LRA low|LRA high|Peak):\s*(-?inf|nan|-?[\d.]+)",
+                    re.IGNORECASE)
+_STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio: ([^,]+), (\d+) Hz, ([^,]+)")
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS
+    threshold: float  # LUFS, the relative gate
+    lra: float  # LU
+    true_peak: float  # dBTP
+
+    def as_dict(self) -> dict:
+        return {k: (None if math.isinf(v) or math.isnan(v) else v)
+                for k, v in asdict(self).items()}
+
+
+@dataclass(frozen=True)
+class StreamInfo:
+    codec: str
+    sample_rate: int
+    channels: int
+
+
+@dataclass(frozen=True)
+class Measurement:
+    loudness: Loudness
+    stream: StreamInfo | None
+    duration: float  # seconds actually decoded
+
+
+def parse_summary(lines: list[str], instance: str = "Parsed_ebur128_0") -> Loudness:
+    """The figures from the last ebur128 ``Summary:`` block written by ``instance``."""
+    start = None
+    for i, line in enumerate(lines):
+        if instance in line and line.rstrip().endswith("Summary:"):
+            start = i
+    if start is None:
+        raise ValueError(f"no ebur128 summary from {instance}")
+    section = ""
+    values: dict[str, float] = {}
+    for line in lines[start + 1:]:
+        stripped = line.strip()
+        if stripped.startswith("[") and "@" in stripped.split("]")[0]:
+            break  # the next log line of another component ends the block
+        if stripped.endswith(":") and not _VALUE.match(line):
+            section = stripped[:-1].lower()
+            continue
+        m = _VALUE.match(line)
+        if not m:
+            continue
+        name, value = m.group(1).lower(), float(m.group(2))
+        if name == "threshold":
+            name = "lra threshold" if section == "loudness range" else "threshold"
+        if name == "peak" and section != "true peak":
+            name = "sample peak"
+        values[name] = value
+    try:
+        return Loudness(values["i"], values["threshold"], values["lra"], values["peak"])
+    except KeyError as exc:
+        raise ValueError(f"ebur128 summary lacks {exc.args[0]}") from None
+
+
+def parse_stream(lines: list[str]) -> StreamInfo | None:
+    """Codec, rate and channel count of the first input audio stream ffmpeg reported."""
+    for line in lines:
+        m = _STREAM.search(line)
+        if m:
+            layout = m.group(3).strip()
+            if layout == "mono":
+                channels = 1
+            elif layout == "stereo":
+                channels = 2
+            else:
+                n = re.match(r"(\d+) channels", layout)
+                channels = int(n.group(1)) if n else 3
+            return StreamInfo(m.group(1).split()[0], int(m.group(2)), channels)
+    return None
+
+
+def measure(path: Path, *, where: str | None = None,
+            progress: ffmpeg.ProgressCallback | None = None) -> Measurement:
+    """Decode ``path`` once and measure it. Raises ``FFmpegError`` when it can't be decoded."""
+    where = where or str(path)
+    argv = ffmpeg.base_args() + ["-i", str(path), "-map", "0:a:0", "-af", EBUR128,
+                                 "-f", "null", "-"]
+    result = ffmpeg.run(argv, where=where, progress=progress)
+    return Measurement(summary_of(result, where), parse_stream(result.stderr),
+                       result.seconds or 0.0)
+
+
+def summary_of(result: ffmpeg.Result, where: str, instance: str = "Parsed_ebur128_0"
+               ) -> Loudness:
+    try:
+        return parse_summary(result.stderr, instance)
+    except ValueError as exc:
+        raise AudioError(where, f"the loudness measurement gave no result ({exc})",
+                         "Run with -v to see the ffmpeg output") from None

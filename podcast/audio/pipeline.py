@@ -1,0 +1,235 @@
+"""``podcast process``: masters -> verified, tagged MP3s, cached and in parallel.
+
+Per episode: hash the master (memoised) -> on a cache miss measure, check,
+encode and verify into ``.cache/audio/`` -> copy into the output and tag it,
+unless the tagged file there is already what the tags and audio say it
+should be. Nothing is written for a master that fails its checks.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from podcast.audio.cache import AudioReport, Cache, EpisodeRecord, audio_hash, settings_dict
+from podcast.config import Show
+from podcast.episodes import MASTER_SUFFIXES, Episode
+from podcast.errors import AudioError, PodcastError
+from podcast.fsutil import atomic_path, sha256_file
+from podcast.layout import Media, media_key
+
+log = logging.getLogger(__name__)
+
+TRUNCATION_SLACK = 0.5  # seconds the decoded audio may fall short of the header's length
+
+
+@dataclass(frozen=True)
+class ProcessResult:
+    """One episode's outcome: ``action`` is encoded, retagged or unchanged."""
+
+    slug: str
+    action: str
+    media: Media
+    report: AudioReport
+
+
+def where_of(show: Show, path: Path) -> str:
+    try:
+        return str(path.relative_to(show.root))
+    except ValueError:
+        return str(path)
+
+
+# ---- progress -------------------------------------------------------------------
+
+class RunProgress:
+    """One bar for the run, in seconds of audio decoded; shows episode, phase and speed."""
+
+    def __init__(self, bar, lock: threading.Lock):
+        self.bar = bar
+        self.lock = lock
+
+    def callback(self, slug: str, phase: str, budget: float) -> Callable:
+        """A ffmpeg progress callback that advances the bar by at most ``budget`` seconds."""
+        state = {"done": 0.0}
+
+        def update(seconds: float, speed: float | None) -> None:
+            seconds = min(seconds, budget)
+            step = seconds - state["done"]
+            if step <= 0:
+                return
+            state["done"] = seconds
+            label = f"{slug} {phase}" + (f" {speed:.0f}x" if speed else "")
+            with self.lock:
+                self.bar.update(int(step * 1000), label)
+        return update
+
+
+# ---- one episode ------------------------------------------------------------------
+
+def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cache: Cache,
+                   progress: RunProgress | None) -> AudioReport:
+    """Measure, check, encode and verify one master into the cache; return its report."""
+    from podcast.audio import master as mastering
+    from podcast.audio.measure import measure
+    from podcast.audio.tags import mp3_info
+
+    where = where_of(show, ep.master)
+    if ep.master.suffix.lower() not in MASTER_SUFFIXES:
+        raise AudioError(where, f"{ep.master.suffix or 'no extension'} is not a supported "
+                         "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
+    budget = _header_duration(ep.master) or 0.0
+    cb = (lambda phase: progress.callback(ep.slug, phase, budget)) if progress else (
+        lambda phase: None)
+    started = time.monotonic()
+    m = measure(ep.master, where=where, progress=cb("measuring"))
+    mastering.check_master(m, where)
+    if budget and m.duration < budget - TRUNCATION_SLACK:
+        raise AudioError(where, f"is truncated: its header says {budget:.1f}s but only "
+                         f"{m.duration:.1f}s of audio could be decoded",
+                         "Export or copy the master again")
+    for i, ch in enumerate(ep.chapters):
+        if ch.start >= m.duration:
+            raise AudioError(where_of(show, ep.source),
+                             f"chapters[{i + 1}].start: {ch.start:g}s is past the end of the "
+                             f"audio ({m.duration:.1f}s)", "Fix the time or the master")
+    dest = cache.mp3(audiohash)
+    with atomic_path(dest) as tmp:
+        outcome = mastering.master_to(ep.master, tmp, m, show.audio, where=where,
+                                      progress=cb("encoding"))
+        info = mp3_info(tmp)
+        if not (info.cbr and info.sample_rate == mastering.OUTPUT_RATE
+                and info.has_info_header):
+            raise AudioError(where, f"the encoded MP3 is not CBR 44.1 kHz with an Info header "
+                             f"({info})", "Check the ffmpeg build (libmp3lame)")
+        size, sha = tmp.stat().st_size, sha256_file(tmp)
+    p = outcome.plan
+    stream = m.stream
+    report = AudioReport(
+        audiohash=audiohash, master=where, master_sha256=master_sha,
+        input={**m.loudness.as_dict(), "duration": round(m.duration, 3),
+               "codec": stream.codec if stream else None,
+               "sample_rate": stream.sample_rate if stream else None,
+               "channels": stream.channels if stream else None},
+        gain=p.gain,
+        limiter={"engaged": p.limit is not None, "ceiling": p.limit,
+                 "reduction": round(p.limiter_reduction, 2)},
+        output={**outcome.output.as_dict(), "target": p.target, "ceiling": p.ceiling,
+                "duration": round(info.duration, 3), "size": size, "sha256": sha,
+                "bitrate": info.bitrate, "sample_rate": info.sample_rate,
+                "channels": info.channels},
+        settings=settings_dict(show.audio), attempts=outcome.attempts)
+    cache.save_report(report)
+    log.info("%s: %.1f -> %.1f LUFS, %.1f dBTP, %s in %.1fs", ep.slug,
+             m.loudness.integrated, outcome.output.integrated, outcome.output.true_peak,
+             "limited" if p.limit is not None else "gain only", time.monotonic() - started)
+    return report
+
+
+def _header_duration(path: Path) -> float | None:
+    """The length the file's header claims (mutagen, no decoding); None if unknown."""
+    from podcast.mediainfo import probe
+
+    try:
+        return probe(path).duration or None
+    except PodcastError:
+        return None
+
+
+def publish_episode(show: Show, ep: Episode, report: AudioReport, out_dir: Path, cache: Cache,
+                    *, force: bool, encoded: bool) -> ProcessResult:
+    """Put the tagged MP3 at ``out_dir/<media key>``, re-tagging only when needed."""
+    from podcast.audio.tags import tag_set, write_tags
+
+    key = media_key(ep, report.audiohash)
+    dest = out_dir / key
+    tags = tag_set(show, ep, report.duration)
+    digest = tags.digest()
+    rec = cache.record(ep.slug)
+    if (not force and not encoded and rec and rec.audiohash == report.audiohash
+            and rec.tag_digest == digest and rec.key == key and _matches(dest, rec)):
+        return ProcessResult(ep.slug, "unchanged", _media(key, dest, rec, report), report)
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(cache.mp3(report.audiohash), tmp)
+        write_tags(tmp, tags)
+        size, sha = tmp.stat().st_size, sha256_file(tmp)
+    rec = EpisodeRecord(report.audiohash, digest, key, size, sha, report.duration)
+    cache.save_record(ep.slug, rec)
+    return ProcessResult(ep.slug, "encoded" if encoded else "retagged",
+                         _media(key, dest, rec, report), report)
+
+
+def _matches(path: Path, rec: EpisodeRecord) -> bool:
+    try:
+        return path.stat().st_size == rec.size and sha256_file(path) == rec.sha256
+    except OSError:
+        return False
+
+
+def _media(key: str, path: Path, rec: EpisodeRecord, report: AudioReport) -> Media:
+    return Media(key=key, path=path, size=rec.size, duration=rec.duration, sha256=rec.sha256,
+                 report=report.as_dict())
+
+
+# ---- the run ------------------------------------------------------------------------
+
+def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None = None,
+        force: bool = False, progress: bool = False) -> list[ProcessResult]:
+    """Process ``episodes`` (cached, ``jobs`` at a time) into ``out_dir``; results in order."""
+    from podcast.progress import bar
+
+    cache = Cache(show)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    out_dir = Path(out_dir)
+
+    def master_sha(ep: Episode) -> str:
+        try:
+            return cache.master_sha(ep.master)  # type: ignore[return-value]
+        except FileNotFoundError:
+            raise AudioError(where_of(show, ep.master), "does not exist",
+                             "Copy the master into the episode folder") from None
+
+    with ThreadPoolExecutor(jobs) as pool:
+        shas = list(pool.map(master_sha, episodes))
+    cache.save_memo()
+    hashes = [audio_hash(sha, show.audio) for sha in shas]
+    reports = [None if force else cache.report(h) for h in hashes]
+    todo = [ep for ep, r in zip(episodes, reports) if r is None]
+    total = sum((_header_duration(ep.master) or 0.0) * 2 for ep in todo)
+    if todo:
+        log.info("encoding %d of %d episode%s", len(todo), len(episodes),
+                 "" if len(episodes) == 1 else "s")
+
+    lock = threading.Lock()
+    with bar(progress and bool(todo), max(1, int(total * 1000)), label="audio",
+             item_show_func=lambda item: item or "") as b:
+        run_progress = RunProgress(b, lock)
+
+        def one(i: int) -> ProcessResult:
+            ep, report = episodes[i], reports[i]
+            encoded = report is None
+            if report is None:
+                report = encode_episode(show, ep, shas[i], hashes[i], cache, run_progress)
+            return publish_episode(show, ep, report, out_dir, cache, force=force,
+                                   encoded=encoded)
+
+        with ThreadPoolExecutor(jobs) as pool:
+            futures = [pool.submit(one, i) for i in range(len(episodes))]
+            results, errors = [], []
+            for future in futures:
+                try:
+                    results.append(future.result())
+                except PodcastError as exc:
+                    errors.append(exc)
+    if errors:
+        for exc in errors[1:]:
+            log.error("%s", exc)
+        raise errors[0]
+    return results

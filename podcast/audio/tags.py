@@ -1,0 +1,248 @@
+"""ID3v2.3 tags of the published MP3, through one mutagen wrapper.
+
+The tags are a table of fields mapped to frames (``FIELDS``), built from a
+``TagSet`` value whose digest tells the cache whether a re-tag is needed.
+v2.3 is an explicit choice: several players mishandle v2.4, so tags are
+converted with ``update_to_v23()`` and saved with ``v2_version=3``.
+Every mutagen call goes through ``_mutagen`` so a failure names the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from podcast.config import Show
+from podcast.episodes import Episode
+from podcast.errors import TagError
+
+UNSET = 0xFFFFFFFF  # CHAP byte offsets: not given (times only)
+
+# ISO 639-2 codes for COMM, from the show's language (e.g. en-gb -> eng).
+LANGUAGES = {"en": "eng", "cy": "cym", "ga": "gle", "gd": "gla", "fr": "fra", "de": "deu",
+             "es": "spa", "it": "ita", "nl": "nld", "pt": "por", "pl": "pol", "ar": "ara",
+             "ur": "urd", "pa": "pan", "hi": "hin", "bn": "ben", "zh": "zho"}
+
+
+@contextlib.contextmanager
+def _mutagen(path: Path, action: str) -> Iterator[None]:
+    """The one wrapper: mutagen (and file) errors become a TagError naming the file."""
+    import mutagen
+
+    try:
+        yield
+    except FileNotFoundError:
+        raise TagError(str(path), "does not exist", "Run `podcast process` again") from None
+    except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
+        raise TagError(str(path), f"cannot {action} ({exc})",
+                       "Delete the file and run `podcast process --force`") from None
+
+
+@dataclass(frozen=True)
+class ChapterTag:
+    element_id: str
+    start_ms: int
+    end_ms: int
+    title: str
+    url: str | None = None
+    image: bytes | None = None
+    toc: bool = True
+
+
+@dataclass(frozen=True)
+class TagSet:
+    """Everything written into the MP3; its ``digest`` keys the re-tag decision."""
+
+    title: str
+    artist: str
+    album: str
+    genre: str
+    year: str
+    date: str  # YYYY-MM-DD
+    language: str  # ISO 639-2
+    duration_ms: int
+    guid: str
+    feed_url: str
+    cover: bytes
+    track: int | None = None
+    disc: int | None = None
+    comment: str | None = None
+    description: str | None = None
+    chapters: tuple[ChapterTag, ...] = ()
+
+    def digest(self) -> str:
+        def plain(value):
+            if isinstance(value, bytes):
+                return hashlib.sha256(value).hexdigest()
+            if isinstance(value, (list, tuple)):
+                return [plain(v) for v in value]
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            return value
+        text = json.dumps(plain(asdict(self)), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+def tag_set(show: Show, episode: Episode, duration: float) -> TagSet:
+    """The tags of ``episode``'s MP3 whose audio lasts ``duration`` seconds."""
+    from podcast.audio import art
+
+    total_ms = int(round(duration * 1000))
+    chapters = []
+    for i, ch in enumerate(episode.chapters):
+        end = episode.chapters[i + 1].start if i + 1 < len(episode.chapters) else duration
+        chapters.append(ChapterTag(
+            element_id=f"chp{i}", start_ms=int(round(ch.start * 1000)),
+            end_ms=min(int(round(end * 1000)), total_ms), title=ch.title, url=ch.url,
+            image=art.jpeg(ch.image, size=art.CHAPTER_PX, max_bytes=200_000)
+            if ch.image else None, toc=ch.toc))
+    summary = episode.summary or _first_paragraph(episode.notes)
+    return TagSet(
+        title=episode.title, artist=show.author, album=show.title, genre="Podcast",
+        year=f"{episode.date.year:04d}", date=episode.date.strftime("%Y-%m-%d"),
+        language=LANGUAGES.get(show.language.split("-")[0], "eng"), duration_ms=total_ms,
+        guid=episode.guid, feed_url=show.feed_url,
+        cover=art.jpeg(episode.image or show.artwork), track=episode.number,
+        disc=episode.season, comment=summary or None, description=summary or None,
+        chapters=tuple(chapters))
+
+
+def _first_paragraph(markdown: str) -> str:
+    for block in markdown.strip().split("\n\n"):
+        text = " ".join(block.split())
+        if text and not text.startswith(("#", "<", "!", "|", "```")):
+            return text[:1000]
+    return ""
+
+
+def _text(frame: str) -> Callable:
+    def build(value, _t: TagSet):
+        from mutagen import id3
+        return getattr(id3, frame)(encoding=id3.Encoding.UTF16, text=[str(value)])
+    return build
+
+
+def _comment(t: TagSet):
+    from mutagen import id3
+    return id3.COMM(encoding=id3.Encoding.UTF16, lang=t.language, desc="", text=[t.comment])
+
+
+def _cover(t: TagSet):
+    from mutagen import id3
+    return id3.APIC(encoding=id3.Encoding.LATIN1, mime="image/jpeg",
+                    type=id3.PictureType.COVER_FRONT, desc="Cover", data=t.cover)
+
+
+def _flag(_t: TagSet):
+    from mutagen import id3
+    return id3.PCST(value=1)
+
+
+def _feed(t: TagSet):
+    from mutagen import id3
+    return id3.WFED(url=t.feed_url)
+
+
+# frame id, the value it takes from a TagSet (None: frame omitted), how it's built
+FIELDS: list[tuple[str, Callable[[TagSet], object], Callable]] = [
+    ("TIT2", lambda t: t.title, _text("TIT2")),
+    ("TPE1", lambda t: t.artist, _text("TPE1")),
+    ("TALB", lambda t: t.album, _text("TALB")),
+    ("TRCK", lambda t: t.track, _text("TRCK")),
+    ("TPOS", lambda t: t.disc, _text("TPOS")),
+    ("TCON", lambda t: t.genre, _text("TCON")),
+    ("TDRC", lambda t: t.date, _text("TDRC")),  # update_to_v23: TYER + TDAT
+    ("TLEN", lambda t: t.duration_ms, _text("TLEN")),
+    ("COMM", lambda t: t.comment, lambda v, t: _comment(t)),
+    ("TDES", lambda t: t.description, _text("TDES")),
+    ("TGID", lambda t: t.guid, _text("TGID")),
+    ("WFED", lambda t: t.feed_url, lambda v, t: _feed(t)),
+    ("PCST", lambda t: True, lambda v, t: _flag(t)),
+    ("APIC", lambda t: t.cover, lambda v, t: _cover(t)),
+]
+
+
+def _frames(t: TagSet) -> list:
+    from mutagen import id3
+
+    frames = []
+    for _frame_id, get, build in FIELDS:
+        value = get(t)
+        if value is None or value == "":
+            continue
+        frames.append(build(value, t))
+    for ch in t.chapters:
+        sub = [id3.TIT2(encoding=id3.Encoding.UTF16, text=[ch.title])]
+        if ch.url:
+            sub.append(id3.WXXX(encoding=id3.Encoding.LATIN1, desc="", url=ch.url))
+        if ch.image:
+            sub.append(id3.APIC(encoding=id3.Encoding.LATIN1, mime="image/jpeg",
+                                type=id3.PictureType.OTHER, desc="Chapter", data=ch.image))
+        frames.append(id3.CHAP(element_id=ch.element_id, start_time=ch.start_ms,
+                               end_time=ch.end_ms, start_offset=UNSET, end_offset=UNSET,
+                               sub_frames=sub))
+    if t.chapters:
+        frames.append(id3.CTOC(
+            element_id="toc", flags=id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED,
+            child_element_ids=[c.element_id for c in t.chapters if c.toc],
+            sub_frames=[id3.TIT2(encoding=id3.Encoding.UTF16, text=["Chapters"])]))
+    return frames
+
+
+def write_tags(path: Path, tags: TagSet) -> None:
+    """Replace all tags of ``path`` with ``tags``, as ID3v2.3 (no ID3v1)."""
+    from mutagen import id3
+
+    with _mutagen(path, "write ID3 tags to"):
+        frame_set = id3.ID3()
+        for frame in _frames(tags):
+            frame_set.add(frame)
+        frame_set.update_to_v23()
+        frame_set.save(path, v2_version=3, v1=id3.ID3v1SaveOptions.REMOVE)
+
+
+def read_tags(path: Path):
+    """The ID3 tags of ``path`` (a mutagen ``ID3``)."""
+    from mutagen import id3
+
+    with _mutagen(path, "read ID3 tags from"):
+        return id3.ID3(path)
+
+
+@dataclass(frozen=True)
+class MP3Info:
+    duration: float  # seconds, from the Xing/Info and LAME headers
+    bitrate: int  # bps
+    sample_rate: int
+    channels: int
+    cbr: bool
+    has_info_header: bool  # Xing or Info frame present
+
+
+def mp3_info(path: Path) -> MP3Info:
+    """Stream facts of an encoded MP3, read from its headers (no decoding)."""
+    from mutagen.mp3 import MP3, BitrateMode
+
+    with _mutagen(path, "read the MP3 stream of"):
+        info = MP3(path).info
+        with open(path, "rb") as f:
+            f.seek(_audio_start(f.read(10)))
+            frame = f.read(200)
+    return MP3Info(duration=float(info.length), bitrate=int(info.bitrate),
+                   sample_rate=int(info.sample_rate), channels=int(info.channels),
+                   cbr=info.bitrate_mode in (BitrateMode.CBR, BitrateMode.UNKNOWN),
+                   has_info_header=b"Info" in frame or b"Xing" in frame)
+
+
+def _audio_start(head: bytes) -> int:
+    """Offset of the first MPEG frame, after an ID3v2 tag if any."""
+    if head[:3] == b"ID3" and len(head) >= 10:  # syncsafe size, plus the 10-byte header
+        size = 0
+        for b in head[6:10]:
+            size = (size << 7) | (b & 0x7F)
+        return 10 + size
+    return 0

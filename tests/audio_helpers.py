@@ -46,12 +46,14 @@ def speech_like(path: Path, *, seconds: float = 6.0, gain_db: float = 0.0,
 
 
 def sine(path: Path, *, seconds: float, level_dbfs: float, freq: float = 1000.0,
-         rate: int = 48000, phase: float = 0.0) -> Path:
+         rate: int = 48000, phase: float = 0.0, fade: float = 0.0) -> Path:
     """A stereo sine with peak amplitude ``level_dbfs`` (32-bit float WAV)."""
     amp = 10 ** (level_dbfs / 20)
     expr = f"{amp}*sin(2*PI*{freq}*t+{phase})"
-    ffmpeg("-f", "lavfi", "-i", f"aevalsrc=exprs='{expr}|{expr}':s={rate}:d={seconds}",
-           "-c:a", "pcm_f32le", str(path))
+    source = f"aevalsrc=exprs='{expr}|{expr}':s={rate}:d={seconds}"
+    if fade:
+        source += f",afade=t=in:d={fade},afade=t=out:st={seconds - fade}:d={fade}"
+    ffmpeg("-f", "lavfi", "-i", source, "-c:a", "pcm_f32le", str(path))
     return path
 
 
@@ -87,3 +89,55 @@ def decoded_loudness(path: Path):
 
 def db(x: float) -> float:
     return 20 * math.log10(x)
+
+
+# ---- a show whose episode has a generated master ------------------------------------
+
+def show_with_master(tmp_path: Path, name: str = "master.wav", *, spec: dict | None = None,
+                     audio: dict | None = None, **signal) -> Path:
+    """A show (tests/showfactory) whose one episode's master is ``speech_like(**signal)``."""
+    from showfactory import make_show
+
+    spec = dict(spec or {})
+    spec.setdefault("slug", "multiple-bombings")
+    spec.setdefault("title", "Multiple Bombings")
+    spec["master"] = name
+    root = make_show(tmp_path, [spec], audio=audio)
+    folder = root / "episodes" / spec["slug"]
+    if name != "master.wav":
+        (folder / "master.wav").unlink()
+    speech_like(folder / name, **signal)
+    return root
+
+
+def load(root: Path, *, probe_audio: bool = True):
+    from podcast.project import load_project
+
+    return load_project(root, probe_audio=probe_audio)
+
+
+def process(root: Path, *, probe_audio: bool = True, **kwargs):
+    """``podcast process`` through the library: the list of ProcessResult."""
+    from podcast.audio import process as run
+
+    project = load(root, probe_audio=probe_audio)
+    return run(project.show, project.episodes, **kwargs)
+
+
+class FFmpegSpy:
+    """Counts ffmpeg processes started (the real ones still run)."""
+
+    def __init__(self, monkeypatch):
+        from podcast.audio import ffmpeg as module
+
+        self.argvs: list[list[str]] = []
+        real = module.Process.__init__
+
+        def spy(this, argv, **kwargs):
+            self.argvs.append([str(a) for a in argv])
+            real(this, argv, **kwargs)
+        monkeypatch.setattr(module.Process, "__init__", spy)
+
+    @property
+    def encodes(self) -> int:
+        return sum("libmp3lame" in argv for argv in self.argvs)

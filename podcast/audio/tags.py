@@ -216,7 +216,7 @@ def read_tags(path: Path):
 @dataclass(frozen=True)
 class MP3Info:
     duration: float  # seconds, from the Xing/Info and LAME headers
-    bitrate: int  # bps
+    bitrate: int  # bps, rounded to whole kbps
     sample_rate: int
     channels: int
     cbr: bool
@@ -224,18 +224,30 @@ class MP3Info:
 
 
 def mp3_info(path: Path) -> MP3Info:
-    """Stream facts of an encoded MP3, read from its headers (no decoding)."""
+    """Stream facts of an encoded MP3, read from its headers (no decoding).
+
+    The duration is exact: frames x 1152 from the Info header, minus the encoder
+    delay and padding recorded in its LAME extension (ffmpeg writes them, but
+    mutagen only honours them when the encoder string says "LAME").
+    """
     from mutagen.mp3 import MP3, BitrateMode
 
     with _mutagen(path, "read the MP3 stream of"):
         info = MP3(path).info
         with open(path, "rb") as f:
             f.seek(_audio_start(f.read(10)))
-            frame = f.read(200)
-    return MP3Info(duration=float(info.length), bitrate=int(info.bitrate),
+            frame = f.read(400)
+    length = float(info.length)
+    at = max(frame.find(b"Info", 0, 64), frame.find(b"Xing", 0, 64))  # after the side info
+    if at >= 0 and not (info.encoder_info or "").startswith("LAME"):
+        raw = frame[at + 141:at + 144]
+        if len(raw) == 3:
+            delay, padding = raw[0] << 4 | raw[1] >> 4, (raw[1] & 0x0F) << 8 | raw[2]
+            length = max(0.0, length - (delay + padding) / info.sample_rate)
+    return MP3Info(duration=length, bitrate=int(round(info.bitrate / 1000)) * 1000,
                    sample_rate=int(info.sample_rate), channels=int(info.channels),
                    cbr=info.bitrate_mode in (BitrateMode.CBR, BitrateMode.UNKNOWN),
-                   has_info_header=b"Info" in frame or b"Xing" in frame)
+                   has_info_header=at >= 0)
 
 
 def _audio_start(head: bytes) -> int:

@@ -1,0 +1,109 @@
+"""Masters at many levels and in every input format come out at the target, measured
+on the decoded MP3, as CBR 44.1 kHz with an Info header."""
+
+from __future__ import annotations
+
+import pytest
+
+from audio_helpers import decoded_loudness, process, show_with_master
+from podcast.audio import master as mastering
+from podcast.audio.measure import Loudness, Measurement, StreamInfo
+from podcast.audio.tags import mp3_info
+from podcast.config import AudioSettings
+
+CASES = {
+    # name: (signal, expected target, limiter expected)
+    "very quiet": (dict(gain_db=-24.0), -16.0, False),
+    "over 0 dBTP (float)": (dict(gain_db=+6.0, codec="pcm_f32le"), -16.0, False),
+    "peaky speech": (dict(peaky=True, gain_db=-6.0), -16.0, True),
+    "mono 48 kHz 24-bit": (dict(channels=1, rate=48000, codec="pcm_s24le", gain_db=-8.0),
+                           -19.0, False),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_levels_reach_target_on_decoded_mp3(tmp_path, case):
+    signal, target, limited = CASES[case]
+    root = show_with_master(tmp_path, **signal)
+    (result,) = process(root, jobs=1)
+    path = result.media.path
+    loud = decoded_loudness(path)  # decode the published (tagged) file and measure again
+    assert loud.integrated == pytest.approx(target, abs=0.5)
+    assert loud.true_peak <= -1.0
+    report = result.report
+    assert report.limiter["engaged"] is limited
+    if "over 0" in case:  # a float master may exceed full scale; the gain brings it down
+        assert report.input["true_peak"] > 0.0 and report.gain < 0
+    assert report.output["target"] == target
+    assert report.output["integrated"] == pytest.approx(loud.integrated, abs=0.1)
+    info = mp3_info(path)
+    assert info.cbr and info.sample_rate == 44100 and info.has_info_header
+    assert info.channels == (1 if "mono" in case else 2)
+    assert info.bitrate == (64000 if "mono" in case else 128000)
+    assert info.duration == pytest.approx(6.0, abs=0.06)
+    assert result.media.duration == report.duration == pytest.approx(info.duration, abs=0.001)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name,codec,rate", [
+    ("master.flac", None, 96000),
+    ("master.mp3", None, 44100),
+    ("master.m4a", None, 48000),
+    ("master.aiff", None, 44100),
+    ("master.wav", "pcm_s16le", 44100),
+])
+def test_input_formats(tmp_path, name, codec, rate):
+    root = show_with_master(tmp_path, name, rate=rate, codec=codec, gain_db=-10.0)
+    (result,) = process(root, jobs=1)
+    loud = decoded_loudness(result.media.path)
+    assert loud.integrated == pytest.approx(-16.0, abs=0.5) and loud.true_peak <= -1.0
+    assert result.report.input["sample_rate"] == rate
+    assert mp3_info(result.media.path).sample_rate == 44100  # never 192 kHz
+
+
+@pytest.mark.slow
+def test_imageio_ffmpeg_binary_works(tmp_path, monkeypatch):
+    """The pipeline needs only ffmpeg; the wheel's ffmpeg (a newer major) must do."""
+    imageio_ffmpeg = pytest.importorskip("imageio_ffmpeg")
+    monkeypatch.setenv("PODCAST_FFMPEG", imageio_ffmpeg.get_ffmpeg_exe())
+    root = show_with_master(tmp_path, peaky=True, gain_db=-3.0)
+    (result,) = process(root, jobs=1)
+    loud = decoded_loudness(result.media.path)
+    assert loud.integrated == pytest.approx(-16.0, abs=0.5) and loud.true_peak <= -1.0
+    assert mp3_info(result.media.path).has_info_header
+
+
+def _measurement(integrated: float, peak: float, channels: int = 2) -> Measurement:
+    return Measurement(Loudness(integrated, integrated - 10, 5.0, peak),
+                       StreamInfo("pcm_s16le", 48000, channels), 60.0)
+
+
+def test_plan_is_linear_gain_unless_peaks_would_break_the_ceiling():
+    settings = AudioSettings()
+    quiet = mastering.plan(_measurement(-26.0, -12.0), settings)
+    assert quiet.limit is None
+    assert quiet.gain == pytest.approx(10.0 + mastering.cbr_loss(128))
+    peaky = mastering.plan(_measurement(-26.0, -3.0), settings)
+    assert peaky.limit is not None and peaky.limit < settings.true_peak
+    assert peaky.limiter_reduction == pytest.approx(peaky.predicted_peak - peaky.limit)
+    assert "alimiter" in peaky.filters() and "level=disabled" in peaky.filters()
+    assert peaky.filters().endswith("aresample=44100")
+    assert "loudnorm" not in peaky.filters()
+    mono = mastering.plan(_measurement(-26.0, -12.0, channels=1), settings)
+    assert (mono.target, mono.bitrate, mono.channels) == (-19.0, 64, 1)
+
+
+def test_verification_failure_reports_and_leaves_nothing(tmp_path, monkeypatch):
+    """When the decoded MP3 cannot be brought into tolerance, fail with the figures."""
+    monkeypatch.setattr(mastering, "MAX_ATTEMPTS", 1)
+    monkeypatch.setattr(mastering, "cbr_loss", lambda bitrate: 3.0)  # a wrong compensation
+    root = show_with_master(tmp_path, gain_db=-10.0)
+    from podcast.errors import AudioError
+    with pytest.raises(AudioError) as err:
+        process(root, jobs=1)
+    message = str(err.value)
+    assert message.startswith("episodes/multiple-bombings/master.wav: the MP3 missed -16.0 LUFS")
+    assert "LUFS" in message and "dBTP" in message
+    assert not list((root / ".cache" / "audio").glob("*.mp3"))
+    assert not list((root / ".cache" / "audio").glob(".*"))
+    assert not (root / "feed").exists()

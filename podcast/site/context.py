@@ -131,6 +131,7 @@ class SiteModel:
     episodes: tuple[EpisodeView, ...]  # chronological, oldest first
     listing: tuple[EpisodeView, ...]  # the order of the index page
     stylesheet: str  # href of the stylesheet from the site root, with a version query
+    icon: str  # key of the small PNG icon
     position: dict[str, int] = field(default_factory=dict)  # slug -> index in episodes
     paragraphs: dict[str, tuple] = field(default_factory=dict)  # transcript cache by slug
 
@@ -143,6 +144,13 @@ def _safe(fragment: str) -> Markup:
 def _text_of(fragment: str) -> str:
     text = nh3.clean(fragment, tags=set())
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
+def _first_paragraph(fragment: str) -> str:
+    """The opening paragraph: what a listing or a social card should say (not the headings
+    and lists that follow it)."""
+    m = re.search(r"<p>(.*?)</p>", fragment, re.S)
+    return m.group(1) if m else fragment
 
 
 def _cut(text: str, limit: int) -> str:
@@ -199,7 +207,7 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
     has_transcript = bool(b.transcripts) and ep.transcript is not None
     transcript_page = layout.transcript_page(ep) if has_transcript else None
     notes_html = notes.site_html(ep.notes) if ep.notes.strip() else ""
-    summary = ep.summary or _cut(_text_of(notes_html), 300)
+    summary = ep.summary or _cut(_text_of(_first_paragraph(notes_html)), 300)
     image_key = b.image_key or site.artwork_key
     alt = (f"Cover art for {ep.title}" if b.image_key else f"{show.title} cover art")
     return EpisodeView(
@@ -219,7 +227,8 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
     )
 
 
-def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET) -> SiteModel:
+def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
+               icon: str | None = None) -> SiteModel:
     """Everything the templates show, computed once for all pages."""
     show = site.show
     sizes: dict = {}
@@ -243,7 +252,7 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET) -> SiteMo
     )
     episodes = tuple(_episode_view(site, b, out, sizes) for b in site.episodes)
     listing = episodes if show.type == "serial" else tuple(reversed(episodes))
-    return SiteModel(view, episodes, listing, stylesheet,
+    return SiteModel(view, episodes, listing, stylesheet, icon or site.artwork_key,
                      {ep.slug: i for i, ep in enumerate(episodes)})
 
 
@@ -357,5 +366,6 @@ def build_context(model: SiteModel, kind: str, key: str,
         "transcript": (transcript_paragraphs(model, episode)
                        if episode is not None and kind in ("episode", "transcript") else ()),
         "stylesheet": model.stylesheet,
+        "icon": model.icon,
         "embed_size": EMBED_SIZE,
     }

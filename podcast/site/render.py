@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 # Copied from the show's templates/ as they are (no template syntax inside).
 STATIC_FILES = (STYLESHEET, FEED_STYLESHEET)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+ICON_SIZE = 180  # apple-touch-icon size; browsers scale it down for tabs
 
 
 def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
@@ -38,7 +39,9 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
         written[name] = write_if_changed(out / name, data)
     # A version query makes browsers and CDNs fetch a changed stylesheet at once.
     stylesheet = f"{STYLESHEET}?v={sha256_bytes(static[STYLESHEET])[:10]}"
-    model = site_model(site, out, stylesheet=stylesheet)
+    icon = _write_icon(site, out)
+    written[icon] = False
+    model = site_model(site, out, stylesheet=stylesheet, icon=icon)
 
     def page(kind: str, key: str, episode=None) -> None:
         context = build_context(model, kind, key, episode)
@@ -58,6 +61,31 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
     log.info("pages: %d file%s, %d changed", len(written), "" if len(written) == 1 else "s",
              changed)
     return set(written)
+
+
+def _write_icon(site: Site, out: Path) -> str:
+    """A small square PNG of the show's art: favicon and home-screen icon.
+
+    Browsers ask for an icon on every site; without one each visit logs a 404.
+    Its name derives from the art's content-hashed key, so it is made once per art.
+    """
+    key = f"artwork/icon-{sha256_bytes(site.artwork_key.encode())[:10]}.png"
+    if (out / key).is_file():
+        return key
+    from io import BytesIO
+
+    from PIL import Image
+
+    try:
+        with Image.open(out / site.artwork_key) as img:
+            small = img.convert("RGB").resize((ICON_SIZE, ICON_SIZE), Image.LANCZOS)
+    except OSError as exc:
+        raise SiteError(site.artwork_key, f"cannot be read to make the icon ({exc})",
+                        "Run the build again; the assets step writes the art") from None
+    buf = BytesIO()
+    small.save(buf, "PNG", optimize=True)
+    write_if_changed(out / key, buf.getvalue())
+    return key
 
 
 def _read_static(path: Path) -> bytes:

@@ -1,0 +1,180 @@
+"""A real browser on a real preview: headless Chromium (Debian's) driven by Playwright.
+
+``podcast serve`` builds a show whose master is a 20 s tone (the real audio
+pipeline encodes it), then Chromium opens the episode page: nothing is
+downloaded before the listener asks, the metadata's duration matches the
+MP3, chapter links and ``#t=`` addresses seek the player, and the console
+stays clean. Screenshots go to tests/artifacts/ for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from podcast.serve import Preview
+from sitekit import copy_templates
+from showfactory import make_show
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        # Lets the test press "play" from script for the #t= case (a listener would click).
+        "--autoplay-policy=no-user-gesture-required"]
+VTT = """WEBVTT
+
+00:00:00.000 --> 00:00:04.000
+<v Narrator>March 2020. A quiet street in the north of England.
+
+00:00:06.500 --> 00:00:09.000
+<v Narrator>A member of the public noticed something, and acted on her instincts.
+
+00:00:10.000 --> 00:00:14.000
+<v Detective>We had minutes to secure the evidence.
+"""
+NOTES = """A former Special Branch officer races to secure evidence under a suspect's nose,
+and a member of the public who acted on her instincts helps locate the ingredients
+for a large bomb.
+
+## In this episode
+
+- The tip-off
+- The search
+- The arrest
+"""
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at "
+                       "/usr/bin/chromium (make test installs it)"),
+]
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory):
+    root = make_show(tmp_path_factory.mktemp("browser"), [
+        {"slug": "multiple-bombings", "title": "Multiple Bombings", "master_seconds": 20,
+         "notes": NOTES, "transcript": ("vtt", VTT),
+         "chapters": [{"start": "0:00", "title": "Cold open"},
+                      {"start": "0:10", "title": "The search"},
+                      {"start": "0:15", "title": "The arrest"}]},
+        {"slug": "the-informant", "title": "The Informant", "master_seconds": 4},
+    ], subscribe={"apple": "https://podcasts.apple.com/gb/podcast/code-severe/id1",
+                  "spotify": "https://open.spotify.com/show/code-severe"})
+    copy_templates(root)
+    with Preview(root, port=0).start() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Watch:
+    """Console errors, page errors and requests of one page."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        self.media: list[tuple[str, int, str | None]] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("response", self._response)
+
+    def _response(self, response):
+        if response.url.endswith(".mp3"):
+            self.media.append((response.url, response.status,
+                               response.request.headers.get("range")))
+
+
+def media_duration(preview) -> float:
+    from mutagen.mp3 import MP3
+
+    (mp3,) = (preview.out / "media").glob("multiple-bombings-*.mp3")
+    return MP3(mp3).info.length
+
+
+def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    watch = Watch(page)
+    page.goto(preview.url + "episodes/multiple-bombings/", wait_until="load")
+
+    player = page.locator("audio#player")
+    assert player.get_attribute("preload") == "none"
+    page.wait_for_timeout(500)
+    assert page.evaluate("document.getElementById('player').readyState") == 0
+    assert watch.media == []  # preload="none": no audio fetched before the listener asks
+
+    page.screenshot(path=str(ARTIFACTS / "episode.png"), full_page=True)
+
+    page.evaluate("document.getElementById('player').load()")
+    page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
+    duration = page.evaluate("document.getElementById('player').duration")
+    assert abs(duration - media_duration(preview)) < 1.0
+    assert abs(duration - 20) < 1.0
+
+    page.get_by_role("link", name="0:10 The search").click()
+    page.wait_for_function("document.getElementById('player').currentTime >= 10", timeout=15000)
+    t = page.evaluate("document.getElementById('player').currentTime")
+    assert 10 <= t < 13
+    assert page.url.endswith("#t=10")
+
+    # A transcript time stamp seeks too (backwards this time).
+    page.locator("section.transcript summary").click()
+    page.locator("a.stamp", has_text="0:06").click()
+    page.wait_for_function("(() => { const t = document.getElementById('player').currentTime;"
+                           " return t >= 6 && t < 9; })()", timeout=15000)
+
+    assert any(status == 206 for _, status, _ in watch.media), watch.media
+    page.close()
+    assert watch.errors == []
+
+
+def test_address_with_t_seeks_when_played(preview, browser):
+    page = browser.new_page()
+    watch = Watch(page)
+    page.goto(preview.url + "episodes/multiple-bombings/#t=15", wait_until="load")
+    assert watch.media == []
+    page.evaluate("document.getElementById('player').play()")
+    page.wait_for_function("document.getElementById('player').currentTime >= 15",
+                           timeout=15000)
+    assert page.evaluate("document.getElementById('player').currentTime") < 18
+    page.close()
+    assert watch.errors == []
+
+
+def test_index_and_embed_pages_render_cleanly(preview, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    watch = Watch(page)
+    page.goto(preview.url, wait_until="load")
+    assert page.locator("h1").inner_text() == "Code Severe"
+    assert page.locator("img.cover").evaluate("img => img.naturalWidth") > 0
+    page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
+    page.get_by_role("link", name="Multiple Bombings").click()
+    page.wait_for_load_state("load")
+    assert page.locator("h1").inner_text() == "Multiple Bombings"
+
+    page.set_viewport_size({"width": 480, "height": 200})
+    page.goto(preview.url + "episodes/multiple-bombings/embed.html", wait_until="load")
+    assert page.locator("audio").count() == 1
+    page.screenshot(path=str(ARTIFACTS / "embed.png"))
+
+    # Keyboard users see where they are.
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(preview.url + "episodes/multiple-bombings/", wait_until="load")
+    page.keyboard.press("Tab")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
+    assert outline != "none"
+    page.close()
+    assert watch.errors == []

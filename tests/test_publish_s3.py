@@ -96,11 +96,23 @@ def test_first_publish_uploads_everything_and_listeners_get_it(s3_server, site):
     assert anon(base + "feed.xml", "PUT")[0] == 403
 
 
-def test_second_publish_uploads_nothing(s3_server, site):
+def test_second_publish_uploads_nothing(s3_server, site, monkeypatch):
     target, base, out, run = site
     run()
     before = stamps(s3_server, target)
+    import podcast.publish as publish_module
+    calls = []
+    real = publish_module.make_client
+
+    def counting_client(*a, **kw):
+        client = real(*a, **kw)
+        client.meta.events.register(
+            "before-call.s3", lambda model, **_: calls.append(model.name))
+        return client
+    monkeypatch.setattr(publish_module, "make_client", counting_client)
     result = run()
+    # No lock, no manifest: only reads (manifest GET, one listing).
+    assert sorted(calls) == ["GetObject", "ListObjectsV2"]
     assert result.applied.uploaded == [] and result.plan.uploads == ()
     assert len(result.plan.unchanged) == len(before) - 1
     assert stamps(s3_server, target) == before  # not even the manifest was rewritten

@@ -95,6 +95,37 @@ def _protect(live: bytes | None, new: bytes) -> list[str]:
     return list(compare_feeds(live, new))
 
 
+def _plan(client, target: Target, local, out_dir: Path, public_url: str, *, prune: bool,
+          max_deletes: int | None, allow_feed_changes: bool) -> Plan:
+    """Read the remote state (manifest, one listing, a few HEADs) and plan.
+
+    The live feed is read only when the feed changes (subscriber protection)
+    or something may be deleted (its references are kept).
+    """
+    previous = mf.loads(_get(client, target.bucket, target.prefix + mf.NAME),
+                        f"s3://{target.bucket}/{target.prefix}{mf.NAME}")
+    remote = _listing(client, target)
+    probed = _probe(client, target, needs_probe(local, previous, remote))
+    plan = make_plan(local, previous, remote, probed=probed, prune=prune,
+                     max_deletes=max_deletes)
+    feed_changes = any(u.key == FEED for u in plan.uploads)
+    if not (feed_changes or (prune and plan.deletes)):
+        return plan
+    new_feed = (out_dir / FEED).read_bytes()
+    live = _get(client, target.bucket, target.prefix + FEED) if FEED in remote else None
+    urls = feedrefs.parse(new_feed).urls
+    if live is not None:
+        urls |= feedrefs.parse(live, f"s3://{target.bucket}/{target.prefix}{FEED}").urls
+    plan = make_plan(local, previous, remote, probed=probed, prune=prune,
+                     max_deletes=max_deletes, referenced=feedrefs.keys_for(urls, public_url))
+    problems = _protect(live, new_feed) if feed_changes and not allow_feed_changes else []
+    if problems:
+        raise FeedError(FEED, "the new feed would break subscribers: " + "; ".join(problems),
+                        "Fix the episodes, or publish with --allow-feed-changes if "
+                        "this is deliberate")
+    return plan
+
+
 def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: bool = False,
                  prune: bool = False, max_deletes: int | None = 25, verify: bool = True,
                  break_lock: bool = False, allow_feed_changes: bool = False,
@@ -115,36 +146,20 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
                            "Run podcast build first (podcast publish does it for you)")
     client = make_client(target, max_pool=max(10, 2 * (jobs or 8)))
     lock = Lock(client, target.bucket, target.prefix + mf.LOCK_NAME)
+
+    def plan_now() -> Plan:
+        return _plan(client, target, local, out_dir, public_url, prune=prune,
+                     max_deletes=max_deletes, allow_feed_changes=allow_feed_changes)
+
     with s3_errors(target), lock:
-        # Some servers create a missing bucket on the first PUT: ask first, with a
-        # request whose error has a body (HEAD answers a bare 403 for bad keys).
-        client.list_objects_v2(Bucket=target.bucket, Prefix=target.prefix + mf.LOCK_NAME,
-                               MaxKeys=1)
-        if not dry_run:
+        plan = plan_now()
+        if not dry_run and plan.needs_write:
+            # Some servers create a missing bucket on the first PUT: ask first, with a
+            # request whose error has a body (HEAD answers a bare 403 for bad keys).
+            client.list_objects_v2(Bucket=target.bucket, Prefix=target.prefix + mf.LOCK_NAME,
+                                   MaxKeys=1)
             lock.acquire(break_lock=break_lock)
-        previous = mf.loads(_get(client, target.bucket, target.prefix + mf.NAME),
-                            f"s3://{target.bucket}/{target.prefix}{mf.NAME}")
-        remote = _listing(client, target)
-        probed = _probe(client, target, needs_probe(local, previous, remote))
-        plan = make_plan(local, previous, remote, probed=probed, prune=prune,
-                         max_deletes=max_deletes)
-        feed_changes = any(u.key == FEED for u in plan.uploads)
-        if feed_changes or (prune and plan.deletes):
-            new_feed = (out_dir / FEED).read_bytes()
-            live = _get(client, target.bucket, target.prefix + FEED) if FEED in remote else None
-            urls = feedrefs.parse(new_feed).urls
-            if live is not None:
-                urls |= feedrefs.parse(live, f"s3://{target.bucket}/{target.prefix}{FEED}").urls
-            plan = make_plan(local, previous, remote, probed=probed, prune=prune,
-                             max_deletes=max_deletes,
-                             referenced=feedrefs.keys_for(urls, public_url))
-            problems = _protect(live, new_feed) if feed_changes and not allow_feed_changes \
-                else []
-            if problems:
-                raise FeedError(FEED, "the new feed would break subscribers: "
-                                + "; ".join(problems),
-                                "Fix the episodes, or publish with --allow-feed-changes if "
-                                "this is deliberate")
+            plan = plan_now()  # another publish may have finished while we looked
         result = PublishResult(target, plan, public_url + FEED, dry_run)
         if on_plan:
             on_plan(plan)

@@ -63,8 +63,10 @@ class Plan:
                 if any(u.group == g for u in self.uploads)]
 
     @property
-    def changes_nothing(self) -> bool:
-        return not self.uploads and (not self.deletes or self.over_cap)
+    def needs_write(self) -> bool:
+        """Whether applying it writes anything (a no-op publish takes no lock)."""
+        return bool(self.uploads or (self.deletes and not self.over_cap)
+                    or self.manifest != self.previous)
 
 
 def needs_probe(local: dict[str, LocalFile], manifest: dict[str, Entry],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from podcast.fsutil import atomic_write_text, sha256_file
@@ -32,7 +33,7 @@ def scan(out_dir: Path, cache_dir: Path | None = None) -> dict[str, LocalFile]:
         except (ValueError, OSError):
             cache = {}
     fresh: dict = {}
-    files: dict[str, LocalFile] = {}
+    todo: dict[str, Path] = {}
     for dirpath, dirnames, filenames in os.walk(out_dir):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
@@ -43,12 +44,16 @@ def scan(out_dir: Path, cache_dir: Path | None = None) -> dict[str, LocalFile]:
             st = path.stat()
             stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
             hit = cache.get(key)
-            if hit and hit[:3] == stamp:
-                digest = hit[3]
-            else:
-                digest = sha256_file(path)
-            fresh[key] = [*stamp, digest]
-            files[key] = LocalFile(st.st_size, digest)
+            fresh[key] = [*stamp, hit[3] if hit and hit[:3] == stamp else None]
+            if fresh[key][3] is None:
+                todo[key] = path
+    if todo:
+        # hashlib releases the GIL on large buffers: one thread per core.
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            for key, digest in zip(todo, pool.map(sha256_file, todo.values())):
+                fresh[key][3] = digest
+        log.debug("hashed %d file(s)", len(todo))
+    files = {key: LocalFile(v[0], v[3]) for key, v in fresh.items()}
     if cache_path and fresh != cache:
         try:
             atomic_write_text(cache_path, json.dumps(fresh))

@@ -33,9 +33,9 @@ class Applied:
 
 
 def transfer_config(jobs: int | None):
-    from boto3.s3.transfer import TransferConfig
+    from s3transfer.manager import TransferConfig
     return TransferConfig(multipart_threshold=PART_SIZE, multipart_chunksize=PART_SIZE,
-                          max_concurrency=jobs or DEFAULT_JOBS, use_threads=True)
+                          max_request_concurrency=jobs or DEFAULT_JOBS)
 
 
 def _subscriber(on_bytes: Callable[[int], None]):

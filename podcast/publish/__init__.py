@@ -167,7 +167,7 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
             result.seconds = time.monotonic() - started
             return result
         result.applied = apply(client, target, plan, out_dir, jobs=jobs, on_bytes=on_bytes)
-    log.info("uploaded %d file(s), %d bytes; %d unchanged; %d deleted",
+    log.debug("uploaded %d file(s), %d bytes; %d unchanged; %d deleted",
              len(result.applied.uploaded), result.applied.bytes, len(plan.unchanged),
              len(result.applied.deleted))
     if verify:

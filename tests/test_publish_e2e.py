@@ -1,0 +1,66 @@
+"""End to end: `podcast publish` builds a real show (real ffmpeg) and publishes it.
+
+Listeners' parsers read the feed from the public URL; a notes edit then
+re-uploads only that episode's page and the feed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from podcast.publish import manifest as mf
+from podcast.publish import publish
+from tests.s3server import s3_server  # noqa: F401
+from tests.showfactory import make_show
+
+pytestmark = [pytest.mark.s3, pytest.mark.slow]
+
+CHAPTERS = [{"start": "0:00", "title": "Cold open"}, {"start": "0:02", "title": "The call"}]
+VTT = "WEBVTT\n\n00:00.000 --> 00:01.000\nAct on your instincts.\n"
+
+
+def test_publish_builds_uploads_and_listeners_can_subscribe(tmp_path, s3_server, monkeypatch):
+    import feedparser
+
+    target = s3_server.target()
+    public = s3_server.public_url(target)
+    root = make_show(tmp_path, episodes=[
+        {"title": "Multiple Bombings", "master_seconds": 4.0, "chapters": CHAPTERS,
+         "transcript": ("vtt", VTT), "notes": "First paragraph.\n\nSecond paragraph.\n"},
+        {"title": "Under Surveillance", "master_seconds": 4.0}],
+        publish={"bucket": s3_server.bucket, "prefix": target.prefix.strip("/"),
+                 "endpoint_url": s3_server.endpoint, "public_url": public})
+    shutil.copytree(Path(__file__).resolve().parents[1] / "templates", root / "templates")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.credentials[0])
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.credentials[1])
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+    result = publish(root)
+    assert result.verified and result.problems == []
+    uploaded = result.applied.uploaded
+    assert uploaded[-1] == "feed.xml" and any(k.endswith(".mp3") for k in uploaded)
+
+    with urllib.request.urlopen(public + "feed.xml", timeout=10) as resp:
+        feed = feedparser.parse(resp.read())
+    assert not feed.bozo and len(feed.entries) == 2
+    heads = s3_server.objects(target)
+    for entry in feed.entries:
+        (enclosure,) = entry.enclosures
+        key = enclosure.href[len(public):]
+        assert heads[key]["ContentLength"] == int(enclosure.length)
+        assert heads[key]["ContentType"] == "audio/mpeg"
+
+    assert publish(root).applied.uploaded == []
+
+    episode = root / "episodes" / "episode-1" / "episode.md"
+    episode.write_text(episode.read_text() + "\nA third paragraph, added later.\n")
+    before = {k: h["ETag"] for k, h in s3_server.objects(target).items()}
+    result = publish(root)
+    assert sorted(result.applied.uploaded) == ["episodes/episode-1/index.html", "feed.xml"]
+    after = {k: h["ETag"] for k, h in s3_server.objects(target).items()}
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert changed <= {"episodes/episode-1/index.html", "feed.xml", mf.NAME}

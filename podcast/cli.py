@@ -7,8 +7,10 @@ traceback only with ``--verbose``. No ffmpeg, boto3 or mutagen at import.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -392,37 +394,35 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
     from podcast.publish import publish
     from podcast.publish.report import plan_summary, plan_table, size, summary
 
-    state = {}
+    state = {"sent": 0, "lock": threading.Lock()}
 
-    def on_plan(plan):
-        if dry_run:
-            for line in plan_table(plan):
-                click.echo(line)
-        else:
+    with contextlib.ExitStack() as stack:
+        def on_plan(plan):
+            if dry_run:
+                for line in plan_table(plan):
+                    click.echo(line)
+                return
             log.info("plan: %s", plan_summary(plan))
-        if opts.show_progress and plan.uploads and not dry_run:
-            start = time.monotonic()
-            state["bar"] = bar_cm = bar(True, plan.upload_bytes, label="uploading",
-                                        item_show_func=lambda n: n and (
-                                            f"{size(int(n / max(time.monotonic() - start, 1e-3)))}/s"))
-            state["progress"] = bar_cm.__enter__()
-            state["sent"] = 0
+            if opts.show_progress and plan.uploads:
+                start = time.monotonic()
 
-    def on_bytes(n):
-        if "progress" in state:
-            state["sent"] += n
-            state["progress"].update(n, state["sent"])
+                def speed(sent):
+                    return sent and f"{size(int(sent / max(time.monotonic() - start, 1e-3)))}/s"
+                state["bar"] = stack.enter_context(
+                    bar(True, plan.upload_bytes, label="uploading", item_show_func=speed))
 
-    try:
+        def on_bytes(n):  # called from the transfer threads
+            if "bar" in state:
+                with state["lock"]:
+                    state["sent"] += n
+                    state["bar"].update(n, state["sent"])
+
         result = publish(opts.root, bucket=bucket, prefix=prefix, endpoint_url=endpoint_url,
                          public_url=public_url, region=region, dry_run=dry_run, prune=prune,
                          max_deletes=max_deletes, verify=not no_verify, break_lock=break_lock,
                          allow_feed_changes=allow_feed_changes, progress=opts.show_progress,
                          jobs=jobs, local=local, build=not no_build, on_plan=on_plan,
                          on_bytes=on_bytes)
-    finally:
-        if "bar" in state:
-            state["bar"].__exit__(None, None, None)
     if dry_run:
         click.echo(f"dry run: {plan_summary(result.plan)}; nothing was changed")
         return

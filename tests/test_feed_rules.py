@@ -249,3 +249,20 @@ def test_an_episode_without_audio_size_is_refused(tmp_path):
     broken = dataclasses.replace(built, media=dataclasses.replace(built.media, size=0))
     with pytest.raises(FeedError, match="episode-1: the audio file has no usable size"):
         render_feed(dataclasses.replace(site, episodes=(broken,)))
+
+
+def test_text_that_cdata_cannot_hold_is_escaped_instead():
+    from feedgen.feed import FeedGenerator
+
+    from podcast.rss.ext import cdata
+
+    fg = FeedGenerator()
+    fg.title("t")
+    fg.link(href="https://example.org/")
+    fg.description(cdata("<p>a ]]> b</p>"))
+    fe = fg.add_entry()
+    fe.title("x")
+    fe.description(cdata("<p>fine & well</p>"))
+    root = etree.fromstring(fg.rss_str())
+    assert root.findtext("channel/description") == "<p>a ]]> b</p>"
+    assert b"<![CDATA[<p>fine & well</p>]]>" in fg.rss_str()

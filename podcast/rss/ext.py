@@ -6,7 +6,8 @@
   not like instead of failing);
 * the Podcasting 2.0 ``podcast:`` namespace (podcastindex.org/namespace/1.0),
   which feedgen does not know at all;
-* ``description`` in CDATA (feedgen only puts ``content:encoded`` in CDATA).
+* ``cdata()`` for ``description`` (feedgen only offers CDATA for
+  ``content:encoded``, and fails on text containing ``]]>``).
 
 Register with ``fg.register_extension(NAME, PodcastIndexExtension,
 PodcastIndexEntryExtension)``; setters are then on ``fg.podcastindex`` and
@@ -53,12 +54,10 @@ def _number(value: float) -> str:
     return text or "0"
 
 
-def set_cdata(element, text: str | None) -> None:
-    """Put ``text`` in a CDATA section; plain escaped text when it contains ``]]>``
-    (which a CDATA section cannot hold), so the XML stays valid either way."""
-    if text is None:
-        return
-    element.text = etree.CDATA(text) if "]]>" not in text else text
+def cdata(text: str):
+    """``text`` as a CDATA section for feedgen's setters (lxml writes it verbatim);
+    plain text, escaped as usual, when it contains ``]]>``, which CDATA cannot hold."""
+    return etree.CDATA(text) if "]]>" not in text else text
 
 
 class _Elements:
@@ -87,8 +86,6 @@ def _person(name: str, role: str | None = None, group: str | None = None,
 class _Common(_Elements):
     """Setters shared by channel and item."""
 
-    cdata_description = True
-
     def itunes_explicit(self, explicit: bool) -> None:
         self.add(f"{{{ITUNES_NS}}}explicit", text=_bool(explicit))
 
@@ -99,13 +96,6 @@ class _Common(_Elements):
 
     def season(self, number: int, name: str | None = None) -> None:
         self.add(f"{{{PODCAST_NS}}}season", {"name": name}, str(int(number)))
-
-    def _cdata(self, parent) -> None:
-        if self.cdata_description:
-            for tag in ("description", "{http://purl.org/rss/1.0/modules/content/}encoded"):
-                el = parent.find(tag)
-                if el is not None and el.text is not None:
-                    set_cdata(el, el.text)
 
 
 class PodcastIndexExtension(BaseExtension, _Common):
@@ -119,9 +109,7 @@ class PodcastIndexExtension(BaseExtension, _Common):
         return {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
 
     def extend_rss(self, rss_feed):
-        channel = rss_feed[0]
-        self._cdata(channel)
-        self.write(channel)
+        self.write(rss_feed[0])
         if self._stylesheet:
             rss_feed.addprevious(etree.ProcessingInstruction(
                 "xml-stylesheet", f'type="text/xsl" href="{self._stylesheet}"'))
@@ -173,7 +161,6 @@ class PodcastIndexEntryExtension(BaseEntryExtension, _Common):
         _Common.__init__(self)
 
     def extend_rss(self, entry):
-        self._cdata(entry)
         self.write(entry)
         return entry
 

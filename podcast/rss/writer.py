@@ -18,7 +18,8 @@ from podcast import layout, notes
 from podcast.errors import FeedError
 from podcast.fsutil import write_if_changed
 from podcast.layout import BuiltEpisode, Site
-from podcast.rss import ext
+from podcast.rss import ext, notecache
+from podcast.rss.notecache import NotesCache
 
 log = logging.getLogger(__name__)
 
@@ -35,23 +36,22 @@ def _url(site: Site, key: str) -> str:
     return layout.public_url(site.show, key)
 
 
-def channel_description(site: Site) -> str:
-    """The show's description as feed HTML (<= 4000 bytes)."""
-    return notes.feed_html(site.show.description)
-
-
-def episode_html(built: BuiltEpisode) -> str:
+def episode_html(built: BuiltEpisode, cache: NotesCache) -> str:
     """The episode's notes through the feed profile (<= 4000 bytes, cut on a block)."""
     ep = built.episode
-    html = notes.feed_html(ep.notes)
+    html = cache.feed_html(ep.notes)
     if not html:
         # description is required on an item; fall back to the summary or the title.
-        html = notes.feed_html(ep.summary or ep.title)
+        html = cache.feed_html(ep.summary or ep.title)
     return html
 
 
-def build_generator(site: Site) -> FeedGenerator:
-    """The FeedGenerator for ``site``, with every channel and item field set."""
+def build_generator(site: Site, cache: NotesCache | None = None) -> FeedGenerator:
+    """The FeedGenerator for ``site``, with every channel and item field set.
+
+    ``cache`` renders the notes (a fresh in-memory one when not given).
+    """
+    cache = cache or NotesCache()
     show = site.show
     fg = FeedGenerator()
     fg.load_extension("podcast", atom=False)
@@ -64,7 +64,7 @@ def build_generator(site: Site) -> FeedGenerator:
     # The RSS <link> is the *last* fg.link() call: rel=self first, the site last.
     fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
     fg.link(href=show.url, rel="alternate")
-    fg.description(_t(channel_description(site)) or _t(show.title))
+    fg.description(ext.cdata(_t(cache.feed_html(show.description)) or _t(show.title)))
     fg.docs("https://www.rssboard.org/rss-specification")  # feedgen's default is http
     fg.language(show.language)
     fg.copyright(_t(show.copyright))
@@ -103,21 +103,23 @@ def build_generator(site: Site) -> FeedGenerator:
                        built.episode.season)
     for built in newest_first:
         # add_entry() prepends by default; append keeps our newest-first order.
-        _add_item(fg.add_entry(order="append"), site, built, artwork)
+        _add_item(fg.add_entry(order="append"), site, built, artwork, cache)
     return fg
 
 
-def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str) -> None:
+def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str,
+              cache: NotesCache) -> None:
     ep, media, show = built.episode, built.media, site.show
     pi: ext.PodcastIndexEntryExtension = getattr(fe, ext.NAME)
-    html = _t(episode_html(built))
+    html = _t(episode_html(built, cache))
 
     fe.title(_t(ep.title))
     # The stored guid, never derived from number or title: apps key downloads on it.
     fe.guid(ep.guid, permalink=False)
     fe.link(href=_url(site, layout.episode_page(ep)))
-    fe.description(html)
-    fe.content(html, type="CDATA")
+    body = ext.cdata(html)  # HTML in CDATA: readable, and what Apple documents
+    fe.description(body)
+    fe.content(body)
     fe.pubDate(ep.date)
     if not isinstance(media.size, int) or media.size <= 0:
         raise FeedError(ep.slug, f"the audio file has no usable size ({media.size!r})",
@@ -150,9 +152,9 @@ def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str) -> None:
         pi.soundbite(sb.start, sb.duration, _t(sb.title) if sb.title else None)
 
 
-def render_feed(site: Site) -> bytes:
+def render_feed(site: Site, cache: NotesCache | None = None) -> bytes:
     """The feed's bytes: UTF-8 XML, pretty-printed (diffs stay readable)."""
-    fg = build_generator(site)
+    fg = build_generator(site, cache)
     try:
         return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as exc:  # lxml refuses text it cannot serialise
@@ -167,7 +169,10 @@ def write_feed(site: Site, out: Path, *, guard: bool = False) -> set[str]:
     to the same URL (``protect.last_published``) and refused with a
     ``FeedError`` if it would make subscribers lose or re-download episodes.
     """
-    data = render_feed(site)
+    cache = NotesCache.load(site.show.cache_dir / notecache.FILE_NAME)
+    data = render_feed(site, cache)
+    cache.save()
+    log.debug("feed notes: %d rendered, %d from the cache", cache.misses, cache.hits)
     if guard:
         from podcast.rss.protect import guard_against_published
         guard_against_published(site.show, data)

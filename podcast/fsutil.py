@@ -25,9 +25,13 @@ def atomic_path(dest: Path, suffix: str | None = None) -> Iterator[Path]:
     On any exception the temp file is removed and ``dest`` is untouched.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=suffix or dest.suffix or ".tmp",
-                                dir=dest.parent)
+    options = {"prefix": f".{dest.name}.", "suffix": suffix or dest.suffix or ".tmp",
+               "dir": dest.parent}
+    try:
+        fd, name = tempfile.mkstemp(**options)
+    except FileNotFoundError:  # create the folder only when missing: one syscall less per file
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(**options)
     os.close(fd)
     tmp = Path(name)
     try:

@@ -72,8 +72,13 @@ def _markdown() -> MarkdownIt:
     return md
 
 
-def _blocks(markdown: str) -> list[str]:
-    """Render each top-level block separately; headings demoted (h1 -> h2)."""
+@functools.lru_cache(maxsize=4096)
+def _blocks(markdown: str) -> tuple[str, ...]:
+    """Render each top-level block separately; headings demoted (h1 -> h2).
+
+    Cached: one build renders the same notes for the feed and for the pages,
+    and Markdown parsing is the costly part of both.
+    """
     md = _markdown()
     tokens = md.parse(strip_control(markdown))
     for tok in tokens:
@@ -86,7 +91,7 @@ def _blocks(markdown: str) -> list[str]:
             if rendered.strip() != "<p></p>":  # a paragraph that was only raw HTML
                 blocks.append(rendered)
             start = i + 1
-    return blocks
+    return tuple(blocks)
 
 
 def _clean(fragment: str, tags: set[str]) -> str:
@@ -96,8 +101,8 @@ def _clean(fragment: str, tags: set[str]) -> str:
 
 
 def site_html(markdown: str) -> str:
-    """Notes for the web pages."""
-    return "\n".join(b for b in (_clean(x, SITE_TAGS) for x in _blocks(markdown)) if b)
+    """Notes for the web pages (sanitised in one call: nh3's per-call cost dominates)."""
+    return _clean("\n".join(b.strip() for b in _blocks(markdown)), SITE_TAGS)
 
 
 def feed_html(markdown: str, limit: int = FEED_LIMIT) -> str:

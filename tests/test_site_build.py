@@ -134,3 +134,45 @@ def test_stylesheet_link_changes_when_the_stylesheet_does(show):
     ref = lambda html: html.split('rel="stylesheet" href="')[1].split('"')[0]  # noqa: E731
     assert ref(first) != ref(second) and ref(second).startswith("style.css?v=")
     assert (out / "style.css").read_text() == "body { color: #000; }\n"
+
+
+def test_a_title_edit_reaches_the_neighbours_pages(tmp_path):
+    built = built_site(tmp_path, EPISODES)
+    source = built.root / "episodes/two/episode.md"
+    source.write_text(source.read_text().replace("title: Two", "title: Two, renamed"))
+    write_pages(make_site(built.root), built.out, strict=True)
+    for key in ("index.html", "episodes/one/index.html", "episodes/two/index.html",
+                "episodes/two/embed.html", "episodes/three/index.html"):
+        assert "Two, renamed" in built.read(key), key
+    assert "Two, renamed" not in built.read("episodes/one/embed.html")
+
+
+def test_kept_pages_are_checked_against_the_files_on_disk(tmp_path):
+    built = built_site(tmp_path, EPISODES)
+    page = built.out / "episodes/three/index.html"
+    good = page.read_bytes()
+    page.write_bytes(b"edited by hand")
+    (built.out / "episodes/one/embed.html").unlink()
+    write_pages(built.site, built.out, strict=True)
+    assert page.read_bytes() == good
+    assert (built.out / "episodes/one/embed.html").is_file()
+
+
+def test_template_and_transcript_edits_invalidate_kept_pages(tmp_path):
+    built = built_site(tmp_path, EPISODES)
+    edit(built.root, "embed.html", "<main>", '<main data-v="2">')
+    (built.root / "episodes/one/transcript.srt").write_text(
+        "1\n00:00:00,000 --> 00:00:00,900\nGoodbye.\n")
+    write_pages(make_site(built.root), built.out, strict=True)
+    for slug in ("one", "two", "three"):
+        assert 'data-v="2"' in built.read(f"episodes/{slug}/embed.html")
+    assert "Goodbye." in built.read("episodes/one/transcript.html")
+    assert "Goodbye." in built.read("episodes/one/index.html")
+
+
+def test_page_cache_is_hidden_from_upload_and_preview(tmp_path):
+    built = built_site(tmp_path, EPISODES[:1])
+    assert (built.out / ".site-cache.json").is_file()
+    assert ".site-cache.json" not in built.keys
+    from podcast.publish.tree import scan
+    assert ".site-cache.json" not in scan(built.out)

@@ -9,6 +9,7 @@ template cannot introduce unsanitised HTML or a wrong link.
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import posixpath
@@ -20,7 +21,7 @@ from pathlib import Path
 import nh3
 from markupsafe import Markup
 
-from podcast import layout, notes
+from podcast import layout, notes, transcripts
 from podcast.errors import PodcastError, SiteError
 from podcast.layout import BuiltEpisode, Site
 from podcast.site.env import iso_duration
@@ -73,7 +74,7 @@ class Image:
     height: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, eq=False)
 class EpisodeView:
     slug: str
     title: str
@@ -97,10 +98,21 @@ class EpisodeView:
     captions: str | None  # key of the WebVTT file, for <track>
     transcript_files: tuple[Link, ...]  # download links: WebVTT, SRT
     chapters_file: str | None
-    notes_html: Markup
-    summary: str
     explicit: bool
     source: BuiltEpisode
+
+    # Notes are rendered only for pages that are rendered: a rebuild that finds
+    # a page unchanged (render.PageCache) never parses its Markdown.
+    @functools.cached_property
+    def notes_html(self) -> Markup:
+        text = self.source.episode.notes
+        return _safe(notes.site_html(text) if text.strip() else "")
+
+    @functools.cached_property
+    def summary(self) -> str:
+        """The episode's own summary, else the notes' first paragraph as text."""
+        return self.source.episode.summary or _cut(
+            _text_of(_first_paragraph(self.notes_html)), 300)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +218,6 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
                   for t in b.transcripts)
     has_transcript = bool(b.transcripts) and ep.transcript is not None
     transcript_page = layout.transcript_page(ep) if has_transcript else None
-    notes_html = notes.site_html(ep.notes) if ep.notes.strip() else ""
-    summary = ep.summary or _cut(_text_of(_first_paragraph(notes_html)), 300)
     image_key = b.image_key or site.artwork_key
     alt = (f"Cover art for {ep.title}" if b.image_key else f"{show.title} cover art")
     return EpisodeView(
@@ -221,7 +231,6 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
         image=_image(show, out, image_key, alt, sizes),
         chapters=tuple(ChapterView(c.start, c.title, c.url) for c in ep.chapters if c.toc),
         captions=vtt, transcript_files=files, chapters_file=b.chapters_key,
-        notes_html=_safe(notes_html), summary=summary,
         explicit=show.explicit if ep.explicit is None else ep.explicit,
         source=b,
     )
@@ -266,8 +275,6 @@ def transcript_paragraphs(model: SiteModel, ep: EpisodeView) -> tuple[Paragraph,
 def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
     """The episode's transcript as paragraphs: a new one when the speaker changes
     or after a pause, so the page reads as text rather than as subtitles."""
-    from podcast import transcripts
-
     source = ep.source.episode.transcript
     if ep.transcript_page is None or source is None:
         return ()

@@ -25,8 +25,8 @@ PAGE_TEMPLATES = ("base.html", "index.html", "episode.html", "transcript.html", 
 
 # "</script>" or "<!--" inside a JSON string would end or confuse the <script>
 # block: escape the characters that can start them (JSON allows \uXXXX anywhere).
-_JSON_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
-                               "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                 ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
 def clock(seconds: float | int | None) -> str:
@@ -54,8 +54,10 @@ def long_date(value: datetime) -> str:
 
 def jsonld(data: object) -> Markup:
     """JSON for a ``<script type="application/ld+json">`` block, safe inside HTML."""
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False)
-    return Markup(text.translate(_JSON_ESCAPES))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))  # C encoder: fast
+    for char, escaped in _JSON_ESCAPES:  # str.replace: far faster than str.translate
+        text = text.replace(char, escaped)
+    return Markup(text)
 
 
 FILTERS = {

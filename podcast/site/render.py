@@ -7,6 +7,8 @@ output is byte-for-byte deterministic (no clock, no random ids, fixed order).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -24,17 +26,19 @@ log = logging.getLogger(__name__)
 # Copied from the show's templates/ as they are (no template syntax inside).
 STATIC_FILES = (STYLESHEET, FEED_STYLESHEET)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+CACHE_VERSION = 1  # bump when the cache's meaning changes
 ICON_SIZE = 180  # apple-touch-icon size; browsers scale it down for tabs
 
 
 def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
     """Render every page of ``site`` into ``out``; return the keys of all files written or kept."""
     out = Path(out)
-    env = build_environment(site.show.templates_dir, strict=strict)
+    templates_dir = site.show.templates_dir
+    env = build_environment(templates_dir, strict=strict)
     templates = load_templates(env)
     written: dict[str, bool] = {}
 
-    static = {name: _read_static(site.show.templates_dir / name) for name in STATIC_FILES}
+    static = {name: _read_static(templates_dir / name) for name in STATIC_FILES}
     for name, data in static.items():
         written[name] = write_if_changed(out / name, data)
     # A version query makes browsers and CDNs fetch a changed stylesheet at once.
@@ -42,25 +46,112 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
     icon = _write_icon(site, out)
     written[icon] = False
     model = site_model(site, out, stylesheet=stylesheet, icon=icon)
+    cache = PageCache(out, _salt(templates_dir, strict))
+    base = _digest(repr(site.show), site.artwork_key, site.preview, stylesheet, icon)
+    episode_prints = [_digest(repr(ep.source), _transcript_stamp(ep)) for ep in model.episodes]
 
-    def page(kind: str, key: str, episode=None) -> None:
+    def page(kind: str, key: str, fingerprint: str, episode=None) -> None:
+        if cache.fresh(key, fingerprint):
+            written[key] = False
+            return
         context = build_context(model, kind, key, episode)
         html = render(templates[f"{kind}.html"], context, page=key)
         written[key] = write_if_changed(out / key, html)
+        cache.record(key, fingerprint)
 
-    page("index", "index.html")
-    for ep in model.episodes:
-        page("episode", ep.page, ep)
-        page("embed", ep.embed, ep)
+    page("index", "index.html", _digest(base, *episode_prints))
+    for i, ep in enumerate(model.episodes):
+        # An episode page also shows its neighbours' titles (previous/next links).
+        own = _digest(base, episode_prints[i])
+        around = _digest(own, *(f"{n.slug}\0{n.title}" for n in model.episodes[max(0, i - 1):i + 2]))
+        page("episode", ep.page, around, ep)
+        page("embed", ep.embed, own, ep)
         if ep.transcript_page:
-            page("transcript", ep.transcript_page, ep)
+            page("transcript", ep.transcript_page, own, ep)
 
     written[SITEMAP] = write_if_changed(out / SITEMAP, sitemap(site, model))
     written[ROBOTS] = write_if_changed(out / ROBOTS, robots(site))
+    cache.save(written)
     changed = sum(written.values())
     log.info("pages: %d file%s, %d changed", len(written), "" if len(written) == 1 else "s",
              changed)
     return set(written)
+
+
+class PageCache:
+    """Which pages in ``out`` were rendered from which inputs (``out/.site-cache.json``).
+
+    A page whose fingerprint (templates, code, show, episode, neighbours) is
+    unchanged and whose file is still the one we wrote (same size and mtime)
+    is kept without rendering, so a no-op rebuild parses no Markdown and
+    renders no template. The file is hidden: never uploaded, never served.
+    """
+
+    NAME = ".site-cache.json"
+
+    def __init__(self, out: Path, salt: str):
+        self.out = out
+        self.salt = salt
+        self.pages: dict[str, list] = {}
+        try:
+            data = json.loads((out / self.NAME).read_text(encoding="utf-8"))
+            if data.get("salt") == salt:
+                self.pages = data["pages"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass  # no cache, or an unreadable one: render everything
+
+    def fresh(self, key: str, fingerprint: str) -> bool:
+        entry = self.pages.get(key)
+        if not entry or entry[0] != fingerprint:
+            return False
+        try:
+            st = (self.out / key).stat()
+        except FileNotFoundError:
+            return False
+        return [st.st_size, st.st_mtime_ns] == entry[1:]
+
+    def record(self, key: str, fingerprint: str) -> None:
+        st = (self.out / key).stat()
+        self.pages[key] = [fingerprint, st.st_size, st.st_mtime_ns]
+
+    def save(self, keys) -> None:
+        pages = {k: v for k, v in self.pages.items() if k in keys}
+        data = json.dumps({"salt": self.salt, "pages": pages}, sort_keys=True, indent=0)
+        write_if_changed(self.out / self.NAME, data)
+
+
+def _digest(*parts) -> str:
+    return hashlib.sha256("\0".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _salt(templates_dir: Path, strict: bool) -> str:
+    """What every page depends on besides the show: templates, this code, library versions."""
+    import jinja2
+    import markdown_it
+    import nh3
+
+    import podcast
+    from podcast import notes, transcripts
+
+    h = hashlib.sha256(f"{CACHE_VERSION} {podcast.__version__} {jinja2.__version__} "
+                       f"{markdown_it.__version__} {getattr(nh3, '__version__', '')} "
+                       f"{strict}".encode())
+    code = [Path(__file__).parent / f for f in ("context.py", "env.py", "render.py")]
+    code += [Path(notes.__file__), Path(transcripts.__file__)]
+    for path in sorted(p for p in templates_dir.iterdir() if p.is_file()) + code:
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _transcript_stamp(ep) -> str:
+    source = ep.source.episode.transcript
+    if ep.transcript_page is None or source is None:
+        return ""
+    try:
+        st = source.stat()
+    except OSError:
+        return ""
+    return f"{source}:{st.st_size}:{st.st_mtime_ns}"
 
 
 def _write_icon(site: Site, out: Path) -> str:

@@ -139,7 +139,8 @@ def make_episode(root: Path, spec: dict[str, Any], index: int = 0) -> Path:
     Spec keys: ``slug``, ``title``, ``number``, ``season``, ``type``, ``date``
     (datetime or text), ``guid``, ``status``, ``notes`` (Markdown), ``chapters``,
     ``persons``, ``soundbites``, ``summary``, ``explicit`` as in episode.md;
-    ``master_seconds`` (WAV length, default 1); ``transcript`` = ("vtt"|"srt", text);
+    ``master_seconds`` (WAV length, default 4: the audio step refuses masters under
+    3 s); ``transcript`` = ("vtt"|"srt", text);
     ``cover`` = True or (w, h[, mode[, "png"]]) for episode art; ``chapter_images``
     = {file name: (w, h)} written into the folder. Any other key goes into the
     front matter as is.
@@ -163,7 +164,7 @@ def make_episode(root: Path, spec: dict[str, Any], index: int = 0) -> Path:
     front["guid"] = spec.pop("guid", episode_guid(slug))
     front["master"] = "master.wav"
     front["status"] = spec.pop("status", "published")
-    write_wav(folder / "master.wav", spec.pop("master_seconds", 1.0))
+    write_wav(folder / "master.wav", spec.pop("master_seconds", 4.0))
 
     transcript = spec.pop("transcript", None)
     if transcript:
@@ -288,7 +289,7 @@ def rich_episodes(now: datetime | None = None) -> list[dict[str, Any]]:
              chapter_images={"witness.jpg": (800, 800)},
              persons=[{"name": "Mark Strong", "role": "narrator", "group": "cast"}],
              soundbites=[{"start": 0.2, "duration": 1, "title": "The call"}],
-             transcript=("vtt", VTT), cover=True, master_seconds=2.0),
+             transcript=("vtt", VTT), cover=True, master_seconds=4.0),
         dict(slug="under-surveillance", title='Under Surveillance: "Wires" & <Watchers> 🎧',
              number=2, date=BASE_DATE + timedelta(days=7), explicit=True,
              transcript=("srt", "1\n00:00:00,000 --> 00:00:00,900\nEvery wire tells you "

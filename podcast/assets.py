@@ -180,6 +180,50 @@ def _chapter_image(episode: Episode, n: int, path: Path, where: str) -> tuple[st
     return key, data
 
 
+# ---- podcast check -----------------------------------------------------------------
+
+def check_sources(show: Show, episodes: list[Episode]) -> list[Problem]:
+    """What the assets step would refuse or change, found before building.
+
+    Art that cannot be used is an error; art that will be converted is a
+    warning (the published copy differs from the file). Transcripts must parse.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    problems: list[Problem] = []
+
+    def art(path: Path, where: str, fieldname: str) -> None:
+        try:
+            with Image.open(path) as img:
+                w, h, mode, fmt = img.width, img.height, img.mode, img.format
+        except FileNotFoundError:
+            return  # reported by the show/episode validation
+        except (UnidentifiedImageError, OSError) as exc:
+            problems.append(Problem(where, fieldname, f"{_display(show, path)} is not a "
+                                    f"readable image ({exc})", "Export it as JPEG or PNG"))
+            return
+        for issue in check_art(w, h, mode, fmt):
+            fixable = w == h and w >= ART_MIN
+            problems.append(Problem(
+                where, fieldname, f"{_display(show, path)} {issue}",
+                "A converted copy will be published; the file is left as it is" if fixable
+                else f"Apple requires a square JPEG or PNG of {ART_MIN}-{ART_MAX} px",
+                "warning" if fixable else "error"))
+
+    art(show.artwork, "podcast.toml", "[show] artwork")
+    for ep in episodes:
+        where = _display(show, ep.source)
+        if ep.image is not None:
+            art(ep.image, where, "image")
+        if ep.transcript is not None:
+            try:
+                transcripts.parse(ep.transcript)
+            except PodcastError as exc:
+                problems.append(Problem(_display(show, ep.transcript), "", exc.problem,
+                                        exc.hint or ""))
+    return problems
+
+
 # ---- the step ----------------------------------------------------------------
 
 def write_assets(show: Show, episodes: list[Episode], out: Path) -> Assets:

@@ -135,3 +135,25 @@ def test_unchanged_files_are_not_rewritten_and_output_is_deterministic(tmp_path)
     _, _, second = run(root)
     assert second == first
     assert {k: (show.output_dir / k).stat().st_mtime_ns for k in second.keys} == stamps
+
+
+def test_podcast_check_reports_art_and_transcripts_before_building(tmp_path):
+    from click.testing import CliRunner
+
+    from podcast.cli import cli
+
+    root = make_show(tmp_path, [dict(slug="small", cover=(1000, 1000)),
+                                dict(slug="big", cover=(3200, 3200)),
+                                dict(slug="text", transcript=("srt", "no cues here\n"))],
+                     cover=(1400, 1200))
+    result = CliRunner().invoke(cli, ["--root", str(root), "check"])
+    assert result.exit_code == 1
+    out = result.output
+    assert "error: podcast.toml: [show] artwork: artwork/cover.jpg is 1400x1200 px, not " \
+           "square." in out
+    assert "error: episodes/small/episode.md: image: episodes/small/cover.jpg is 1000x1000 px, " \
+           "smaller than 1400x1400." in out
+    assert "warning: episodes/big/episode.md: image: episodes/big/cover.jpg is 3200x3200 px, " \
+           "larger than 3000x3000. A converted copy will be published" in out
+    assert "error: episodes/text/transcript.srt: has no cues." in out
+    assert not (root / "feed").exists()  # checking builds nothing

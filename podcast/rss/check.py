@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from podcast.assets import check_sources
 from podcast.config import APPLE_CATEGORIES, Show
 from podcast.episodes import Episode
 from podcast.errors import Problem
@@ -382,3 +383,4 @@ def _control_characters(report: _Report, text: str, starts: list[tuple[int, str]
 
 
 register_check(check_feed)
+register_check(check_sources)  # the art and transcripts the build will publish

@@ -1,18 +1,20 @@
 """Mastering one episode: decide gain and limiter, encode, verify, compensate.
 
-The master is measured once (``measure.py``). The processing is a linear
-gain to the target plus, only when that gain would push the true peak over
-the ceiling, a true-peak limiter run at 4x the output rate (so sample peaks
-there approximate true peaks). We never use ``loudnorm``: it silently turns
-dynamic and resamples to 192 kHz.
+A quick first pass over the master (``ebur128``, sample peak) gives the
+integrated loudness, hence the linear gain to the target. A limiter is added
+only when that gain would push peaks past the ceiling (less a margin for
+inter-sample peaks and LAME's overshoot). We never use ``loudnorm``: it
+silently turns dynamic and resamples to 192 kHz.
 
 The encode writes the MP3 to a temp file in the cache folder (seekable, so
 ffmpeg writes the Xing/Info header) and, through the tee muxer, the same
-frames to a pipe read by a second ffmpeg that decodes and measures them on
-the other core: verification costs no extra wall time. If the decoded MP3
-misses the loudness tolerance or the ceiling, the error measured is fed back
-once or twice; the known loss of low-bitrate CBR encoding is compensated up
-front so normal masters pass at the first attempt.
+frames to a pipe read by a second ffmpeg on the other core. That one decodes
+and measures the MP3 (loudness and 4x true peak: the verification) and, on
+the first attempt, measures the master's true peak for the report - the
+costly 4x oversampling runs beside the encode instead of before it. If the
+decoded MP3 misses the tolerance or the ceiling, the measured error is fed
+back once or twice; the known loss of low-bitrate CBR encoding is
+compensated up front so normal masters pass at the first attempt.
 
 Mono masters stay mono (64 kbps) and target loudness - 3 LU (-19 LUFS for
 -16), measured without dual-mono weighting: they play at the same level as
@@ -35,11 +37,12 @@ from podcast.errors import AudioError
 log = logging.getLogger(__name__)
 
 OUTPUT_RATE = 44100
-OVERSAMPLE = 4  # the limiter runs at 176.4 kHz
 MONO_OFFSET = -3.0  # LU: mono target relative to the stereo one
 MIN_DURATION = 3.0  # seconds
 SILENCE = -70.0  # LUFS: ebur128's absolute gate; at or below it there is nothing to master
-PEAK_MARGIN = 0.5  # dB kept between the limiter ceiling and the target ceiling (LAME overshoot)
+# dB between the limiter's sample-peak ceiling and the true-peak ceiling on the decoded
+# MP3: inter-sample peaks of speech at 44.1 kHz plus LAME's overshoot (a few tenths each).
+PEAK_MARGIN = 1.0
 MAX_ATTEMPTS = 3
 
 
@@ -60,21 +63,20 @@ class Plan:
     target: float  # LUFS for this output
     ceiling: float  # dBTP on the decoded MP3
     gain: float  # dB
-    limit: float | None  # dBTP ceiling of the limiter; None: no limiter
-    predicted_peak: float  # dBTP the gain alone would give
+    limit: float | None  # dBFS sample-peak ceiling of the limiter; None: no limiter
+    predicted_peak: float  # dB the gain alone would give the master's peak
 
     @property
     def limiter_reduction(self) -> float:
         return max(0.0, self.predicted_peak - self.limit) if self.limit is not None else 0.0
 
     def filters(self) -> str:
-        chain = [f"volume={self.gain:.3f}dB:precision=float"]
+        # Float all the way to the encoder: the gain never clips before the limiter.
+        chain = [f"volume={self.gain:.3f}dB:precision=float", f"aresample={OUTPUT_RATE}"]
         if self.limit is not None:
-            rate = OUTPUT_RATE * OVERSAMPLE
-            chain += [f"aresample={rate}",
-                      f"alimiter=limit={10 ** (self.limit / 20):.6f}:attack=5:release=100"
-                      ":level=disabled:latency=enabled:asc=disabled"]
-        chain.append(f"aresample={OUTPUT_RATE}")
+            # level=disabled: no auto make-up gain; latency: keep chapters in sync.
+            chain.append(f"alimiter=limit={10 ** (self.limit / 20):.6f}:attack=5:release=100"
+                         ":level=disabled:latency=enabled:asc=disabled")
         return ",".join(chain)
 
 
@@ -85,8 +87,10 @@ def plan(measurement: Measurement, settings: AudioSettings, *, correction: float
     mono = stream is not None and stream.channels == 1
     target = settings.loudness + (MONO_OFFSET if mono else 0.0)
     bitrate = settings.mono_bitrate if mono else settings.bitrate
-    gain = target - measurement.loudness.integrated + cbr_loss(bitrate) + correction
-    predicted = measurement.loudness.true_peak + gain
+    loud = measurement.loudness
+    gain = target - loud.integrated + cbr_loss(bitrate) + correction
+    peak = loud.true_peak if math.isfinite(loud.true_peak) else loud.sample_peak
+    predicted = peak + gain
     needs_limiter = force_limiter or predicted > settings.true_peak - margin
     return Plan(channels=1 if mono else 2, bitrate=bitrate, target=target,
                 ceiling=settings.true_peak, gain=round(gain, 3),
@@ -100,21 +104,30 @@ def check_master(measurement: Measurement, where: str) -> None:
         raise AudioError(where, f"is {measurement.duration:.1f}s long, shorter than "
                          f"{MIN_DURATION:g}s", "Check that the right file is the master")
     loud = measurement.loudness
+    peak = loud.true_peak if math.isfinite(loud.true_peak) else loud.sample_peak
     if not math.isfinite(loud.integrated) or loud.integrated <= SILENCE \
-            or not math.isfinite(loud.true_peak):
+            or not math.isfinite(peak):
         raise AudioError(where, "is digital silence (no loudness to measure)",
                          "Export the master again; the mix is empty")
 
 
-def encode(master: Path, dest: Path, p: Plan, *, where: str,
-           progress: ffmpeg.ProgressCallback | None = None) -> Loudness:
-    """Encode ``master`` into ``dest`` (a temp path) and measure the decoded MP3 meanwhile."""
+def encode(master: Path, dest: Path, p: Plan, *, where: str, measure_master: bool = False,
+           progress: ffmpeg.ProgressCallback | None = None) -> tuple[Loudness, Loudness | None]:
+    """Encode ``master`` into ``dest`` (a temp path) while a second ffmpeg measures the
+    decoded MP3 (and, with ``measure_master``, the master's true peak)."""
     read_fd, write_fd = os.pipe()
     verify = None
     try:
+        graph = f"[0:a]{EBUR128}[out]"
+        inputs = ["-f", "mp3", "-i", "pipe:0"]
+        outputs = ["-map", "[out]", "-f", "null", "-"]
+        if measure_master:
+            graph += f";[1:a:0]{EBUR128}[in]"
+            inputs += ["-i", str(master.resolve())]
+            outputs += ["-map", "[in]", "-f", "null", "-"]
         verify = ffmpeg.Process(
-            [ffmpeg.find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-f", "mp3",
-             "-i", "pipe:0", "-af", EBUR128, "-f", "null", "-"],
+            [ffmpeg.find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", *inputs,
+             "-filter_complex", graph, *outputs],
             where=f"{where} (verifying)", stdin=read_fd)
         os.close(read_fd)
         read_fd = -1
@@ -142,7 +155,8 @@ def encode(master: Path, dest: Path, p: Plan, *, where: str,
                 os.close(fd)
         if verify is not None and verify.proc.poll() is None:
             verify.kill()
-    return summary_of(result, f"{where} (verifying)")
+    out = summary_of(result, f"{where} (verifying)", "Parsed_ebur128_0")
+    return out, summary_of(result, where, "Parsed_ebur128_1") if measure_master else None
 
 
 @dataclass(frozen=True)
@@ -150,6 +164,7 @@ class Outcome:
     plan: Plan
     output: Loudness
     attempts: int
+    input_true_peak: float  # dBTP of the master, measured beside the first encode
 
 
 def master_to(master: Path, tmp: Path, measurement: Measurement, settings: AudioSettings, *,
@@ -157,17 +172,21 @@ def master_to(master: Path, tmp: Path, measurement: Measurement, settings: Audio
     """Encode until the decoded MP3 is within tolerance and under the ceiling, or fail."""
     p = plan(measurement, settings)
     history = []
+    input_peak = measurement.loudness.true_peak
     for attempt in range(1, MAX_ATTEMPTS + 1):
         log.info("%s: gain %+.2f dB, %s", where, p.gain,
-                 f"limiter at {p.limit:.2f} dBTP (reduces peaks by {p.limiter_reduction:.1f} dB)"
+                 f"limiter at {p.limit:.2f} dBFS (reduces peaks by {p.limiter_reduction:.1f} dB)"
                  if p.limit is not None else "no limiter")
-        out = encode(master, tmp, p, where=where, progress=progress)
+        out, master_loudness = encode(master, tmp, p, where=where, progress=progress,
+                                      measure_master=not math.isfinite(input_peak))
+        if master_loudness is not None:
+            input_peak = master_loudness.true_peak
         history.append((p, out))
         error = p.target - out.integrated
         loud_ok = abs(error) <= settings.tolerance
         peak_ok = out.true_peak <= p.ceiling
         if loud_ok and peak_ok:
-            return Outcome(p, out, attempt)
+            return Outcome(p, out, attempt, input_peak)
         log.info("%s: attempt %d gave %.1f LUFS, %.1f dBTP; correcting", where, attempt,
                  out.integrated, out.true_peak)
         margin = PEAK_MARGIN if p.limit is None else p.ceiling - p.limit

@@ -1,9 +1,10 @@
 """Loudness measurement with ffmpeg's ``ebur128`` filter (ITU-R BS.1770 / EBU R128).
 
-One decoding pass gives integrated loudness, loudness range and true peak
-(``peak=true``: 4x oversampled). The per-frame log is sent to the verbose
-level so stderr stays a few lines long; the summary block is parsed by its
-section headings, from the last ``Summary:`` of the named filter instance.
+One decoding pass gives integrated loudness, loudness range and the peak:
+``peak=true`` (4x oversampled true peak, the costly part) and/or ``peak=sample``.
+The per-frame log is sent to the verbose level so stderr stays a few lines
+long; the summary block is parsed by its section headings, from the last
+``Summary:`` of the named filter instance.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from pathlib import Path
 from podcast.audio import ffmpeg
 from podcast.errors import AudioError
 
-EBUR128 = "ebur128=peak=true:framelog=verbose"
+
+
+def ebur128(peak: str = "true") -> str:
+    """The filter: ``peak`` is true, sample or sample+true."""
+    return f"ebur128=peak={peak}:framelog=verbose"
+
+
+EBUR128 = ebur128("true")
 
 _VALUE = re.compile(r"^\s*(I|Threshold|LRA|LRA low|LRA high|Peak):\s*(-?inf|nan|-?[\d.]+)",
                     re.IGNORECASE)
@@ -28,7 +36,8 @@ class Loudness:
     integrated: float  # LUFS
     threshold: float  # LUFS, the relative gate
     lra: float  # LU
-    true_peak: float  # dBTP
+    true_peak: float = math.nan  # dBTP; nan when not measured
+    sample_peak: float = math.nan  # dBFS; nan when not measured
 
     def as_dict(self) -> dict:
         return {k: (None if math.isinf(v) or math.isnan(v) else v)
@@ -76,7 +85,8 @@ def parse_summary(lines: list[str], instance: str = "Parsed_ebur128_0") -> Loudn
             name = "sample peak"
         values[name] = value
     try:
-        return Loudness(values["i"], values["threshold"], values["lra"], values["peak"])
+        return Loudness(values["i"], values["threshold"], values["lra"],
+                        values.get("peak", math.nan), values.get("sample peak", math.nan))
     except KeyError as exc:
         raise ValueError(f"ebur128 summary lacks {exc.args[0]}") from None
 
@@ -98,11 +108,11 @@ def parse_stream(lines: list[str]) -> StreamInfo | None:
     return None
 
 
-def measure(path: Path, *, where: str | None = None,
+def measure(path: Path, *, where: str | None = None, peak: str = "true",
             progress: ffmpeg.ProgressCallback | None = None) -> Measurement:
     """Decode ``path`` once and measure it. Raises ``FFmpegError`` when it can't be decoded."""
     where = where or str(path)
-    argv = ffmpeg.base_args() + ["-i", str(path), "-map", "0:a:0", "-af", EBUR128,
+    argv = ffmpeg.base_args() + ["-i", str(path), "-map", "0:a:0", "-af", ebur128(peak),
                                  "-f", "null", "-"]
     result = ffmpeg.run(argv, where=where, progress=progress)
     return Measurement(summary_of(result, where), parse_stream(result.stderr),

@@ -89,7 +89,9 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     cb = (lambda phase: progress.callback(ep.slug, phase, budget)) if progress else (
         lambda phase: None)
     started = time.monotonic()
-    m = measure(ep.master, where=where, progress=cb("measuring"))
+    # Loudness and sample peak first (cheap); the 4x true peak of the master is
+    # measured beside the encode, on the other core (see master.py).
+    m = measure(ep.master, where=where, peak="sample", progress=cb("measuring"))
     mastering.check_master(m, where)
     if budget and m.duration < budget - TRUNCATION_SLACK:
         raise AudioError(where, f"is truncated: its header says {budget:.1f}s but only "
@@ -114,7 +116,8 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     stream = m.stream
     report = AudioReport(
         audiohash=audiohash, master=where, master_sha256=master_sha,
-        input={**m.loudness.as_dict(), "duration": round(m.duration, 3),
+        input={**m.loudness.as_dict(), "true_peak": outcome.input_true_peak,
+               "duration": round(m.duration, 3),
                "codec": stream.codec if stream else None,
                "sample_rate": stream.sample_rate if stream else None,
                "channels": stream.channels if stream else None},

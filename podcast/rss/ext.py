@@ -78,11 +78,6 @@ class _Elements:
                 el.text = text
 
 
-def _person(name: str, role: str | None = None, group: str | None = None,
-            href: str | None = None, img: str | None = None):
-    return {"role": role, "group": group, "href": href, "img": img}, name
-
-
 class _Common(_Elements):
     """Setters shared by channel and item."""
 
@@ -91,8 +86,8 @@ class _Common(_Elements):
 
     def person(self, name: str, role: str | None = None, group: str | None = None,
                href: str | None = None, img: str | None = None) -> None:
-        attrs, text = _person(name, role, group, href, img)
-        self.add(f"{{{PODCAST_NS}}}person", attrs, text)
+        self.add(f"{{{PODCAST_NS}}}person",
+                 {"role": role, "group": group, "href": href, "img": img}, name)
 
     def season(self, number: int, name: str | None = None) -> None:
         self.add(f"{{{PODCAST_NS}}}season", {"name": name}, str(int(number)))

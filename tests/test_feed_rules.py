@@ -266,3 +266,12 @@ def test_text_that_cdata_cannot_hold_is_escaped_instead():
     root = etree.fromstring(fg.rss_str())
     assert root.findtext("channel/description") == "<p>a ]]> b</p>"
     assert b"<![CDATA[<p>fine & well</p>]]>" in fg.rss_str()
+
+
+def test_item_guid_is_the_stored_one_whatever_the_title_or_number(tmp_path):
+    guid = "3f2c8f1e-8b7a-4d7e-9a53-0c2b1e6d4f10"
+    first = make_site(make_show(tmp_path / "a", [dict(title="Old title", number=1, guid=guid)]))
+    renamed = make_site(make_show(tmp_path / "b", [dict(title="New title", number=7, guid=guid)]))
+    for site in (first, renamed):
+        el = parse(render_feed(site)).find("channel/item/guid")
+        assert (el.text, el.get("isPermaLink")) == (guid, "false")

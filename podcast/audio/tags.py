@@ -193,24 +193,53 @@ def _frames(t: TagSet) -> list:
     return frames
 
 
+def _chronological(data: bytes) -> bytes:
+    """ID3v2.3 frame data with the CHAP frames put in order of start time.
+
+    mutagen orders frames by size; the CTOC gives the order to readers that
+    follow it, but ffmpeg (and so every player built on it) lists CHAP frames
+    in file order. Frames keep their bytes; only CHAP slots are permuted.
+    """
+    frames, pos = [], 0
+    while pos + 10 <= len(data) and data[pos:pos + 4].strip(b"\0"):
+        size = int.from_bytes(data[pos + 4:pos + 8], "big")  # v2.3: plain 32-bit sizes
+        frames.append(bytes(data[pos:pos + 10 + size]))
+        pos += 10 + size
+    if pos != len(data):
+        return data  # not what we expected: leave mutagen's order
+
+    def start(frame: bytes) -> int:
+        body = frame[10:]
+        end = body.index(b"\0")
+        return int.from_bytes(body[end + 1:end + 5], "big")
+    chaps = iter(sorted((f for f in frames if f[:4] == b"CHAP"), key=start))
+    return b"".join(next(chaps) if f[:4] == b"CHAP" else f for f in frames)
+
+
 def write_tags(path: Path, tags: TagSet) -> None:
     """Replace all tags of ``path`` with ``tags``, as ID3v2.3 (no ID3v1)."""
     from mutagen import id3
 
+    class ChronologicalID3(id3.ID3):
+        def _write(self, config):
+            data = super()._write(config)
+            return bytearray(_chronological(data)) if config.v2_version == 3 else data
+
     with _mutagen(path, "write ID3 tags to"):
-        frame_set = id3.ID3()
+        frame_set = ChronologicalID3()
         for frame in _frames(tags):
             frame_set.add(frame)
         frame_set.update_to_v23()
         frame_set.save(path, v2_version=3, v1=id3.ID3v1SaveOptions.REMOVE)
 
 
-def read_tags(path: Path):
-    """The ID3 tags of ``path`` (a mutagen ``ID3``)."""
+def read_tags(path: Path, *, as_stored: bool = False):
+    """The ID3 tags of ``path`` (a mutagen ``ID3``); ``as_stored`` keeps v2.3 frames
+    (TYER/TDAT) instead of mutagen's upgrade to v2.4 on load."""
     from mutagen import id3
 
     with _mutagen(path, "read ID3 tags from"):
-        return id3.ID3(path)
+        return id3.ID3(path, translate=not as_stored)
 
 
 @dataclass(frozen=True)

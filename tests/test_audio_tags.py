@@ -1,0 +1,155 @@
+"""Tags read back by mutagen and by ffprobe; the cache re-encodes nothing on a second
+run and only re-tags after a metadata change."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+
+from audio_helpers import FFmpegSpy, ffprobe, load, process, show_with_master
+from podcast.audio import cached_report, publish_media
+from podcast.audio.tags import mp3_info, read_tags
+
+CHAPTERS = [{"start": "0:00", "title": "Cold open"},
+            {"start": "0:02.5", "title": "The call", "url": "https://www.gov.uk/ACT",
+             "image": "call.png"},
+            {"start": "0:04", "title": "Credits", "toc": False}]
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("tags")
+    root = show_with_master(tmp, gain_db=-12.0, spec={
+        "summary": "A detective races to secure evidence under a suspect's nose.",
+        "chapters": CHAPTERS, "chapter_images": {"call.png": (800, 600)}, "cover": True,
+        "number": 2, "season": 1})
+    (result,) = process(root, jobs=1)
+    return root, result
+
+
+def test_id3v23_frames_read_back_by_mutagen(processed):
+    root, result = processed
+    tags = read_tags(result.media.path, as_stored=True)
+    assert tags.version == (2, 3, 0)
+    assert str(tags["TDAT"]) == "0903" and "TDRC" not in tags  # v2.3 has no TDRC
+    text = {k: str(tags[k]) for k in ("TIT2", "TPE1", "TALB", "TRCK", "TPOS", "TCON", "TYER",
+                                       "TLEN", "TDES", "TGID")}
+    assert text == {"TIT2": "Multiple Bombings", "TPE1": "Counter Terrorism Policing",
+                    "TALB": "Code Severe", "TRCK": "2", "TPOS": "1", "TCON": "Podcast",
+                    "TYER": "2020", "TLEN": str(round(result.media.duration * 1000)),
+                    "TDES": "A detective races to secure evidence under a suspect's nose.",
+                    "TGID": load(root).episodes[0].guid}
+    assert tags["WFED"].url == "https://podcast.example.org/code-severe/feed.xml"
+    assert tags["PCST"].value == 1
+    (comm,) = tags.getall("COMM")
+    assert comm.lang == "eng" and comm.text == [
+        "A detective races to secure evidence under a suspect's nose."]
+    (apic,) = [f for f in tags.getall("APIC")]
+    assert apic.type == 3 and apic.mime == "image/jpeg"
+    assert len(apic.data) <= 500_000
+    from io import BytesIO
+
+    from PIL import Image
+    with Image.open(BytesIO(apic.data)) as img:
+        assert img.format == "JPEG" and img.size == (1400, 1400)
+
+
+def test_chapters_ctoc_and_chap(processed):
+    _, result = processed
+    tags = read_tags(result.media.path)
+    (toc,) = tags.getall("CTOC")
+    assert toc.flags & 0x03 == 0x03  # top-level and ordered
+    assert toc.child_element_ids == ["chp0", "chp1"]  # toc: false is left out of the TOC
+    chaps = sorted(tags.getall("CHAP"), key=lambda c: c.start_time)
+    assert [(c.start_time, c.end_time) for c in chaps] == [
+        (0, 2500), (2500, 4000), (4000, round(result.media.duration * 1000))]
+    assert [str(c.sub_frames["TIT2"]) for c in chaps] == ["Cold open", "The call", "Credits"]
+    assert chaps[1].sub_frames["WXXX:"].url == "https://www.gov.uk/ACT"
+    assert chaps[1].sub_frames.getall("APIC")[0].mime == "image/jpeg"
+
+
+@pytest.mark.skipif(not ffprobe(), reason="ffprobe is installed by scripts/system-packages.sh")
+def test_ffprobe_reads_chapters_and_tags(processed):
+    _, result = processed
+    out = subprocess.run([ffprobe(), "-v", "error", "-of", "json", "-show_chapters",
+                          "-show_format", "-show_streams", str(result.media.path)],
+                         capture_output=True, text=True, check=True).stdout
+    data = json.loads(out)
+    chapters = [(c["tags"]["title"], float(c["start_time"]), float(c["end_time"]))
+                for c in data["chapters"]]
+    assert chapters == [("Cold open", 0.0, 2.5), ("The call", 2.5, 4.0),
+                        ("Credits", 4.0, pytest.approx(result.media.duration, abs=0.001))]
+    fmt = data["format"]["tags"]
+    assert fmt["title"] == "Multiple Bombings" and fmt["album"] == "Code Severe"
+    audio = [s for s in data["streams"] if s["codec_type"] == "audio"][0]
+    assert (audio["codec_name"], audio["sample_rate"], audio["channels"]) == ("mp3", "44100", 2)
+    assert audio["bit_rate"] == "128000"
+    # ffprobe counts whole frames, encoder delay and padding included
+    assert float(data["format"]["duration"]) == pytest.approx(result.media.duration, abs=0.06)
+
+
+def test_media_facts_match_the_file(processed):
+    root, result = processed
+    media = result.media
+    assert media.key == f"media/multiple-bombings-{result.report.audiohash[:12]}.mp3"
+    assert media.path == root / "feed" / media.key
+    assert media.size == media.path.stat().st_size
+    import hashlib
+    assert media.sha256 == hashlib.sha256(media.path.read_bytes()).hexdigest()
+    assert mp3_info(media.path).has_info_header
+    report = cached_report(load(root).show, load(root).episodes[0])
+    assert report is not None and report.duration == media.duration
+
+
+def test_second_run_encodes_nothing_and_metadata_change_only_retags(tmp_path, monkeypatch):
+    root = show_with_master(tmp_path, gain_db=-10.0, spec={"chapters": CHAPTERS[:1]})
+    (first,) = process(root, jobs=1)
+    assert first.action == "encoded"
+    mtime = first.media.path.stat().st_mtime_ns
+
+    spy = FFmpegSpy(monkeypatch)
+    (second,) = process(root, jobs=1)
+    assert second.action == "unchanged" and spy.argvs == []
+    assert first.media.path.stat().st_mtime_ns == mtime
+
+    source = root / "episodes" / "multiple-bombings" / "episode.md"
+    source.write_text(source.read_text().replace("title: Multiple Bombings",
+                                                 "title: Multiple Bombings (revised)"))
+    (third,) = process(root, jobs=1)
+    assert third.action == "retagged" and spy.argvs == []  # no ffmpeg at all
+    assert third.media.key == first.media.key and third.media.sha256 != first.media.sha256
+    assert str(read_tags(third.media.path)["TIT2"]) == "Multiple Bombings (revised)"
+
+    (forced,) = process(root, jobs=1, force=True)
+    assert forced.action == "encoded" and spy.encodes == 1
+
+
+def test_settings_change_encodes_under_a_new_key(tmp_path):
+    root = show_with_master(tmp_path, gain_db=-10.0)
+    (first,) = process(root, jobs=1)
+    toml = root / "podcast.toml"
+    toml.write_text(toml.read_text() + "\n[audio]\nloudness = -18.0\n")
+    project = load(root)
+    assert cached_report(project.show, project.episodes[0]) is None  # stale: settings changed
+    media = publish_media(project.show, project.episodes, root / "feed", jobs=1)
+    new = media["multiple-bombings"]
+    assert new.key != first.media.key
+    assert new.report["output"]["integrated"] == pytest.approx(-18.0, abs=0.5)
+
+
+def test_parallel_run_of_several_episodes(tmp_path):
+    from audio_helpers import speech_like
+    from showfactory import make_show
+
+    specs = [{"slug": f"ep-{i}", "title": f"Episode {i}"} for i in range(3)]
+    root = make_show(tmp_path, specs)
+    for i, level in enumerate((-20.0, -8.0, -3.0)):
+        speech_like(root / "episodes" / f"ep-{i}" / "master.wav", seconds=4, gain_db=level)
+    results = process(root, jobs=3)
+    assert [r.slug for r in results] == ["ep-0", "ep-1", "ep-2"]
+    assert all(r.action == "encoded" for r in results)
+    for r in results:
+        assert r.report.output["integrated"] == pytest.approx(-16.0, abs=0.5)
+        assert r.report.output["true_peak"] <= -1.0

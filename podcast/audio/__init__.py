@@ -57,7 +57,7 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
 def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
          out: Path | None = None) -> Path:
     """A promo MP3 of ``duration`` seconds from ``start``, with fades, tagged."""
-    from podcast.audio.clip import make_clip
+    from podcast.audio.promo import make_clip
 
     return make_clip(show, episode, start=start, duration=duration, out=out)
 

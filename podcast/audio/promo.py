@@ -1,4 +1,4 @@
-"""``podcast clip``: a short promo MP3 for social posts, with fades, tagged.
+"""`podcast clip`: a short promo MP3 for social posts, with fades, tagged.
 
 ffmpeg cuts just the span out of the master (and measures it in the same
 pass), so pydub - which holds whole files in memory - only ever sees a few
@@ -63,7 +63,7 @@ def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
                                f"[m]{EBUR128},anullsink",
             "-map", "[out]", "-c:a", "pcm_s16le", str(span)]
         result = ffmpeg.run(argv, where=str(episode.master))
-        loud = summary_of(result, where)
+        loud = summary_of(result, where, "Parsed_ebur128_2")  # third filter of the graph
         segment = AudioSegment.from_wav(str(span))
         mono = segment.channels == 1
         target = show.audio.loudness + (mastering.MONO_OFFSET if mono else 0.0)

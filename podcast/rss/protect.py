@@ -165,6 +165,6 @@ def guard_against_published(show: Show, new_xml: bytes) -> None:
         raise FeedError(
             "feed.xml",
             "would break subscribers compared with the feed last published at "
-            f"{show.feed_url}:\n  - " + "\n  - ".join(p + "." for p in problems),
-            "Fix the episodes named above, or pass --allow-feed-changes if the change is "
-            "deliberate")
+            f"{show.feed_url}:\n  - " + "\n  - ".join(p + "." for p in problems)
+            + "\nFix the episodes named above, or pass --allow-feed-changes if the change "
+            "is deliberate")

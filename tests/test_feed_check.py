@@ -166,3 +166,18 @@ def test_podcast_check_reports_the_built_feed(built):
     assert result.exit_code == 1, result.output
     assert "error: feed/feed.xml: episode under-surveillance: enclosure type 'audio/mp3' is " \
            "not audio/mpeg. audio/mp3 is not a registered type; apps reject it." in result.output
+
+
+@pytest.mark.parametrize("xml", [
+    b"<rss version='2.0'><channel/></rss>",
+    b"<rss><channel><item/><item><enclosure/><guid/></item></channel></rss>",
+    b"<rss><channel><atom:link xmlns:atom='http://www.w3.org/2005/Atom' rel='self'/>"
+    b"<item><enclosure url='' length='-1' type=''/><pubDate>never</pubDate></item>"
+    b"</channel></rss>",
+    b"<feed xmlns='http://www.w3.org/2005/Atom'/>",
+    b"",
+])
+def test_odd_feeds_give_problems_not_exceptions(tmp_path, xml):
+    problems = check_feed_bytes(xml, tmp_path)
+    assert any(p.is_error for p in problems)
+    assert all(p.where == "feed/feed.xml" for p in problems)

@@ -111,3 +111,12 @@ def test_the_record_is_kept_per_feed_url(show_root):
     edit_front(show_root, "one", status="draft")
     write_feed(make_site(show_root, public_url="http://127.0.0.1:8000/"),
                preview.show.output_dir, guard=True)
+
+
+def test_changed_podcast_guid_is_named(show_root, tmp_path):
+    old = render_feed(make_site(show_root))
+    moved = make_show(tmp_path / "moved", EPISODES, guid="5c1f0d7e-9a3b-5e2f-8c4d-2b6a1e0f9d33")
+    problems = compare_feeds(old, render_feed(make_site(moved)))
+    assert len(problems) == 1
+    assert problems[0].startswith("the show's podcast:guid changed from ")
+    assert "to 5c1f0d7e-9a3b-5e2f-8c4d-2b6a1e0f9d33" in problems[0]

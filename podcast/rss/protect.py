@@ -30,6 +30,7 @@ from podcast.fsutil import sha256_bytes, write_if_changed
 log = logging.getLogger(__name__)
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST_GUID = "{https://podcastindex.org/namespace/1.0}guid"
 ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
                           huge_tree=False, remove_blank_text=True)
@@ -51,8 +52,15 @@ def _text(item, tag: str) -> str:
     return (el.text or "").strip() if el is not None else ""
 
 
-def parse_items(xml: bytes, what: str = "feed") -> tuple[str | None, list[Item]]:
-    """(self URL, items) of a feed; ``FeedError`` when it is not an RSS feed."""
+@dataclass(frozen=True)
+class Feed:
+    self_url: str | None
+    podcast_guid: str | None
+    items: list[Item]
+
+
+def parse_feed(xml: bytes, what: str = "feed") -> Feed:
+    """What protection compares in a feed; ``FeedError`` when it is not an RSS feed."""
     try:
         root = etree.fromstring(xml, _PARSER)
     except etree.XMLSyntaxError as exc:
@@ -77,7 +85,7 @@ def parse_items(xml: bytes, what: str = "feed") -> tuple[str | None, list[Item]]
             number=(_text(it, ITUNES + "season"), _text(it, ITUNES + "episode"),
                     _text(it, ITUNES + "episodeType") or "full"),
         ))
-    return self_url, items
+    return Feed(self_url, _text(channel, PODCAST_GUID) or None, items)
 
 
 def _norm(title: str) -> str:
@@ -100,12 +108,18 @@ def compare_feeds(old_xml: bytes, new_xml: bytes) -> list[str]:
     New episodes, edited titles, notes and art are all fine. ``FeedError`` if
     either document is not an RSS feed.
     """
-    _, old_items = parse_items(old_xml, "the published feed")
-    _, new_items = parse_items(new_xml, "the new feed")
+    old_feed = parse_feed(old_xml, "the published feed")
+    new_feed = parse_feed(new_xml, "the new feed")
+    old_items, new_items = old_feed.items, new_feed.items
     new_by_guid = {i.guid: i for i in new_items if i.guid}
     old_guids = {i.guid for i in old_items if i.guid}
     fresh = [i for i in new_items if i.guid not in old_guids]
     problems: list[str] = []
+    if old_feed.podcast_guid and new_feed.podcast_guid != old_feed.podcast_guid:
+        problems.append(
+            f"the show's podcast:guid changed from {old_feed.podcast_guid} to "
+            f"{new_feed.podcast_guid or 'nothing'}: podcast directories would take it for "
+            "another show. Put the old value back in podcast.toml ([show] guid)")
     for old in old_items:
         if not old.guid:
             continue

@@ -90,6 +90,7 @@ def test_channel_rules(built):
     root = feed_tree(built)
     ch = root.find("channel")
     ch.find(IT + "explicit").text = "no"
+    ch.find("{https://podcastindex.org/namespace/1.0}guid").text = "code-severe"
     ch.find(IT + "category").set("text", "Crime")
     sub = etree.SubElement(ch.findall(IT + "category")[1], IT + "category", text="Drama")
     assert sub is not None
@@ -99,6 +100,7 @@ def test_channel_rules(built):
     ch.find("description").text = etree.CDATA(long_html)
     got = messages(check(built, root))
     assert "channel: itunes:explicit 'no' is not true or false" in got
+    assert "channel: podcast:guid 'code-severe' is not a UUID" in got
     assert "channel: itunes:category 'Crime' is not an Apple Podcasts category" in got
     assert "channel: itunes:category 'Drama' is not a sub-category of 'True Crime'" in got
     assert "channel: <itunes:owner> has no <itunes:email>" in got

@@ -12,6 +12,7 @@ from __future__ import annotations
 import email.utils
 import json
 import re
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -145,6 +146,15 @@ def _check_channel(report: _Report, channel, files: _Files) -> None:
     if kind and kind not in ("episodic", "serial"):
         report.error(who, f"itunes:type {kind!r} is not episodic or serial")
     _description(report, who, channel)
+    guid = _text(channel, PODCAST + "guid")
+    if guid is None:
+        report.warn(who, "has no <podcast:guid>", "Set [show] guid in podcast.toml")
+    else:
+        try:
+            uuid.UUID(guid)
+        except ValueError:
+            report.error(who, f"podcast:guid {guid!r} is not a UUID",
+                         "Use the UUIDv5 of the feed URL, stored once in podcast.toml")
 
     cats = channel.findall(ITUNES + "category")
     if not cats:

@@ -4,9 +4,10 @@ One local SeaweedFS server (authentication on) on 127.0.0.1; a generated
 40-episode tree of about 1.5 GB (incompressible media, pages, chapters,
 transcripts, art, feed.xml). Each tool, into its own bucket:
 
-1. full upload (timed, direct to the server);
-2. no-op republish (timed direct; then once more through a counting proxy
-   to count requests and writes);
+1. full upload (timed, direct to the server; the tools take turns for
+   ROUNDS rounds and the best round counts, as the machine is shared);
+2. no-op republish (best of three, direct; then once more through a
+   counting proxy to count requests and writes);
 3. republish after a rebuild on a fresh machine: same bytes, new mtimes.
 
     .venv/bin/python benchmarks/publish.py
@@ -31,6 +32,7 @@ WORK = HERE / ".work" / "publish"
 AWS_VENV = HERE / ".work" / "awscli-venv"
 EPISODES = 40
 MEDIA_BYTES = 37_500_000  # 40 x 37.5 MB = 1.5 GB: about 40 minutes at 128 kbps each
+ROUNDS = 2
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
@@ -118,15 +120,17 @@ def ensure_awscli() -> Path:
     return aws
 
 
-def commands(tool: str, out: Path, show: Path, endpoint: str, bucket: str) -> list[str]:
+def commands(tool: str, out: Path, show: Path, endpoint: str, bucket: str,
+             prefix: str) -> list[str]:
+    """Each tool as its documentation says to run it, defaults otherwise."""
     if tool == "podcast publish":
         return [str(ROOT / ".venv" / "bin" / "podcast"), "--root", str(show), "-q", "publish",
-                "--no-build", "--no-verify", "--bucket", bucket, "--endpoint-url", endpoint,
-                "--public-url", f"{endpoint}/{bucket}/"]
+                "--no-build", "--no-verify", "--bucket", bucket, "--prefix", prefix,
+                "--endpoint-url", endpoint, "--public-url", f"{endpoint}/{bucket}/{prefix}/"]
     if tool == "rclone copy":
         rclone = shutil.which("rclone", path=str(ROOT / ".venv" / "bin")) or "rclone"
-        return [rclone, "copy", str(out), f"bench:{bucket}", "--exclude", ".*"]
-    return [str(ensure_awscli()), "s3", "sync", str(out), f"s3://{bucket}",
+        return [rclone, "copy", str(out), f"bench:{bucket}/{prefix}", "--exclude", ".*"]
+    return [str(ensure_awscli()), "s3", "sync", str(out), f"s3://{bucket}/{prefix}",
             "--endpoint-url", endpoint, "--only-show-errors", "--exclude", ".*"]
 
 
@@ -182,20 +186,28 @@ def main() -> None:
             local.wait_ready(proc, endpoint, bucket, keys, log_path)
         with CountingProxy(ports.s3) as proxy:
             proxied = f"http://127.0.0.1:{proxy.port}"
+            # Full uploads, the tools taking turns, each round into a fresh prefix: the
+            # machine is shared, so the best of the rounds is what each tool can do.
+            fulls: dict[str, list[float]] = {tool: [] for tool in BUCKETS}
+            for r in range(ROUNDS):
+                for tool, bucket in BUCKETS.items():
+                    took = timed(commands(tool, out, show, endpoint, bucket, f"r{r}"),
+                                 env_for(tool, endpoint, keys, WORK))
+                    fulls[tool].append(took)
+                    print(f"round {r + 1}: {tool}: full upload {took:.1f} s", flush=True)
+            last = f"r{ROUNDS - 1}"
             for tool, bucket in BUCKETS.items():
                 env = env_for(tool, endpoint, keys, WORK)
-                argv = commands(tool, out, show, endpoint, bucket)
-                print(f"{tool}: full upload ...", flush=True)
-                full = timed(argv, env)
-                noop = timed(argv, env)
+                noop = min(timed(commands(tool, out, show, endpoint, bucket, last), env)
+                           for _ in range(3))
                 proxy.reset()
-                timed(commands(tool, out, show, proxied, bucket),
+                timed(commands(tool, out, show, proxied, bucket, last),
                       env_for(tool, proxied, keys, WORK))
                 noop_counts = dict(proxy.counts)
+                full = min(fulls[tool])
                 rows.append([tool, full, size / full / 1e6, noop, proxy.total, proxy.writes,
                              noop_counts])
-                print(f"  full {full:.1f} s, no-op {noop:.2f} s, "
-                      f"no-op requests {noop_counts}", flush=True)
+                print(f"{tool}: no-op {noop:.2f} s, requests {noop_counts}", flush=True)
             # A rebuild on a fresh machine: same bytes, every mtime new.
             for row in rows:
                 tool, bucket = row[0], BUCKETS[row[0]]
@@ -204,7 +216,7 @@ def main() -> None:
                     if p.is_file():
                         os.utime(p, (now, now))
                 proxy.reset()
-                took = timed(commands(tool, out, show, proxied, bucket),
+                took = timed(commands(tool, out, show, proxied, bucket, last),
                              env_for(tool, proxied, keys, WORK))
                 row += [took, proxy.writes]
                 print(f"{tool}: after touching every file {took:.1f} s, "
@@ -213,7 +225,8 @@ def main() -> None:
         proc.terminate()
         proc.wait(30)
     print()
-    print(f"{count} files, {size / 1e9:.2f} GB, SeaweedFS {endpoint} (auth on), 2 cores")
+    print(f"{count} files, {size / 1e9:.2f} GB, SeaweedFS {endpoint} (auth on), "
+          f"{os.cpu_count()} cores; full upload: best of {ROUNDS} rounds")
     print()
     print("| tool | full upload | MB/s | no-op republish | no-op requests | no-op writes "
           "| after rebuild (new mtimes) | writes |")

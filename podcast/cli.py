@@ -372,7 +372,7 @@ def serve_cmd(opts: Options, port, no_build):
 @click.option("--local/--no-local", default=None,
               help="Publish to the local SeaweedFS server (default: when no bucket is set).")
 @click.option("--no-build", is_flag=True, help="Upload feed/ as it is, without building.")
-@click.option("--jobs", type=click.IntRange(min=1), help="Parallel transfers (default 8).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Parallel transfers (default 16).")
 @pass_options
 def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region, dry_run, prune,
                 max_deletes, no_verify, break_lock, allow_feed_changes, local, no_build, jobs):

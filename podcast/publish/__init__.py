@@ -18,7 +18,7 @@ from pathlib import Path
 
 from podcast.errors import FeedError, PublishError
 from podcast.publish import feedrefs, manifest as mf
-from podcast.publish.apply import Applied, apply
+from podcast.publish.apply import DEFAULT_JOBS, Applied, apply
 from podcast.publish.client import Target, make_client, s3_errors
 from podcast.publish.lock import Lock
 from podcast.publish.plan import Plan, make_plan, needs_probe
@@ -144,7 +144,7 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
     if FEED not in local:
         raise PublishError(str(out_dir / FEED), "does not exist",
                            "Run podcast build first (podcast publish does it for you)")
-    client = make_client(target, max_pool=max(10, 2 * (jobs or 8)))
+    client = make_client(target, max_pool=2 * (jobs or DEFAULT_JOBS))
     lock = Lock(client, target.bucket, target.prefix + mf.LOCK_NAME)
 
     def plan_now() -> Plan:
@@ -172,7 +172,7 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
              len(result.applied.deleted))
     if verify:
         from podcast.publish.verify import verify as verify_feed
-        result.problems = verify_feed(result.feed_url, jobs=jobs or 8)
+        result.problems = verify_feed(result.feed_url, jobs=min(jobs or 8, 8))
         result.verified = True
     result.seconds = time.monotonic() - started
     return result
@@ -223,7 +223,7 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
     public_url = public_url or settings.public_url or show.url
     if build:
         from podcast.build import build as build_show
-        build_show(show.root, public_url=public_url, jobs=jobs, progress=progress)
+        build_show(show.root, public_url=public_url, progress=progress)
     result = publish_tree(show.output_dir, target, public_url=public_url, dry_run=dry_run,
                           prune=prune,
                           max_deletes=settings.max_deletes if max_deletes is None

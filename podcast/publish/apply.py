@@ -21,8 +21,8 @@ from podcast.publish.plan import Plan
 log = logging.getLogger(__name__)
 
 MB = 1 << 20
-PART_SIZE = 16 * MB  # over 8 MB: multipart; 16 MB parts keep 10,000-part limits far away
-DEFAULT_JOBS = 8
+PART_SIZE = 16 * MB  # larger files go multipart in 16 MB parts (S3's 10,000-part cap: 160 GB)
+DEFAULT_JOBS = 16  # rclone runs 4 files x 4 parts; SeaweedFS and S3 both like ~16 streams
 
 
 @dataclass

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from podcast.audio import ffmpeg
-from podcast.audio.measure import EBUR128, Loudness, Measurement, summary_of
+from podcast.audio.measure import EBUR128, Loudness, Measurement, ebur128, summary_of
 from podcast.config import AudioSettings
 from podcast.errors import AudioError
 
@@ -159,6 +159,15 @@ def encode(master: Path, dest: Path, p: Plan, *, where: str, measure_master: boo
     return out, summary_of(result, where, "Parsed_ebur128_1") if measure_master else None
 
 
+def predict(master: Path, p: Plan, *, where: str) -> Loudness:
+    """Loudness of ``master`` through the plan's filters, before encoding."""
+    argv = ffmpeg.base_args() + ["-i", str(master), "-map", "0:a:0", "-af",
+                                 f"{p.filters()},{ebur128('none')}", "-ac", str(p.channels),
+                                 "-f", "null", "-"]
+    return summary_of(ffmpeg.run(argv, where=where), where, "Parsed_ebur128_" +
+                      str(p.filters().count(",") + 1))
+
+
 @dataclass(frozen=True)
 class Outcome:
     plan: Plan
@@ -171,6 +180,14 @@ def master_to(master: Path, tmp: Path, measurement: Measurement, settings: Audio
               where: str, progress: ffmpeg.ProgressCallback | None = None) -> Outcome:
     """Encode until the decoded MP3 is within tolerance and under the ceiling, or fail."""
     p = plan(measurement, settings)
+    if p.limit is not None:
+        # Limiting lowers the loudness by an amount that depends on the material
+        # (0.1 LU for a few clicks, 1 LU and more for raw dialogue). One cheap
+        # pass through gain + limiter measures it, instead of a second encode.
+        limited = predict(master, p, where=where)
+        loss = (measurement.loudness.integrated + p.gain) - limited.integrated
+        log.info("%s: the limiter lowers the loudness by %.1f LU; compensating", where, loss)
+        p = plan(measurement, settings, correction=max(0.0, loss))
     history = []
     input_peak = measurement.loudness.true_peak
     for attempt in range(1, MAX_ATTEMPTS + 1):

@@ -2,7 +2,8 @@
 
 In one run, on the same master and with the same ffmpeg:
 
-- ours: `podcast process` (measure, gain/limiter, encode, verify, tag), cold cache
+- ours: `podcast process` (measure, gain/limiter, encode, verify, tag), cold cache,
+  then again (cached)
 - floor: a plain LAME 128k CBR encode (`ffmpeg -i master -c:a libmp3lame -b:a 128k`),
   the work that cannot be avoided
 - ffmpeg-normalize: two-pass EBU R128 to the podcast target (-16 LUFS, -1 dBTP),
@@ -10,15 +11,18 @@ In one run, on the same master and with the same ffmpeg:
 
 For each: wall time, x real time, peak RSS of the whole process tree (sampled
 from /proc, summed over concurrent processes), and the loudness and true peak
-of the output measured on the decoded file. ours is also run on a 6-minute
-master to show that its memory does not grow with episode length.
+of the output measured on the decoded file. Two masters: a typical one (gain
+only) and a peaky one (raw dialogue: the limiter is needed, ffmpeg-normalize
+turns dynamic). ours is also run on a 6-minute master to show that its memory
+does not grow with episode length.
 
-    .venv/bin/python benchmarks/audio.py [--minutes 60]
+    .venv/bin/python benchmarks/audio.py [--minutes 60] [--masters typical,peaky]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -94,14 +98,21 @@ def timed(argv: list[str], env: dict | None = None) -> tuple[float, float, float
     return wall, cpu, peak[0] / 1e6, peak[1] / 1e6
 
 
-def make_master(path: Path, minutes: int) -> Path:
+MASTERS = {
+    # kind: speech_like() arguments for the one-minute loop
+    "typical": dict(gain_db=-4.0),  # about -21 LUFS, -7 dBTP: gain only
+    "peaky": dict(gain_db=-7.0, peaky=True),  # raw dialogue, PLR ~19 dB: needs the limiter
+}
+
+
+def make_master(path: Path, minutes: int, kind: str = "typical") -> Path:
     """Speech-like stereo, 48 kHz 24-bit WAV, level drifting slowly over the hour."""
     from audio_helpers import ffmpeg, speech_like
 
     if path.exists():
         return path
-    minute = speech_like(WORK / "minute.wav", seconds=60.0, gain_db=-4.0, rate=48000,
-                         codec="pcm_f32le")
+    minute = speech_like(WORK / f"minute-{kind}.wav", seconds=60.0, rate=48000,
+                         codec="pcm_f32le", **MASTERS[kind])
     tmp = path.with_suffix(".tmp.wav")
     ffmpeg("-stream_loop", "-1", "-i", str(minute), "-t", str(minutes * 60),
            "-af", "volume='1+0.25*sin(2*PI*t/1500)':eval=frame", "-c:a", "pcm_s24le",
@@ -134,19 +145,20 @@ def loudness(path: Path) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=int, default=60)
+    parser.add_argument("--masters", default="typical,peaky",
+                        help="comma-separated: " + ", ".join(MASTERS))
     args = parser.parse_args(argv if argv is not None else [])
     from podcast.audio.ffmpeg import find_ffmpeg
 
     WORK.mkdir(parents=True, exist_ok=True)
     ff = find_ffmpeg()
     seconds = args.minutes * 60
-    print(f"generating a {args.minutes}-minute stereo 48 kHz 24-bit master...", flush=True)
-    master = make_master(WORK / f"master-{args.minutes}min.wav", args.minutes)
-    short = make_master(WORK / "master-6min.wav", 6)
     version = subprocess.run([ff, "-version"], capture_output=True, text=True).stdout.split()[2]
     podcast = [sys.executable, "-m", "podcast"]
+    norm = shutil.which("ffmpeg-normalize", path=str(Path(sys.executable).parent)) or \
+        shutil.which("ffmpeg-normalize")
     load = os.getloadavg()
-    rows = []
+    rows, notes, summary = [], [], []
 
     def row(name, measured, out, length=seconds, check=True):
         wall, cpu, rss, pss = measured
@@ -154,67 +166,68 @@ def main(argv: list[str] | None = None) -> None:
         ok = (abs(integrated + 16.0) <= 0.5 and peak <= -1.0) if check else None
         rows.append((name, wall, cpu, length / wall, rss, pss, integrated, peak, ok))
         print(f"  {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB RSS", flush=True)
-        return wall
+        return wall, rss
 
-    print("floor: plain LAME 128k encode...", flush=True)
-    floor_out = WORK / "floor.mp3"
-    floor_wall = row("LAME 128k encode only (floor)",
-                     timed([ff, "-nostdin", "-y", "-i", str(master), "-c:a", "libmp3lame",
-                            "-b:a", "128k", "-ar", "44100", str(floor_out)]),
-                     floor_out, check=False)
-
-    print("ours: podcast process (cold cache)...", flush=True)
-    show = make_show(master, "ours")
-    ours = row("podcast process", timed(podcast + ["--root", str(show), "-q", "process"]),
-               next((show / "feed" / "media").glob("*.mp3")))
-    report = next(p for p in (show / ".cache" / "audio").glob("*.json")
-                  if p.name != "masters.json")
-
-    print("ours again (cached)...", flush=True)
-    wall2 = timed(podcast + ["--root", str(show), "-q", "process"])[0]
+    for kind in args.masters.split(","):
+        print(f"{kind}: generating a {args.minutes}-minute stereo 48 kHz 24-bit master...",
+              flush=True)
+        master = make_master(WORK / f"master-{kind}-{args.minutes}min.wav", args.minutes, kind)
+        floor_out = WORK / f"floor-{kind}.mp3"
+        floor_wall, _ = row(f"{kind}: LAME 128k encode only (floor)",
+                            timed([ff, "-nostdin", "-y", "-i", str(master), "-c:a",
+                                   "libmp3lame", "-b:a", "128k", "-ar", "44100",
+                                   str(floor_out)]), floor_out, check=False)
+        show = make_show(master, f"ours-{kind}")
+        ours, rss = row(f"{kind}: podcast process", timed(
+            podcast + ["--root", str(show), "-q", "process"]),
+            next((show / "feed" / "media").glob("*.mp3")))
+        wall2 = timed(podcast + ["--root", str(show), "-q", "process"])[0]
+        rows.append((f"{kind}: podcast process, second run (cached)", wall2, None, None, None,
+                     None, None, None, None))
+        data = json.loads(next(p for p in (show / ".cache" / "audio").glob("*.json")
+                               if p.name != "masters.json").read_text())
+        notes.append(f"{kind} master: {data['input']['integrated']} LUFS, LRA "
+                     f"{data['input']['lra']} LU, {data['input']['true_peak']} dBTP; ours: gain "
+                     f"{data['gain']:+.1f} dB, limiter "
+                     + (f"engaged (peaks -{data['limiter']['reduction']} dB)"
+                        if data["limiter"]["engaged"] else "not needed")
+                     + f", {data['attempts']} encode(s)")
+        line = f"{kind}: ours / floor = {ours / floor_wall:.2f} (target <= 1.5)"
+        if norm:
+            out = WORK / f"ffmpeg-normalize-{kind}.mp3"
+            wall_n, _ = row(f"{kind}: ffmpeg-normalize (EBU, -16 LUFS, -1 dBTP)", timed(
+                [norm, str(master), "-o", str(out), "-f", "-nt", "ebu", "-t", "-16", "-tp",
+                 "-1", "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100"],
+                env=dict(os.environ, FFMPEG_PATH=ff)), out)
+            line += f"; ffmpeg-normalize / ours = {wall_n / ours:.1f} (target >= 3)"
+        else:
+            print("  ffmpeg-normalize not installed: pip install -e '.[bench]'")
+        summary.append(line + f"; peak RSS {rss:.0f} MB")
 
     print("ours on a 6-minute master (memory vs length)...", flush=True)
-    show6 = make_show(short, "ours6")
-    row("podcast process, 6-minute master", timed(podcast + ["--root", str(show6), "-q",
-                                                             "process"]),
+    show6 = make_show(make_master(WORK / "master-typical-6min.wav", 6), "ours-6min")
+    _, rss6 = row("typical, 6 minutes: podcast process", timed(
+        podcast + ["--root", str(show6), "-q", "process"]),
         next((show6 / "feed" / "media").glob("*.mp3")), length=360)
 
-    print("ffmpeg-normalize -16 LUFS / -1 dBTP...", flush=True)
-    norm = shutil.which("ffmpeg-normalize", path=str(Path(sys.executable).parent)) or \
-        shutil.which("ffmpeg-normalize")
-    if norm:
-        out = WORK / "ffmpeg-normalize.mp3"
-        env = dict(os.environ, FFMPEG_PATH=ff)
-        wall_n = row("ffmpeg-normalize (EBU, -16/-1)",
-                     timed([norm, str(master), "-o", str(out), "-f", "-nt", "ebu", "-t", "-16",
-                            "-tp", "-1", "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100"],
-                           env=env), out)
-    else:
-        wall_n = None
-        print("  ffmpeg-normalize not installed: pip install -e '.[bench]'")
-
-    import json
-    data = json.loads(report.read_text())
-    print(f"\nffmpeg {version}; {args.minutes}-minute speech-like stereo master "
-          f"({data['input']['integrated']} LUFS, LRA {data['input']['lra']} LU, "
-          f"{data['input']['true_peak']} dBTP); ours: gain {data['gain']:+.1f} dB, "
-          f"limiter {'engaged' if data['limiter']['engaged'] else 'not needed'}, "
-          f"{data['attempts']} encode(s)\n")
-    print("| method | wall s | CPU s | x real time | wall vs floor | peak RSS MB (sum) | "
-          "peak PSS MB (sum) | out LUFS | out dBTP | in tolerance |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    print(f"\nffmpeg {version}, {os.cpu_count()} cores, load average before the run "
+          + " ".join(f"{x:.1f}" for x in load) + f"; {args.minutes}-minute masters.")
+    for note in notes:
+        print(f"- {note}")
+    print("\n| run | wall s | CPU s | x real time | peak RSS MB (sum) | peak PSS MB (sum) | "
+          "out LUFS | out dBTP | in tolerance |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
     for name, wall, cpu, speed, rss, pss, integrated, peak, ok in rows:
-        ratio = f"{wall / floor_wall:.2f}x" if "6-minute" not in name else "-"
-        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {speed:.0f}x | {ratio} | {rss:.0f} | "
-              f"{pss:.0f} | {integrated:.1f} | {peak:.1f} | "
-              f"{'-' if ok is None else 'yes' if ok else 'NO'} |")
-    print(f"| podcast process, second run (cached) | {wall2:.1f} | | | | | | | | |")
-    rss60, rss6 = rows[1][4], rows[2][4]
-    print(f"\nours / floor = {ours / floor_wall:.2f} (target <= 1.5); "
-          + (f"ffmpeg-normalize / ours = {wall_n / ours:.1f} (target >= 3); " if wall_n else "")
-          + f"peak RSS {rss60:.0f} MB at {args.minutes} min vs {rss6:.0f} MB at 6 min "
-          "(target < 150 MB, flat); load average before the run: "
-          + " ".join(f"{x:.1f}" for x in load))
+        if cpu is None:
+            print(f"| {name} | {wall:.1f} | | | | | | | |")
+            continue
+        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {speed:.0f}x | {rss:.0f} | {pss:.0f} | "
+              f"{integrated:.1f} | {peak:.1f} | {'-' if ok is None else 'yes' if ok else 'NO'} |")
+    print()
+    for line in summary:
+        print(line)
+    print(f"peak RSS on a 6-minute master: {rss6:.0f} MB (target < 150 MB, flat with length; "
+          "RSS summed over concurrent processes counts shared libraries twice, PSS does not)")
 
 
 if __name__ == "__main__":

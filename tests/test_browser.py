@@ -46,6 +46,28 @@ for a large bomb.
 - The arrest
 """
 
+# The lowest text/background contrast ratio on the page (WCAG 2 relative luminance),
+# the background found by walking up to the first opaque ancestor.
+CONTRAST_JS = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const c = [r, g, b].map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+    return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]; };
+  const bg = el => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el)
+    .backgroundColor); if (c.length === 3 || c[3] > 0) return c.slice(0, 3); }
+    return [255, 255, 255]; };
+  let worst = {ratio: 99};
+  for (const el of document.querySelectorAll("body *")) {
+    const text = [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.textContent)
+      .join("").trim();
+    if (!text || !el.getClientRects().length) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(bg(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < worst.ratio) worst = {ratio, tag: el.tagName, text: text.slice(0, 40)};
+  }
+  return worst;
+}"""
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -168,6 +190,16 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     page.goto(preview.url + "episodes/multiple-bombings/embed.html", wait_until="load")
     assert page.locator("audio").count() == 1
     page.screenshot(path=str(ARTIFACTS / "embed.png"))
+
+    # Text is readable: WCAG AA contrast (4.5:1) for every text element on the page.
+    page.set_viewport_size({"width": 1100, "height": 900})
+    page.goto(preview.url + "episodes/multiple-bombings/", wait_until="load")
+    page.locator("section.transcript summary").click()
+    worst = page.evaluate(CONTRAST_JS)
+    assert worst["ratio"] >= 4.5, worst
+
+    # The feed opened in a browser: no errors (it asks for /favicon.ico, too).
+    page.goto(preview.url + "feed.xml", wait_until="load")
 
     # Keyboard users see where they are.
     page.set_viewport_size({"width": 1100, "height": 900})

@@ -64,7 +64,8 @@ def built(tmp_path_factory):
 
 
 def test_writes_every_page_and_support_file(built):
-    expected = {"index.html", "style.css", "feed.xsl", "sitemap.xml", "robots.txt"}
+    expected = {"index.html", "style.css", "feed.xsl", "sitemap.xml", "robots.txt",
+                "favicon.ico"}
     for slug in ("multiple-bombings", "hostile", "third"):
         expected |= {f"episodes/{slug}/index.html", f"episodes/{slug}/embed.html"}
     expected.add("episodes/multiple-bombings/transcript.html")
@@ -72,6 +73,12 @@ def test_writes_every_page_and_support_file(built):
     assert "episodes/hostile/transcript.html" not in built.keys  # no transcript, no page
     for key in expected:
         assert (built.out / key).is_file(), key
+    from PIL import Image
+    with Image.open(built.out / "favicon.ico") as ico:
+        assert ico.format == "ICO"
+    (icon,) = [k for k in built.keys if k.startswith("artwork/icon-")]
+    with Image.open(built.out / icon) as png:
+        assert png.size == (180, 180)
 
 
 def test_every_page_parses_as_html5(built):

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 STATIC_FILES = (STYLESHEET, FEED_STYLESHEET)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 CACHE_VERSION = 1  # bump when the cache's meaning changes
-ICON_SIZE = 180  # apple-touch-icon size; browsers scale it down for tabs
+ICON_SIZE = 180
+FAVICON = "favicon.ico"  # apple-touch-icon size; browsers scale it down for tabs
 
 
 def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
@@ -43,8 +44,8 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
         written[name] = write_if_changed(out / name, data)
     # A version query makes browsers and CDNs fetch a changed stylesheet at once.
     stylesheet = f"{STYLESHEET}?v={sha256_bytes(static[STYLESHEET])[:10]}"
-    icon = _write_icon(site, out)
-    written[icon] = False
+    icon, favicon = _write_icons(site, out)
+    written[icon] = written[favicon] = False
     model = site_model(site, out, stylesheet=stylesheet, icon=icon)
     cache = PageCache(out, _salt(templates_dir, strict))
     base = _digest(repr(site.show), site.artwork_key, site.preview, stylesheet, icon)
@@ -63,7 +64,8 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
     for i, ep in enumerate(model.episodes):
         # An episode page also shows its neighbours' titles (previous/next links).
         own = _digest(base, episode_prints[i])
-        around = _digest(own, *(f"{n.slug}\0{n.title}" for n in model.episodes[max(0, i - 1):i + 2]))
+        around = _digest(own, *(f"{n.slug}\0{n.title}"
+                                for n in model.episodes[max(0, i - 1):i + 2]))
         page("episode", ep.page, around, ep)
         page("embed", ep.embed, own, ep)
         if ep.transcript_page:
@@ -154,15 +156,16 @@ def _transcript_stamp(ep) -> str:
     return f"{source}:{st.st_size}:{st.st_mtime_ns}"
 
 
-def _write_icon(site: Site, out: Path) -> str:
-    """A small square PNG of the show's art: favicon and home-screen icon.
+def _write_icons(site: Site, out: Path) -> tuple[str, str]:
+    """A small square PNG of the show's art (page icon, home-screen icon) and
+    ``favicon.ico`` (what browsers fetch for pages without a link, e.g. feed.xml).
 
-    Browsers ask for an icon on every site; without one each visit logs a 404.
-    Its name derives from the art's content-hashed key, so it is made once per art.
+    Without them every visit logs a 404. The PNG's name derives from the art's
+    content-hashed key, so both are made once per artwork.
     """
     key = f"artwork/icon-{sha256_bytes(site.artwork_key.encode())[:10]}.png"
-    if (out / key).is_file():
-        return key
+    if (out / key).is_file() and (out / FAVICON).is_file():
+        return key, FAVICON
     from io import BytesIO
 
     from PIL import Image
@@ -173,10 +176,12 @@ def _write_icon(site: Site, out: Path) -> str:
     except OSError as exc:
         raise SiteError(site.artwork_key, f"cannot be read to make the icon ({exc})",
                         "Run the build again; the assets step writes the art") from None
-    buf = BytesIO()
-    small.save(buf, "PNG", optimize=True)
-    write_if_changed(out / key, buf.getvalue())
-    return key
+    png, ico = BytesIO(), BytesIO()
+    small.save(png, "PNG", optimize=True)
+    small.save(ico, "ICO", sizes=[(32, 32), (16, 16)])
+    write_if_changed(out / key, png.getvalue())
+    write_if_changed(out / FAVICON, ico.getvalue())
+    return key, FAVICON
 
 
 def _read_static(path: Path) -> bytes:

@@ -110,3 +110,19 @@ def test_one_bad_episode_does_not_stop_the_others(tmp_path):
     with pytest.raises(AudioError, match="^episodes/bad/master.wav: is digital silence"):
         process(root, jobs=2)
     assert [p.name for p in (root / "feed" / "media").iterdir()][0].startswith("good-")
+
+
+def test_chapter_moved_past_the_end_on_a_retag(tmp_path):
+    """A metadata-only change is checked against the encoded duration too."""
+    root = show_with_master(tmp_path, seconds=5.0, spec={"chapters": [{"start": 0,
+                                                                       "title": "Start"}]})
+    (first,) = process(root, jobs=1)
+    source = root / "episodes/multiple-bombings/episode.md"
+    source.write_text(source.read_text().replace(
+        "- start: 0\n  title: Start\n",
+        "- start: 0\n  title: Start\n- start: 30\n  title: Late\n"))
+    assert "title: Late" in source.read_text()
+    with pytest.raises(AudioError, match=r"^episodes/multiple-bombings/episode\.md: "
+                                         r"chapters\[2\]\.start: 30s is past the end"):
+        process(root, jobs=1, probe_audio=False)
+    assert first.media.path.read_bytes()  # the published file is untouched

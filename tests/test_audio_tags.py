@@ -153,3 +153,26 @@ def test_parallel_run_of_several_episodes(tmp_path):
     for r in results:
         assert r.report.output["integrated"] == pytest.approx(-16.0, abs=0.5)
         assert r.report.output["true_peak"] <= -1.0
+
+
+def test_progress_advances_per_phase_within_budget():
+    import threading
+
+    from podcast.audio.pipeline import RunProgress
+
+    class Bar:
+        def __init__(self):
+            self.steps = []
+
+        def update(self, n, item=None):
+            self.steps.append((n, item))
+
+    bar = Bar()
+    progress = RunProgress(bar, threading.Lock())
+    measuring = progress.callback("ep-1", "measuring", budget=10.0)
+    measuring(4.0, 120.0)
+    measuring(4.0, 120.0)  # no movement, no update
+    measuring(25.0, 130.0)  # clamped to the budget
+    assert bar.steps == [(4000, "ep-1 measuring 120x"), (6000, "ep-1 measuring 130x")]
+    progress.callback("ep-1", "encoding", budget=10.0)(2.5, None)
+    assert bar.steps[-1] == (2500, "ep-1 encoding")

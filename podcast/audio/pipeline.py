@@ -97,11 +97,7 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
         raise AudioError(where, f"is truncated: its header says {budget:.1f}s but only "
                          f"{m.duration:.1f}s of audio could be decoded",
                          "Export or copy the master again")
-    for i, ch in enumerate(ep.chapters):
-        if ch.start >= m.duration:
-            raise AudioError(where_of(show, ep.source),
-                             f"chapters[{i + 1}].start: {ch.start:g}s is past the end of the "
-                             f"audio ({m.duration:.1f}s)", "Fix the time or the master")
+    check_chapters(show, ep, m.duration)
     dest = cache.mp3(audiohash)
     with atomic_path(dest) as tmp:
         outcome = mastering.master_to(ep.master, tmp, m, show.audio, where=where,
@@ -136,6 +132,15 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     return report
 
 
+def check_chapters(show: Show, ep: Episode, duration: float) -> None:
+    """Every chapter must start inside the audio (checked again on a re-tag)."""
+    for i, ch in enumerate(ep.chapters):
+        if ch.start >= duration:
+            raise AudioError(where_of(show, ep.source),
+                             f"chapters[{i + 1}].start: {ch.start:g}s is past the end of the "
+                             f"audio ({duration:.1f}s)", "Fix the time or the master")
+
+
 def _header_duration(path: Path) -> float | None:
     """The length the file's header claims (mutagen, no decoding); None if unknown."""
     from podcast.mediainfo import probe
@@ -151,6 +156,7 @@ def publish_episode(show: Show, ep: Episode, report: AudioReport, out_dir: Path,
     """Put the tagged MP3 at ``out_dir/<media key>``, re-tagging only when needed."""
     from podcast.audio.tags import tag_set, write_tags
 
+    check_chapters(show, ep, report.duration)
     key = media_key(ep, report.audiohash)
     dest = out_dir / key
     tags = tag_set(show, ep, report.duration)

@@ -186,12 +186,12 @@ def master_to(master: Path, tmp: Path, measurement: Measurement, settings: Audio
         # pass through gain + limiter measures it, instead of a second encode.
         limited = predict(master, p, where=where)
         loss = (measurement.loudness.integrated + p.gain) - limited.integrated
-        log.info("%s: the limiter lowers the loudness by %.1f LU; compensating", where, loss)
+        log.debug("%s: the limiter lowers the loudness by %.1f LU; compensating", where, loss)
         p = plan(measurement, settings, correction=max(0.0, loss))
     history = []
     input_peak = measurement.loudness.true_peak
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        log.info("%s: gain %+.2f dB, %s", where, p.gain,
+        log.debug("%s: gain %+.2f dB, %s", where, p.gain,
                  f"limiter at {p.limit:.2f} dBFS (reduces peaks by {p.limiter_reduction:.1f} dB)"
                  if p.limit is not None else "no limiter")
         out, master_loudness = encode(master, tmp, p, where=where, progress=progress,

@@ -407,7 +407,8 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
                 start = time.monotonic()
 
                 def speed(sent):
-                    return sent and f"{size(int(sent / max(time.monotonic() - start, 1e-3)))}/s"
+                    rate = size(int((sent or 0) / max(time.monotonic() - start, 1e-3)))
+                    return sent and f"{size(sent)} of {size(plan.upload_bytes)}, {rate}/s"
                 state["bar"] = stack.enter_context(
                     bar(True, plan.upload_bytes, label="uploading", item_show_func=speed))
 

@@ -249,6 +249,15 @@ def test_every_episode_page_carries_the_call_to_action(built):
     for b in built.site.episodes:
         page = built.read(f"episodes/{b.episode.slug}/index.html")
         assert 'href="https://www.gov.uk/ACT"' in page
+        assert page.count("0800 789 321") == 1
+
+
+def test_call_to_action_is_not_repeated_when_the_notes_carry_it(tmp_path):
+    from showfactory import DEFAULT_SHOW
+    built = built_site(tmp_path, [{"notes": "Story.\n\n" + DEFAULT_SHOW["call_to_action"]}])
+    page = built.read("episodes/episode-1/index.html")
+    assert page.count("0800 789 321") == 1
+    assert 'class="cta"' not in page
 
 
 def test_previous_and_next_links(built):

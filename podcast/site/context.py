@@ -109,6 +109,10 @@ class EpisodeView:
         return _safe(notes.site_html(text) if text.strip() else "")
 
     @functools.cached_property
+    def notes_text(self) -> str:
+        return _text_of(self.notes_html)
+
+    @functools.cached_property
     def summary(self) -> str:
         """The episode's own summary, else the notes' first paragraph as text."""
         return self.source.episode.summary or _cut(
@@ -131,6 +135,7 @@ class ShowView:
     image: Image
     subscribe: tuple[Link, ...]
     call_to_action_html: Markup
+    call_to_action_text: str  # to see whether an episode's notes already carry it
     categories: tuple[str, ...]
     explicit: bool
     build_date: datetime
@@ -245,6 +250,7 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
     links += [Link(SUBSCRIBE_LABELS[k], show.subscribe[k])
               for k in SUBSCRIBE_LABELS if show.subscribe.get(k)]
     description = notes.site_html(show.description)
+    cta = notes.site_html(show.call_to_action or "")
     lang = show.language.split("-")
     view = ShowView(
         title=show.title, description_html=_safe(description),
@@ -255,7 +261,8 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
         feed=layout.FEED, feed_url=show.feed_url, type=show.type,
         image=_image(show, out, site.artwork_key, f"{show.title} cover art", sizes),
         subscribe=tuple(links),
-        call_to_action_html=_safe(notes.site_html(show.call_to_action or "")),
+        call_to_action_html=_safe(cta),
+        call_to_action_text=_text_of(cta),
         categories=tuple(" › ".join(c) for c in show.categories),
         explicit=show.explicit, build_date=site.build_date, preview=site.preview,
     )

@@ -192,8 +192,8 @@ def master_to(master: Path, tmp: Path, measurement: Measurement, settings: Audio
     input_peak = measurement.loudness.true_peak
     for attempt in range(1, MAX_ATTEMPTS + 1):
         log.debug("%s: gain %+.2f dB, %s", where, p.gain,
-                 f"limiter at {p.limit:.2f} dBFS (reduces peaks by {p.limiter_reduction:.1f} dB)"
-                 if p.limit is not None else "no limiter")
+                  f"limiter at {p.limit:.2f} dBFS (reduces peaks by {p.limiter_reduction:.1f} dB)"
+                  if p.limit is not None else "no limiter")
         out, master_loudness = encode(master, tmp, p, where=where, progress=progress,
                                       measure_master=not math.isfinite(input_peak))
         if master_loudness is not None:

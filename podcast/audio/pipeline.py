@@ -127,8 +127,8 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
         settings=settings_dict(show.audio), attempts=outcome.attempts)
     cache.save_report(report)
     log.debug("%s: %.1f -> %.1f LUFS, %.1f dBTP, %s in %.1fs", ep.slug,
-             m.loudness.integrated, outcome.output.integrated, outcome.output.true_peak,
-             "limited" if p.limit is not None else "gain only", time.monotonic() - started)
+              m.loudness.integrated, outcome.output.integrated, outcome.output.true_peak,
+              "limited" if p.limit is not None else "gain only", time.monotonic() - started)
     return report
 
 

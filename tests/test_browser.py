@@ -9,7 +9,6 @@ stays clean. Screenshots go to tests/artifacts/ for a human to look at.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import html
 import logging
-import posixpath
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -175,12 +174,6 @@ def _cut(text: str, limit: int) -> str:
         return text
     cut = text[:limit]
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:.") + "…"
-
-
-def relative(from_key: str, to_key: str) -> str:
-    """A link from the page at ``from_key`` to the file at ``to_key`` (both keys in feed/)."""
-    base = posixpath.dirname(from_key)
-    return posixpath.relpath(to_key, base or ".") if base else to_key
 
 
 def root_prefix(key: str) -> str:

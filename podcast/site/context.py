@@ -109,7 +109,9 @@ class EpisodeView:
 
     @functools.cached_property
     def notes_text(self) -> str:
-        return _text_of(self.notes_html)
+        """The notes as folded text (sanitised HTML, so tags never hold a '>' of their own
+        except in attribute values: good enough to test whether a sentence is in it)."""
+        return _fold(self.notes_html)
 
     @functools.cached_property
     def summary(self) -> str:
@@ -155,6 +157,14 @@ class SiteModel:
 def _safe(fragment: str) -> Markup:
     """Only sanitiser output is marked safe: ``fragment`` comes from notes.site_html."""
     return Markup(fragment)
+
+
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def _fold(sanitised: str) -> str:
+    """Sanitised HTML as whitespace-folded text, cheaply (no second sanitiser pass)."""
+    return " ".join(html.unescape(_TAGS.sub("", sanitised)).split())
 
 
 def _text_of(fragment: str) -> str:
@@ -255,7 +265,7 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
         image=_image(show, out, site.artwork_key, f"{show.title} cover art", sizes),
         subscribe=tuple(links),
         call_to_action_html=_safe(cta),
-        call_to_action_text=_text_of(cta),
+        call_to_action_text=_fold(cta),
         categories=tuple(" › ".join(c) for c in show.categories),
         explicit=show.explicit, build_date=site.build_date, preview=site.preview,
     )

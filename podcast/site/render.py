@@ -172,6 +172,7 @@ def _write_icons(site: Site, out: Path) -> tuple[str, str]:
 
     try:
         with Image.open(out / site.artwork_key) as img:
+            img.draft("RGB", (ICON_SIZE * 2, ICON_SIZE * 2))  # JPEG: decode at 1/2..1/8 size
             small = img.convert("RGB").resize((ICON_SIZE, ICON_SIZE), Image.LANCZOS)
     except OSError as exc:
         raise SiteError(site.artwork_key, f"cannot be read to make the icon ({exc})",

@@ -441,7 +441,10 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
     if server is not None:
         click.echo(f"local server: SeaweedFS on {server.endpoint} (pid {server.pid}); "
                    "subscribe to the feed URL above in a podcast app on this machine")
-        click.echo("stop it with: podcast local-s3 stop")
+        # The command as this run was typed: `make publish` runs .venv/bin/podcast.
+        prog = sys.argv[0] if Path(sys.argv[0]).name == "podcast" else "podcast"
+        root_arg = f" --root {opts.root}" if opts.root_option else ""
+        click.echo(f"stop it with: {prog}{root_arg} local-s3 stop")
 
 
 @cli.group("local-s3", context_settings=CONTEXT_SETTINGS)

@@ -40,7 +40,7 @@ def test_no_bucket_publishes_to_a_local_server(tmp_path, monkeypatch):
         result = runner.invoke(cli, ["--root", str(root), "publish", "--no-build"])
         assert result.exit_code == 0, result.output
         assert f"feed: {public}feed.xml" in result.output
-        assert "podcast local-s3 stop" in result.output
+        assert f"podcast --root {root} local-s3 stop" in result.output
         creds = root / ".local-s3" / "credentials"
         assert stat.S_IMODE(creds.stat().st_mode) == 0o600
         keys = json.loads(creds.read_text())

@@ -100,13 +100,13 @@ def timed(argv: list[str], env: dict | None = None) -> tuple[float, float, float
 
 MASTERS = {
     # kind: speech_like() arguments for the one-minute loop
-    "typical": dict(gain_db=-4.0),  # about -21 LUFS, -7 dBTP: gain only
+    "typical": dict(gain_db=-4.0),  # about -21 LUFS, -8 dBTP (PLR 13 dB): gain only
     "peaky": dict(gain_db=-7.0, peaky=True),  # raw dialogue, PLR ~19 dB: needs the limiter
 }
 
 
 def make_master(path: Path, minutes: int, kind: str = "typical") -> Path:
-    """Speech-like stereo, 48 kHz 24-bit WAV, level drifting slowly over the hour."""
+    """Speech-like stereo, 48 kHz 24-bit WAV, level drifting slowly (+/-0.8 dB) over the hour."""
     from audio_helpers import ffmpeg, speech_like
 
     if path.exists():
@@ -115,7 +115,7 @@ def make_master(path: Path, minutes: int, kind: str = "typical") -> Path:
                          codec="pcm_f32le", **MASTERS[kind])
     tmp = path.with_suffix(".tmp.wav")
     ffmpeg("-stream_loop", "-1", "-i", str(minute), "-t", str(minutes * 60),
-           "-af", "volume='1+0.25*sin(2*PI*t/1500)':eval=frame", "-c:a", "pcm_s24le",
+           "-af", "volume='1+0.1*sin(2*PI*t/1500)':eval=frame", "-c:a", "pcm_s24le",
            str(tmp))
     tmp.replace(path)
     return path

@@ -176,3 +176,22 @@ def test_progress_advances_per_phase_within_budget():
     assert bar.steps == [(4000, "ep-1 measuring 120x"), (6000, "ep-1 measuring 130x")]
     progress.callback("ep-1", "encoding", budget=10.0)(2.5, None)
     assert bar.steps[-1] == (2500, "ep-1 encoding")
+
+
+def test_cover_art_resized_to_1400_jpeg_under_500_kb(tmp_path):
+    from io import BytesIO
+
+    from PIL import Image
+
+    from podcast.audio import art
+
+    noisy = Image.effect_noise((3000, 3000), 90).convert("RGB")  # hard to compress
+    noisy.save(tmp_path / "cover.png")
+    data = art.jpeg(tmp_path / "cover.png")
+    assert len(data) <= 500_000
+    with Image.open(BytesIO(data)) as img:
+        assert img.format == "JPEG" and img.size == (1400, 1400) and img.mode == "RGB"
+    (tmp_path / "broken.jpg").write_bytes(b"not an image")
+    from podcast.errors import TagError
+    with pytest.raises(TagError, match="broken.jpg: cannot be read as an image"):
+        art.jpeg(tmp_path / "broken.jpg")

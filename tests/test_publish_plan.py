@@ -146,3 +146,22 @@ def test_feed_references_become_keys():
     assert refs.enclosures[0].length == 12
     assert feedrefs.keys_for(refs.urls, "https://cdn.example.org/show/") == {
         "art/c.jpg", "media/a b.mp3", "e/ch.json", "e/t.vtt"}
+
+
+def test_storage_without_conditional_writes_publishes_without_a_lock(caplog):
+    """Older MinIO/B2 answer 501 to If-None-Match: SeaweedFS cannot, so botocore's Stubber."""
+    from botocore.stub import Stubber
+
+    from podcast.publish.client import Target, make_client
+    from podcast.publish.lock import Lock
+
+    client = make_client(Target(bucket="b", endpoint_url="http://127.0.0.1:9",
+                                credentials=("AK", "SK")))
+    with Stubber(client) as stub:
+        stub.add_client_error("put_object", service_error_code="NotImplemented",
+                              http_status_code=501)
+        lock = Lock(client, "b", "show/.podcast-lock.json")
+        lock.acquire()
+        assert not lock.held
+        lock.release()  # nothing to remove
+    assert "does not support conditional writes" in caplog.text

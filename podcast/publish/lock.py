@@ -81,6 +81,14 @@ class Lock:
         try:
             self._put(body)
         except ClientError as exc:
+            if _status(exc) == 501 or exc.response.get("Error", {}).get("Code") in (
+                    "NotImplemented", "InvalidArgument"):
+                # Older MinIO, B2 and some gateways refuse conditional writes: go on
+                # without a lock rather than not at all, and say so.
+                log.warning("s3://%s/%s: this storage does not support conditional writes "
+                            "(If-None-Match); publishing without a lock: do not run two "
+                            "publishes at once", self.bucket, self.key)
+                return
             if _status(exc) not in (412, 409):
                 raise
             info = self.read() or {}

@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from podcast.errors import FeedError
 from podcast.publish import manifest as mf
 from podcast.publish import publish
 from tests.s3server import s3_server  # noqa: F401
-from tests.showfactory import make_show
+from tests.showfactory import make_show, write_wav
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
@@ -64,3 +65,15 @@ def test_publish_builds_uploads_and_listeners_can_subscribe(tmp_path, s3_server,
     after = {k: h["ETag"] for k, h in s3_server.objects(target).items()}
     changed = {k for k in after if after[k] != before.get(k)}
     assert changed <= {"episodes/episode-1/index.html", "feed.xml", mf.NAME}
+
+    # A re-mastered episode gets a new media key (same guid): apps would download
+    # it again, so it is published only when allowed, and the old file stays.
+    old_media = {k for k in after if k.startswith("media/episode-2")}
+    write_wav(root / "episodes" / "episode-2" / "master.wav", 5.0)
+    with pytest.raises(FeedError, match="--allow-feed-changes"):
+        publish(root)
+    result = publish(root, allow_feed_changes=True, prune=True)
+    assert result.problems == []
+    new_media = {k for k in result.applied.uploaded if k.startswith("media/")}
+    assert len(new_media) == 1 and not new_media & old_media
+    assert old_media <= set(s3_server.objects(target))  # the replaced feed still named it

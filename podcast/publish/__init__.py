@@ -223,7 +223,8 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
     public_url = public_url or settings.public_url or show.url
     if build:
         from podcast.build import build as build_show
-        build_show(show.root, public_url=public_url, progress=progress)
+        build_show(show.root, public_url=public_url, progress=progress,
+                   allow_feed_changes=allow_feed_changes)
     result = publish_tree(show.output_dir, target, public_url=public_url, dry_run=dry_run,
                           prune=prune,
                           max_deletes=settings.max_deletes if max_deletes is None

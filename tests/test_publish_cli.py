@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from podcast.cli import cli
-from podcast.publish import manifest as mf
 from tests.s3server import S3Server, make_tree, s3_server  # noqa: F401
 from tests.showfactory import make_show
 

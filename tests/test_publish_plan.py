@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from podcast.publish import feedrefs, manifest as mf
+from podcast.publish import feedrefs
+from podcast.publish import manifest as mf
 from podcast.publish.kinds import kind_of
-from podcast.publish.plan import (CHANGED, HEADERS, MISSING, NEW, RESIZED, UNKNOWN, LocalFile,
-                                  make_plan, needs_probe)
+from podcast.publish.plan import (
+    CHANGED,
+    HEADERS,
+    MISSING,
+    NEW,
+    RESIZED,
+    UNKNOWN,
+    LocalFile,
+    make_plan,
+    needs_probe,
+)
 
 A, B = "a" * 64, "b" * 64
 

@@ -21,7 +21,6 @@ from podcast.errors import FeedError, LockHeldError, PublishError
 from podcast.publish import manifest as mf
 from podcast.publish import publish_tree
 from podcast.publish.client import Target
-from podcast.publish.lock import Lock
 from tests.s3server import S3Server, make_tree, media_name, s3_server  # noqa: F401
 
 pytestmark = pytest.mark.s3

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podcast.errors import FeedError, PublishError
-from podcast.publish import feedrefs, manifest as mf
+from podcast.publish import feedrefs
+from podcast.publish import manifest as mf
 from podcast.publish.apply import DEFAULT_JOBS, Applied, apply
 from podcast.publish.client import Target, make_client, s3_errors
 from podcast.publish.lock import Lock

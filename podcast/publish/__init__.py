@@ -1,8 +1,9 @@
 """``podcast publish``: build, then upload ``feed/`` so listeners never see a
 broken episode.
 
-resolve target -> (build) -> scan + hash -> lock -> manifest + listing ->
-plan -> protect subscribers -> apply in order -> release -> verify as a
+resolve target -> build -> hash feed/ -> manifest + one listing -> plan
+(nothing to do: stop, having only read) -> lock -> plan again -> protect
+subscribers -> upload in order, prune, manifest -> unlock -> verify as a
 listener. ``publish_tree`` does everything after the build, for a tree that
 is already built.
 """

@@ -71,15 +71,20 @@ def content_type(key: str) -> str:
     return kind_of(key).content_type
 
 
-def inputs_signature(root: Path) -> tuple:
-    """(path, mtime, size) of every build input: a change means a rebuild."""
+def inputs_signature(root: Path, files: tuple[Path, ...] = ()) -> tuple:
+    """(path, mtime, size) of every build input: a change means a rebuild.
+
+    podcast.toml, everything under episodes/, templates/ and artwork/, and
+    ``files`` (the show's artwork, wherever podcast.toml points).
+    """
     root = Path(root)
     entries = []
-    for name in ("podcast.toml",):
-        path = root / name
-        if path.is_file():
+    for path in (root / "podcast.toml", *files):
+        try:
             st = path.stat()
-            entries.append((name, st.st_mtime_ns, st.st_size))
+        except OSError:
+            continue
+        entries.append((str(path), st.st_mtime_ns, st.st_size))
     for folder in ("episodes", "templates", "artwork"):
         for dirpath, dirnames, filenames in os.walk(root / folder):
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
@@ -108,7 +113,9 @@ class Preview:
         from podcast.config import load_show
 
         self.root = Path(root)
-        self.out = load_show(self.root).output_dir
+        show = load_show(self.root)
+        self.out = show.output_dir
+        self._inputs = (show.artwork,)
         self.rebuilds = build
         self.interval = interval
         self._builder = builder or _build
@@ -132,7 +139,7 @@ class Preview:
         self._thread: threading.Thread | None = None
         if build:
             try:
-                self._build(inputs_signature(self.root), initial=True)
+                self._build(inputs_signature(self.root, self._inputs), initial=True)
             except BaseException:
                 self.server.server_close()
                 raise
@@ -165,7 +172,7 @@ class Preview:
             now = time.monotonic()
             if now - self._checked < self.interval:
                 return
-            signature = inputs_signature(self.root)
+            signature = inputs_signature(self.root, self._inputs)
             if signature != self._signature:
                 log.info("inputs changed: rebuilding")
                 self._build(signature)

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from podcast.errors import PodcastError
-from podcast.serve import Preview, RangeNotSatisfiable, byte_range
+from podcast.serve import Preview, RangeNotSatisfiable, byte_range, inputs_signature
 from sitekit import built_site, copy_templates
 from showfactory import make_show
 
@@ -157,6 +157,22 @@ def test_nothing_outside_feed_is_served(served, path):
     _, preview = served
     status, _, body = request(preview, "GET", path)
     assert status == 404 and b"[show]" not in body
+
+
+def test_inputs_signature_sees_every_build_input(tmp_path):
+    root = make_show(tmp_path, [{"slug": "one"}], artwork="art/cover.jpg")
+    copy_templates(root)
+    art = root / "art/cover.jpg"
+    before = inputs_signature(root, (art,))
+    assert inputs_signature(root, (art,)) == before
+    for path in (root / "podcast.toml", root / "episodes/one/episode.md",
+                 root / "templates/base.html", art):
+        path.write_bytes(path.read_bytes() + b"\n")
+        after = inputs_signature(root, (art,))
+        assert after != before, path
+        before = after
+    (root / "episodes/one/transcript.vtt").write_text(VTT)  # a new file counts too
+    assert inputs_signature(root, (art,)) != before
 
 
 def test_busy_port_is_a_clear_error(tmp_path):

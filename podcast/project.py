@@ -70,6 +70,7 @@ def check(root: Path) -> list[Problem]:
     show = load_show(root, collect=problems)
     episodes = load_episodes(show, collect=problems)
     import podcast.rss.check  # noqa: F401  (registers the built feed's rules)
+    import podcast.site.check  # noqa: F401  (registers the templates' check)
     for extra in CHECKS:
         problems.extend(extra(show, episodes))
     return problems

@@ -176,3 +176,15 @@ def test_page_cache_is_hidden_from_upload_and_preview(tmp_path):
     assert ".site-cache.json" not in built.keys
     from podcast.publish.tree import scan
     assert ".site-cache.json" not in scan(built.out)
+
+
+def test_podcast_check_reports_template_problems(show):
+    from podcast.project import check
+
+    assert [p for p in check(show) if p.where.startswith("templates/")] == []
+    edit(show, "episode.html", "{% if episode.chapters %}", "{% if episode.chapters %")
+    (show / "templates/feed.xsl").unlink()
+    found = {(p.where, p.message) for p in check(show) if p.where.startswith("templates/")}
+    assert ("templates/feed.xsl", "not found") in found
+    (syntax,) = [p for p in check(show) if p.where == "templates/episode.html"]
+    assert syntax.field.startswith("line ") and syntax.is_error

@@ -188,3 +188,19 @@ def test_podcast_check_reports_template_problems(show):
     assert ("templates/feed.xsl", "not found") in found
     (syntax,) = [p for p in check(show) if p.where == "templates/episode.html"]
     assert syntax.field.startswith("line ") and syntax.is_error
+
+
+def test_an_included_partial_in_a_subfolder_invalidates_kept_pages(tmp_path):
+    root = make_show(tmp_path, EPISODES[:1])
+    copy_templates(root)
+    (root / "templates/partials").mkdir()
+    partial = root / "templates/partials/credit.html"
+    partial.write_text("<p>Produced by CTP</p>\n")
+    edit(root, "episode.html", "</article>\n{% endblock %}",
+         '{% include "partials/credit.html" %}\n</article>\n{% endblock %}')
+    site = make_site(root)
+    write_pages(site, site.show.output_dir, strict=True)
+    partial.write_text("<p>Produced by Counter Terrorism Policing</p>\n")
+    write_pages(site, site.show.output_dir, strict=True)
+    page = (site.show.output_dir / "episodes/one/index.html").read_text()
+    assert "Produced by Counter Terrorism Policing" in page

@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 STATIC_FILES = (STYLESHEET, FEED_STYLESHEET)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 CACHE_VERSION = 1  # bump when the cache's meaning changes
-ICON_SIZE = 180
-FAVICON = "favicon.ico"  # apple-touch-icon size; browsers scale it down for tabs
+ICON_SIZE = 180  # apple-touch-icon size; browsers scale it down for tabs
+FAVICON = "favicon.ico"
 
 
 def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
@@ -140,7 +140,8 @@ def _salt(templates_dir: Path, strict: bool) -> str:
                        f"{strict}".encode())
     code = [Path(__file__).parent / f for f in ("context.py", "env.py", "render.py")]
     code += [Path(notes.__file__), Path(transcripts.__file__)]
-    for path in sorted(p for p in templates_dir.iterdir() if p.is_file()) + code:
+    # Every file under templates/, partials in sub-folders included.
+    for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()) + code:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()
 

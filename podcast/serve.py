@@ -18,7 +18,6 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -108,8 +107,7 @@ class Preview:
     """
 
     def __init__(self, root: Path, *, port: int = DEFAULT_PORT, build: bool = True,
-                 interval: float = CHECK_INTERVAL,
-                 builder: Callable[[Path, str], object] | None = None):
+                 interval: float = CHECK_INTERVAL):
         from podcast.config import load_show
 
         self.root = Path(root)
@@ -118,7 +116,6 @@ class Preview:
         self._inputs = (show.artwork,)
         self.rebuilds = build
         self.interval = interval
-        self._builder = builder or _build
         self._lock = threading.Lock()
         self._signature: tuple | None = None
         self._checked = 0.0
@@ -149,7 +146,7 @@ class Preview:
     def _build(self, signature: tuple, *, initial: bool = False) -> None:
         started = time.perf_counter()
         try:
-            self._builder(self.root, self.url)
+            _build(self.root, self.url)
         except PodcastError as exc:
             if initial:
                 raise
@@ -318,11 +315,5 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(body)
 
 
-def serve(root: Path, *, port: int = DEFAULT_PORT, build: bool = True) -> None:
-    """Build (unless ``build`` is False), then serve until interrupted."""
-    with Preview(root, port=port, build=build) as preview:
-        preview.serve_forever()
-
-
 __all__ = ["DEFAULT_PORT", "HOST", "Preview", "RangeNotSatisfiable", "byte_range",
-           "content_type", "inputs_signature", "serve"]
+           "content_type", "inputs_signature"]

@@ -5,7 +5,8 @@ One local SeaweedFS server (authentication on) on 127.0.0.1; a generated
 transcripts, art, feed.xml). Each tool, into its own bucket:
 
 1. full upload (timed, direct to the server; the tools take turns for
-   ROUNDS rounds and the best round counts, as the machine is shared);
+   ROUNDS rounds, first place rotating, and each tool's best round counts,
+   as the machine is shared);
 2. no-op republish (best of three, direct; then once more through a
    counting proxy to count requests and writes);
 3. republish after a rebuild on a fresh machine: same bytes, new mtimes.
@@ -32,7 +33,7 @@ WORK = HERE / ".work" / "publish"
 AWS_VENV = HERE / ".work" / "awscli-venv"
 EPISODES = 40
 MEDIA_BYTES = 37_500_000  # 40 x 37.5 MB = 1.5 GB: about 40 minutes at 128 kbps each
-ROUNDS = 2
+ROUNDS = 3
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
@@ -189,8 +190,11 @@ def main() -> None:
             # Full uploads, the tools taking turns, each round into a fresh prefix: the
             # machine is shared, so the best of the rounds is what each tool can do.
             fulls: dict[str, list[float]] = {tool: [] for tool in BUCKETS}
+            tools = list(BUCKETS)
             for r in range(ROUNDS):
-                for tool, bucket in BUCKETS.items():
+                # Rotate who goes first: the server slows as it fills, load comes and goes.
+                for tool in tools[r % len(tools):] + tools[:r % len(tools)]:
+                    bucket = BUCKETS[tool]
                     took = timed(commands(tool, out, show, endpoint, bucket, f"r{r}"),
                                  env_for(tool, endpoint, keys, WORK))
                     fulls[tool].append(took)

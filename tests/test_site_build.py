@@ -204,3 +204,10 @@ def test_an_included_partial_in_a_subfolder_invalidates_kept_pages(tmp_path):
     write_pages(site, site.show.output_dir, strict=True)
     page = (site.show.output_dir / "episodes/one/index.html").read_text()
     assert "Produced by Counter Terrorism Policing" in page
+
+
+def test_show_credits_apply_to_episodes_without_their_own(tmp_path):
+    built = built_site(tmp_path, [{"slug": "one"}],
+                       persons=[{"name": "Mark Strong", "role": "narrator"}])
+    assert "<li><span>Narrator:</span> Mark Strong</li>" in built.read("episodes/one/index.html")
+    assert "By Counter Terrorism Policing · narrator Mark Strong" in built.read("index.html")

@@ -54,7 +54,9 @@ def built(tmp_path_factory):
          "notes": "A former Special Branch officer races to secure evidence.\n",
          "chapters": [{"start": "0:00", "title": "Cold open"},
                       {"start": "0:05", "title": "The search & the <find>"}],
-         "transcript": ("vtt", VTT), "cover": True},
+         "transcript": ("vtt", VTT), "cover": True,
+         "persons": [{"name": "Mark Strong", "role": "narrator"},
+                     {"name": "A & <B>", "role": "guest", "href": "https://example.org/ab"}]},
         {"slug": "hostile", "title": TITLE, "notes": HOSTILE_NOTES},
         {"slug": "third", "title": "The Informant", "summary": "A summary of its own."},
     ]
@@ -243,6 +245,16 @@ def test_episode_page_player_chapters_transcript(built):
     assert "Narrator:" in text and "Officer:" in text
     assert "Act on your instincts" in text and "0800 789 321" in text  # the call to action
     assert "Season 1, episode 1" in text and "9 March 2020" in text and "0:08" in text
+
+
+def test_credits_from_podcast_person(built):
+    tree = parse_html5(built.read("episodes/multiple-bombings/index.html"))
+    credits = [text_of(li) for ul in elements(tree, "ul") if ul.get("class") == "credits"
+               for li in ul]
+    assert credits == ["Narrator: Mark Strong", "Guest: A & <B>"]
+    assert 'href="https://example.org/ab"' in built.read("episodes/multiple-bombings/index.html")
+    # Without persons of its own, an episode has none listed (the fixture show has none).
+    assert 'class="credits"' not in built.read("episodes/third/index.html")
 
 
 def test_every_episode_page_carries_the_call_to_action(built):

@@ -56,6 +56,20 @@ class ChapterView:
 
 
 @dataclass(frozen=True, slots=True)
+class Credit:
+    """A podcast:person credit: "Narrator: Mark Strong"."""
+
+    name: str
+    role: str  # as shown, capitalised: "Narrator"
+    href: str | None
+
+
+def _credits(persons) -> tuple[Credit, ...]:
+    return tuple(Credit(p["name"], (p.get("role") or "host").capitalize(), p.get("href"))
+                 for p in persons if p.get("name"))
+
+
+@dataclass(frozen=True, slots=True)
 class Paragraph:
     """Consecutive transcript cues of one speaker, read as one paragraph."""
 
@@ -98,6 +112,7 @@ class EpisodeView:
     transcript_files: tuple[Link, ...]  # download links: WebVTT, SRT
     chapters_file: str | None
     explicit: bool
+    credits: tuple[Credit, ...]  # the episode's persons, else the show's (Podcasting 2.0 rule)
     source: BuiltEpisode
 
     # Notes are rendered only for pages that are rendered: a rebuild that finds
@@ -137,6 +152,7 @@ class ShowView:
     subscribe: tuple[Link, ...]
     call_to_action_html: Markup
     call_to_action_text: str  # to see whether an episode's notes already carry it
+    credits: tuple[Credit, ...]
     categories: tuple[str, ...]
     explicit: bool
     build_date: datetime
@@ -240,6 +256,7 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
         chapters=tuple(ChapterView(c.start, c.title, c.url) for c in ep.chapters if c.toc),
         captions=vtt, transcript_files=files, chapters_file=b.chapters_key,
         explicit=show.explicit if ep.explicit is None else ep.explicit,
+        credits=_credits(ep.persons or show.persons),
         source=b,
     )
 
@@ -266,6 +283,7 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
         subscribe=tuple(links),
         call_to_action_html=_safe(cta),
         call_to_action_text=_fold(cta),
+        credits=_credits(show.persons),
         categories=tuple(" › ".join(c) for c in show.categories),
         explicit=show.explicit, build_date=site.build_date, preview=site.preview,
     )

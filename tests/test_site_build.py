@@ -211,3 +211,14 @@ def test_show_credits_apply_to_episodes_without_their_own(tmp_path):
                        persons=[{"name": "Mark Strong", "role": "narrator"}])
     assert "<li><span>Narrator:</span> Mark Strong</li>" in built.read("episodes/one/index.html")
     assert "By Counter Terrorism Policing · narrator Mark Strong" in built.read("index.html")
+
+
+def test_compiled_templates_are_cached_but_edits_still_count(show):
+    site = make_site(show)
+    out = site.show.output_dir
+    write_pages(site, out)
+    cached = list((show / ".cache/templates").rglob("*.cache"))
+    assert len(cached) >= 5
+    edit(show, "embed.html", "<main>", '<main data-edit="1">')
+    write_pages(site, out)
+    assert 'data-edit="1"' in (out / "episodes/one/embed.html").read_text()

@@ -9,6 +9,7 @@ so a misspelt variable stops the build instead of rendering as nothing.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import datetime
@@ -68,13 +69,26 @@ FILTERS = {
 }
 
 
-def build_environment(templates_dir: Path, *, strict: bool = False) -> jinja2.Environment:
-    """The Jinja2 environment over ``templates_dir``; filters registered here only."""
+def build_environment(templates_dir: Path, *, strict: bool = False,
+                      cache_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment over ``templates_dir``; filters registered here only.
+
+    With ``cache_dir``, compiled templates are kept there between builds (Jinja2
+    checks each template's source, so an edited template is compiled again).
+    """
     templates_dir = Path(templates_dir)
     if not templates_dir.is_dir():
         raise SiteError(f"{templates_dir.name}/", "not found",
                         "The show's page templates live in templates/ beside podcast.toml; "
                         "restore the folder from the repository")
+    bytecode_cache = None
+    if cache_dir is not None:
+        # Compiled code also depends on the options below (trim_blocks...), which
+        # Jinja2 does not check: a folder per version of this file keeps them apart.
+        version = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+        folder = Path(cache_dir) / version
+        folder.mkdir(parents=True, exist_ok=True)
+        bytecode_cache = jinja2.FileSystemBytecodeCache(str(folder))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
         autoescape=True,  # every template, including sitemap-like XML ones
@@ -84,6 +98,7 @@ def build_environment(templates_dir: Path, *, strict: bool = False) -> jinja2.En
         keep_trailing_newline=True,
         auto_reload=False,  # templates are compiled once per build
         cache_size=-1,
+        bytecode_cache=bytecode_cache,
     )
     env.filters.update(FILTERS)
     return env

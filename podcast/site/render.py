@@ -35,7 +35,8 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
     """Render every page of ``site`` into ``out``; return the keys of all files written or kept."""
     out = Path(out)
     templates_dir = site.show.templates_dir
-    env = build_environment(templates_dir, strict=strict)
+    env = build_environment(templates_dir, strict=strict,
+                            cache_dir=site.show.cache_dir / "templates")
     templates = load_templates(env)
     written: dict[str, bool] = {}
 

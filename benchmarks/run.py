@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["feed", "site", "audio", "publish"]
+ORDER = ["feed", "pages", "audio", "publish"]
 
 
 def main(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 import tempfile
 from collections.abc import Iterator
@@ -44,9 +45,32 @@ def atomic_path(dest: Path, suffix: str | None = None) -> Iterator[Path]:
         raise
 
 
+_SEQUENCE = itertools.count()
+
+
 def atomic_write_bytes(dest: Path, data: bytes) -> None:
-    with atomic_path(dest) as tmp:
-        tmp.write_bytes(data)
+    """Write ``data`` to a temp file beside ``dest``, then ``os.replace`` it.
+
+    The hot path of a site build (thousands of small pages): a unique name
+    from pid + counter opened with O_EXCL costs fewer syscalls than mkstemp
+    followed by chmod, and the folder is created only when missing.
+    """
+    dest = Path(dest)
+    tmp = dest.parent / f".{dest.name}.{os.getpid()}.{next(_SEQUENCE)}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(tmp, flags, 0o644)
+    except FileNotFoundError:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, flags, 0o644)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, dest)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
 
 
 def atomic_write_text(dest: Path, text: str) -> None:

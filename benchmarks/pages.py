@@ -12,7 +12,7 @@ costs, because on a shared machine file creation dominates and varies:
 
 Wall and CPU seconds (CPU includes the kernel's file-system work), best of R.
 
-    .venv/bin/python benchmarks/site.py [--episodes N] [--repeat R]
+    .venv/bin/python benchmarks/pages.py [--episodes N] [--repeat R]
 """
 
 from __future__ import annotations

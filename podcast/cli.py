@@ -85,6 +85,13 @@ def command(group, *args, **kwargs):
     return decorator
 
 
+def say(message: str) -> None:
+    """A status line on stdout; silent under --quiet (errors and warnings still show)."""
+    opts = click.get_current_context().find_object(Options)
+    if not (opts and opts.quiet):
+        click.echo(message)
+
+
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -160,8 +167,8 @@ def add_cmd(opts: Options, audio, title, number, season, type_, date, notes, sum
     ep = add_episode(opts.root, audio, title=title, number=number, season=season, type=type_,
                      date=date, notes=notes, slug=slug, summary=summary,
                      status="draft" if draft else "published")
-    click.echo(f"created {ep.source.relative_to(opts.root)}")
-    click.echo(f"guid {ep.guid} (never change it: apps use it to know the episode)")
+    say(f"created {ep.source.relative_to(opts.root)}")
+    say(f"guid {ep.guid} (never change it: apps use it to know the episode)")
 
 
 @command(cli, "check")
@@ -242,7 +249,7 @@ def process_cmd(opts: Options, slugs, jobs, force):
     for r in results:
         out, lim = r.report.output, r.report.limiter
         limiter = f", limiter -{lim['reduction']:.1f} dB" if lim["engaged"] else ""
-        click.echo(f"{r.action:9} {r.media.key}  {r.report.input['integrated']:.1f} -> "
+        say(f"{r.action:9} {r.media.key}  {r.report.input['integrated']:.1f} -> "
                    f"{out['integrated']:.1f} LUFS, {out['true_peak']:.1f} dBTP, "
                    f"gain {r.report.gain:+.1f} dB{limiter}")
 
@@ -279,7 +286,7 @@ def clip_cmd(opts: Options, slug, start, duration, out):
     project = load_project(opts.root)
     (episode,) = project.select([slug])
     path = clip(project.show, episode, start=start, duration=duration, out=out)
-    click.echo(f"wrote {path}")
+    say(f"wrote {path}")
 
 
 
@@ -317,7 +324,7 @@ def build_cmd(opts: Options, public_url, jobs, force, strict, allow_feed_changes
                    allow_feed_changes=allow_feed_changes)
     n = len(result.site.episodes)
     removed = f", removed {len(result.removed)} stale" if result.removed else ""
-    click.echo(f"built {n} episode{'s' if n != 1 else ''}, {len(result.keys)} files{removed}: "
+    say(f"built {n} episode{'s' if n != 1 else ''}, {len(result.keys)} files{removed}: "
                f"{result.output / 'feed.xml'}")
 
 
@@ -427,7 +434,7 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
     if dry_run:
         click.echo(f"dry run: {plan_summary(result.plan)}; nothing was changed")
         return
-    click.echo(summary(result))
+    say(summary(result))
     for problem in result.problems:
         click.echo(f"error: listener check: {problem}", err=True)
     if result.problems:
@@ -435,16 +442,16 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
                    "again", err=True)
         sys.exit(1)
     if result.verified:
-        click.echo("verified: the feed, every enclosure and the artwork answer as apps expect")
-    click.echo(f"feed: {result.feed_url}")
+        say("verified: the feed, every enclosure and the artwork answer as apps expect")
+    say(f"feed: {result.feed_url}")
     server = result.local_server
     if server is not None:
-        click.echo(f"local server: SeaweedFS on {server.endpoint} (pid {server.pid}); "
+        say(f"local server: SeaweedFS on {server.endpoint} (pid {server.pid}); "
                    "subscribe to the feed URL above in a podcast app on this machine")
         # The command as this run was typed: `make publish` runs .venv/bin/podcast.
         prog = sys.argv[0] if Path(sys.argv[0]).name == "podcast" else "podcast"
         root_arg = f" --root {opts.root}" if opts.root_option else ""
-        click.echo(f"stop it with: {prog}{root_arg} local-s3 stop")
+        say(f"stop it with: {prog}{root_arg} local-s3 stop")
 
 
 @cli.group("local-s3", context_settings=CONTEXT_SETTINGS)
@@ -469,7 +476,7 @@ def local_s3_start(opts: Options):
     from podcast.publish.local import ensure_running
 
     server = ensure_running(opts.root)
-    click.echo(f"{'started' if server.started else 'already running'}: {server.endpoint} "
+    say(f"{'started' if server.started else 'already running'}: {server.endpoint} "
                f"(pid {server.pid}), bucket {server.bucket}, public read at "
                f"{server.public_url}")
 
@@ -486,7 +493,7 @@ def local_s3_stop(opts: Options):
     from podcast.publish.local import stop
 
     pid = stop(opts.root)
-    click.echo(f"stopped the local S3 server (pid {pid})" if pid else
+    say(f"stopped the local S3 server (pid {pid})" if pid else
                "no local S3 server was running")
 
 

@@ -93,3 +93,14 @@ def test_add_draft(tmp_path: Path):
     assert run(root, "add", str(master), "--title", "Later", "--draft").exit_code == 0
     (ep,) = load_episodes(load_show(root))
     assert ep.status == "draft" and ep.state() == "draft"
+
+
+def test_quiet_prints_nothing_on_success_but_still_reports_errors(tmp_path: Path):
+    root = make_show(tmp_path / "show")
+    master = write_wav(tmp_path / "a.wav")
+    result = CliRunner().invoke(cli, ["--root", str(root), "-q", "add", str(master),
+                                      "--title", "Quiet"])
+    assert result.exit_code == 0 and result.output == ""
+    result = CliRunner().invoke(cli, ["--root", str(root), "-q", "add", str(master),
+                                      "--title", "Quiet"])
+    assert result.exit_code == 1 and "episodes/quiet: already exists" in result.output

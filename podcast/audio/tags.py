@@ -9,16 +9,15 @@ Every mutagen call goes through ``_mutagen`` so a failure names the file.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from podcast.config import Show
 from podcast.episodes import Episode
-from podcast.errors import TagError
+from podcast.mediainfo import mutagen_errors
 
 UNSET = 0xFFFFFFFF  # CHAP byte offsets: not given (times only)
 
@@ -28,18 +27,10 @@ LANGUAGES = {"en": "eng", "cy": "cym", "ga": "gle", "gd": "gla", "fr": "fra", "d
              "ur": "urd", "pa": "pan", "hi": "hin", "bn": "ben", "zh": "zho"}
 
 
-@contextlib.contextmanager
-def _mutagen(path: Path, action: str) -> Iterator[None]:
-    """The one wrapper: mutagen (and file) errors become a TagError naming the file."""
-    import mutagen
-
-    try:
-        yield
-    except FileNotFoundError:
-        raise TagError(str(path), "does not exist", "Run `podcast process` again") from None
-    except (mutagen.MutagenError, OSError, ValueError, EOFError) as exc:
-        raise TagError(str(path), f"cannot {action} ({exc})",
-                       "Delete the file and run `podcast process --force`") from None
+def _mutagen(path: Path, action: str):
+    """The one wrapper (podcast.mediainfo.mutagen_errors) with the published MP3's hints."""
+    return mutagen_errors(path, action, missing_hint="Run `podcast process` again",
+                          hint="Delete the file and run `podcast process --force`")
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ silently turns dynamic and resamples to 192 kHz.
 The encode writes the MP3 to a temp file in the cache folder (seekable, so
 ffmpeg writes the Xing/Info header) and, through the tee muxer, the same
 frames to a pipe read by a second ffmpeg on the other core. That one decodes
-and measures the MP3 (loudness and 4x true peak: the verification) and, on
-the first attempt, measures the master's true peak for the report - the
-costly 4x oversampling runs beside the encode instead of before it. If the
+and measures the MP3 (loudness and 4x true peak: the verification). On the
+first attempt a third ffmpeg measures the master's true peak for the report,
+so the costly 4x oversampling runs beside the encode instead of before it. If the
 decoded MP3 misses the tolerance or the ceiling, the measured error is fed
 back once or twice; the known loss of low-bitrate CBR encoding is
 compensated up front so normal masters pass at the first attempt.
@@ -118,23 +118,27 @@ def check_master(measurement: Measurement, where: str) -> None:
 def encode(master: Path, dest: Path, p: Plan, *, where: str, measure_master: bool = False,
            progress: ffmpeg.ProgressCallback | None = None) -> tuple[Loudness, Loudness | None]:
     """Encode ``master`` into ``dest`` (a temp path) while a second ffmpeg measures the
-    decoded MP3 (and, with ``measure_master``, the master's true peak)."""
+    decoded MP3 and, with ``measure_master``, a third measures the master's true peak.
+
+    Three processes rather than two: the master's measurement does not wait on
+    the encoder's pipe, so the scheduler can fill both cores instead of leaving
+    the verifier as the one long pole beside the encode.
+    """
     read_fd, write_fd = os.pipe()
-    verify = None
+    helpers: list[ffmpeg.Process] = []
     try:
-        graph = f"[0:a]{EBUR128}[out]"
-        inputs = ["-f", "mp3", "-i", "pipe:0"]
-        outputs = ["-map", "[out]", "-f", "null", "-"]
-        if measure_master:
-            graph += f";[1:a:0]{EBUR128}[in]"
-            inputs += ["-i", str(master.resolve())]
-            outputs += ["-map", "[in]", "-f", "null", "-"]
-        verify = ffmpeg.Process(
-            [ffmpeg.find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", *inputs,
-             "-filter_complex", graph, *outputs],
-            where=f"{where} (verifying)", stdin=read_fd)
+        helpers.append(ffmpeg.Process(
+            [ffmpeg.find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-f", "mp3",
+             "-i", "pipe:0", "-filter_complex", f"[0:a]{EBUR128}[out]", "-map", "[out]",
+             "-f", "null", "-"],
+            where=f"{where} (verifying)", stdin=read_fd))
         os.close(read_fd)
         read_fd = -1
+        if measure_master:
+            helpers.append(ffmpeg.Process(
+                [ffmpeg.find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats",
+                 "-i", str(master.resolve()), "-map", "0:a:0", "-af", EBUR128,
+                 "-f", "null", "-"], where=where))
         # The temp name is plain ([.A-Za-z0-9_]) and ffmpeg runs in its folder, so
         # nothing in the show's path can be misread by the tee muxer's syntax.
         tee = (f"[f=mp3:id3v2_version=0:write_id3v1=0]{dest.name}"
@@ -150,17 +154,19 @@ def encode(master: Path, dest: Path, p: Plan, *, where: str, measure_master: boo
         try:
             encoder.wait()
         except BaseException:
-            verify.kill()
+            for helper in helpers:
+                helper.kill()
             raise
-        result = verify.wait()
+        results = [helper.wait() for helper in helpers]
     finally:
         for fd in (read_fd, write_fd):
             if fd >= 0:
                 os.close(fd)
-        if verify is not None and verify.proc.poll() is None:
-            verify.kill()
-    out = summary_of(result, f"{where} (verifying)", "Parsed_ebur128_0")
-    return out, summary_of(result, where, "Parsed_ebur128_1") if measure_master else None
+        for helper in helpers:
+            if helper.proc.poll() is None:
+                helper.kill()
+    out = summary_of(results[0], f"{where} (verifying)", "Parsed_ebur128_0")
+    return out, summary_of(results[1], where, "Parsed_ebur128_0") if measure_master else None
 
 
 def predict(master: Path, p: Plan, *, where: str) -> Loudness:

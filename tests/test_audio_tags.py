@@ -4,6 +4,7 @@ run and only re-tags after a metadata change."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -124,6 +125,31 @@ def test_second_run_encodes_nothing_and_metadata_change_only_retags(tmp_path, mo
 
     (forced,) = process(root, jobs=1, force=True)
     assert forced.action == "encoded" and spy.encodes == 1
+
+
+def test_unchanged_run_reads_no_mp3_but_a_tampered_one_is_rewritten(tmp_path, monkeypatch):
+    """A no-op run trusts the published file by its stat; one edited in place is replaced."""
+    import podcast.audio.pipeline as pipeline
+
+    root = show_with_master(tmp_path, gain_db=-10.0)
+    (first,) = process(root, jobs=1)
+    hashed = []
+    real = pipeline.sha256_file
+    monkeypatch.setattr(pipeline, "sha256_file", lambda p: hashed.append(p) or real(p))
+    (second,) = process(root, jobs=1)
+    assert second.action == "unchanged" and hashed == []
+
+    os.utime(first.media.path)  # touched, same bytes: read once, then trusted again
+    assert process(root, jobs=1)[0].action == "unchanged" and len(hashed) == 1
+    assert process(root, jobs=1)[0].action == "unchanged" and len(hashed) == 1
+
+    data = bytearray(first.media.path.read_bytes())
+    data[-200] ^= 0xFF  # same size, other bytes, new mtime
+    first.media.path.write_bytes(bytes(data))
+    (third,) = process(root, jobs=1)
+    assert third.action == "retagged"
+    assert third.media.path.read_bytes() != bytes(data)
+    assert third.media.sha256 == first.media.sha256
 
 
 def test_settings_change_encodes_under_a_new_key(tmp_path):

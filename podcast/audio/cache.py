@@ -66,6 +66,9 @@ class EpisodeRecord:
     size: int
     sha256: str
     duration: float
+    # (size, mtime_ns, inode) of the file as written: a no-op build trusts an
+    # untouched file instead of reading every published MP3 again.
+    stamp: tuple[int, ...] = ()
 
 
 def settings_dict(settings: AudioSettings) -> dict:
@@ -149,6 +152,8 @@ class Cache:
     def record(self, slug: str) -> EpisodeRecord | None:
         data = _read_json(self.episodes_dir / f"{slug}.json")
         try:
+            if data and "stamp" in data:
+                data["stamp"] = tuple(data["stamp"])
             return EpisodeRecord(**data) if data else None
         except TypeError:
             return None

@@ -8,6 +8,7 @@ should be. Nothing is written for a master that fails its checks.
 
 from __future__ import annotations
 
+
 import logging
 import os
 import shutil
@@ -15,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from podcast.audio.cache import AudioReport, Cache, EpisodeRecord, audio_hash, settings_dict
@@ -164,20 +165,34 @@ def publish_episode(show: Show, ep: Episode, report: AudioReport, out_dir: Path,
     rec = cache.record(ep.slug)
     if (not force and not encoded and rec and rec.audiohash == report.audiohash
             and rec.tag_digest == digest and rec.key == key and _matches(dest, rec)):
+        if rec.stamp != _stamp(dest):  # same content, touched (or an older record): remember
+            rec = replace(rec, stamp=_stamp(dest))
+            cache.save_record(ep.slug, rec)
         return ProcessResult(ep.slug, "unchanged", _media(key, dest, rec, report), report)
     with atomic_path(dest) as tmp:
         shutil.copyfile(cache.mp3(report.audiohash), tmp)
         write_tags(tmp, tags)
         size, sha = tmp.stat().st_size, sha256_file(tmp)
-    rec = EpisodeRecord(report.audiohash, digest, key, size, sha, report.duration)
+    rec = EpisodeRecord(report.audiohash, digest, key, size, sha, report.duration,
+                        stamp=_stamp(dest))
     cache.save_record(ep.slug, rec)
     return ProcessResult(ep.slug, "encoded" if encoded else "retagged",
                          _media(key, dest, rec, report), report)
 
 
+def _stamp(path: Path) -> tuple[int, ...]:
+    st = path.stat()
+    return (st.st_size, st.st_mtime_ns, st.st_ino)
+
+
 def _matches(path: Path, rec: EpisodeRecord) -> bool:
+    """Is ``path`` still the file ``rec`` describes? Untouched since written (same
+    size, mtime and inode): yes without reading it; otherwise compare content."""
     try:
-        return path.stat().st_size == rec.size and sha256_file(path) == rec.sha256
+        stamp = _stamp(path)
+        if rec.stamp and stamp == rec.stamp:
+            return True
+        return stamp[0] == rec.size and sha256_file(path) == rec.sha256
     except OSError:
         return False
 

@@ -4,7 +4,7 @@ The floor is feedgen itself producing the same 1,000 items: the same channel,
 the same item elements and attributes (the Podcasting 2.0 ones through the
 thinnest possible extension), the same pretty-printed bytes written to a file
 - but with every string prepared beforehand, notes already rendered to HTML.
-Ours is ``podcast.rss.write_feed`` on the ``layout.Site``, doing everything:
+Ours is ``podcast.feed.write_feed`` on the ``model.Site``, doing everything:
 Markdown -> sanitised feed HTML with the 4000-byte cut, control-character
 stripping, ordering, our extension, the write-if-changed. Timed twice: a
 first build (no notes cache: every note goes through markdown-it-py) and a
@@ -33,10 +33,11 @@ REPO = HERE.parent
 WORK = HERE / ".work" / "feed"
 sys.path.insert(0, str(REPO))
 
-from podcast import layout, notes  # noqa: E402
-from podcast.config import load_show  # noqa: E402
-from podcast.episodes import Chapter, Episode  # noqa: E402
-from podcast.layout import BuiltEpisode, Media, Site, Transcript  # noqa: E402
+from podcast import model  # noqa: E402
+from podcast.model import BuiltEpisode, Media, Site, Transcript  # noqa: E402
+from podcast.show import notes  # noqa: E402
+from podcast.show.config import load_show  # noqa: E402
+from podcast.show.episodes import Chapter, Episode  # noqa: E402
 
 NOTES = """A former Special Branch officer races to secure evidence right under a
 suspect's nose, while a member of the public who acted on her instincts helps
@@ -61,7 +62,7 @@ def generate_site(count: int, root: Path) -> Site:
     """A show with ``count`` episodes: notes, chapters, a person, transcripts, media."""
     show = dataclasses.replace(load_show(REPO), root=root)
     cover = REPO / "artwork" / "cover.jpg"
-    from podcast.assets import art_key, prepare_art
+    from podcast.assets.artwork import art_key, prepare_art
     art = prepare_art(cover, str(cover))
     artwork_key = art_key("cover", art)
     out = root / "feed"
@@ -85,11 +86,11 @@ def generate_site(count: int, root: Path) -> Site:
                       "href": None, "img": None},),
             notes=NOTES.format(n=n),
         )
-        media = Media(key=layout.media_key(ep, f"{n:064x}"), path=out / "media" / f"{slug}.mp3",
+        media = Media(key=model.media_key(ep, f"{n:064x}"), path=out / "media" / f"{slug}.mp3",
                       size=28_000_000 + n, duration=1800.4 + n, sha256=f"{n:064x}")
-        built.append(BuiltEpisode(ep, media, layout.chapters_key(ep),
-                                  (Transcript(layout.transcript_key(ep, "vtt"), "text/vtt"),
-                                   Transcript(layout.transcript_key(ep, "srt"),
+        built.append(BuiltEpisode(ep, media, model.chapters_key(ep),
+                                  (Transcript(model.transcript_key(ep, "vtt"), "text/vtt"),
+                                   Transcript(model.transcript_key(ep, "srt"),
                                               "application/x-subrip")), None))
     return Site(show=show, episodes=tuple(built), artwork_key=artwork_key,
                 build_date=max(b.episode.date for b in built))
@@ -100,12 +101,12 @@ def generate_site(count: int, root: Path) -> Site:
 def prepare_floor(site: Site) -> list[dict]:
     """Everything the bare loop needs, as plain values (not timed)."""
     show = site.show
-    url = lambda key: layout.public_url(show, key)  # noqa: E731
+    url = lambda key: model.public_url(show, key)  # noqa: E731
     rows = []
     for b in sorted(site.episodes, key=lambda b: b.episode.date, reverse=True):
         ep = b.episode
         rows.append(dict(
-            title=ep.title, guid=ep.guid, link=url(layout.episode_page(ep)),
+            title=ep.title, guid=ep.guid, link=url(model.episode_page(ep)),
             html=notes.feed_html(ep.notes), date=ep.date, url=url(b.media.key),
             size=str(b.media.size), duration=int(round(b.media.duration)), number=ep.number,
             season=ep.season, type=ep.type, image=url(site.artwork_key),
@@ -141,7 +142,7 @@ def floor_feed(site: Site, rows: list[dict], path: Path) -> None:
             return entry
 
     show = site.show
-    art = layout.public_url(show, site.artwork_key)
+    art = model.public_url(show, site.artwork_key)
     fg = FeedGenerator()
     fg.load_extension("podcast", atom=False)
     fg.register_extension("p20", Feed, Entry, atom=False)
@@ -205,8 +206,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv if argv is not None else [])
 
-    from podcast.rss import write_feed
-    from podcast.rss.notecache import FILE_NAME
+    from podcast.feed import write_feed
+    from podcast.feed.notecache import FILE_NAME
 
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)

@@ -43,8 +43,8 @@ def _time(func, repeat: int, prepare=None) -> tuple[float, float]:
 def measure(work: Path, count: int, repeat: int) -> list[tuple[str, float, float]]:
     from feed import generate_site  # the feed benchmark's 1,000 episodes
 
-    from podcast import notes
-    from podcast.rss import write_feed
+    from podcast.feed import write_feed
+    from podcast.show import notes
     from podcast.site import write_pages
 
     shutil.rmtree(work, ignore_errors=True)

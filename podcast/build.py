@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from podcast.layout import BuiltEpisode, Site
-from podcast.project import load_project
+from podcast.model import BuiltEpisode, Site
+from podcast.show import load_project
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     """
     from podcast.assets import write_assets
     from podcast.audio import publish_media
-    from podcast.rss import write_feed
+    from podcast.feed import write_feed
     from podcast.site import write_pages
 
     project = load_project(root)

@@ -33,7 +33,7 @@ class Options:
 
     @property
     def root(self) -> Path:
-        from podcast.config import find_root
+        from podcast.show.config import find_root
         return find_root(self.root_option)
 
     @property
@@ -157,10 +157,10 @@ def add_cmd(opts: Options, audio, title, number, season, type_, date, notes, sum
     Example:
       podcast add ~/masters/ep3.wav --title "The Informant" --date 2026-12-01T07:00:00+00:00
     """
-    from podcast.project import add_episode
+    from podcast.show.manage import add_episode
 
     if slug is not None:
-        from podcast.episodes import SLUG_RE
+        from podcast.show.episodes import SLUG_RE
         if not SLUG_RE.match(slug):
             raise click.BadParameter("use lowercase letters, digits and hyphens",
                                      param_hint="--slug")
@@ -182,7 +182,7 @@ def check_cmd(opts: Options):
     Example:
       podcast check
     """
-    from podcast.project import check
+    from podcast.check import check
 
     problems = check(opts.root)
     errors = [p for p in problems if p.is_error]
@@ -208,7 +208,7 @@ def list_cmd(opts: Options):
     Example:
       podcast list
     """
-    from podcast.project import episode_rows
+    from podcast.show.manage import episode_rows
 
     rows = episode_rows(opts.root)
     headers = ("#", "slug", "title", "status", "date", "duration", "master", "processed")
@@ -241,7 +241,7 @@ def process_cmd(opts: Options, slugs, jobs, force):
       podcast process multiple-bombings --jobs 2
     """
     from podcast.audio import process
-    from podcast.project import load_project
+    from podcast.show import load_project
 
     project = load_project(opts.root)
     results = process(project.show, project.select(slugs), jobs=jobs, force=force,
@@ -257,8 +257,8 @@ def process_cmd(opts: Options, slugs, jobs, force):
 def _seconds(ctx, param, value):
     if value is None:
         return None
-    from podcast.episodes import parse_timecode
-    from podcast.schema import Invalid
+    from podcast.show.episodes import parse_timecode
+    from podcast.show.schema import Invalid
 
     try:
         return parse_timecode(value)
@@ -281,7 +281,7 @@ def clip_cmd(opts: Options, slug, start, duration, out):
       podcast clip multiple-bombings --start 12:30 --duration 45
     """
     from podcast.audio import clip
-    from podcast.project import load_project
+    from podcast.show import load_project
 
     project = load_project(opts.root)
     (episode,) = project.select([slug])
@@ -312,7 +312,7 @@ def build_cmd(opts: Options, public_url, jobs, force, strict, allow_feed_changes
       podcast build --public-url http://127.0.0.1:8000/
     """
     from podcast.build import build
-    from podcast.schema import Invalid, url
+    from podcast.show.schema import Invalid, url
 
     if public_url:
         try:

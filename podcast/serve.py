@@ -66,7 +66,9 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 
 def content_type(key: str) -> str:
-    from podcast.publish.kinds import kind_of  # the publisher's table: one source of truth
+    from podcast.publish.kinds import (
+        kind_of,  # the publisher's table: one source of truth
+    )
     return kind_of(key).content_type
 
 
@@ -108,7 +110,7 @@ class Preview:
 
     def __init__(self, root: Path, *, port: int = DEFAULT_PORT, build: bool = True,
                  interval: float = CHECK_INTERVAL):
-        from podcast.config import load_show
+        from podcast.show.config import load_show
 
         self.root = Path(root)
         show = load_show(self.root)

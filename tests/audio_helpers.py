@@ -111,7 +111,7 @@ def show_with_master(tmp_path: Path, name: str = "master.wav", *, spec: dict | N
 
 
 def load(root: Path, *, probe_audio: bool = True):
-    from podcast.project import load_project
+    from podcast.show import load_project
 
     return load_project(root, probe_audio=probe_audio)
 

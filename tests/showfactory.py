@@ -1,4 +1,4 @@
-"""Test helpers: a show repository on disk, and a built ``layout.Site`` without the audio step.
+"""Test helpers: a show repository on disk, and a built ``model.Site`` without the audio step.
 
 ``make_show(tmp_path, episodes=[{...}], **show_overrides)`` writes podcast.toml,
 a Pillow-made 1400x1400 JPEG cover and one folder per episode (episode.md, a
@@ -6,7 +6,7 @@ short real WAV master, optional transcript and cover art).
 
 ``make_site(root)`` loads that show, writes a *silent but valid* CBR MP3 per
 live episode into ``feed/media/`` (built frame by frame, no encoder, so it is
-instant), runs the real assets step and returns the ``layout.Site`` that the
+instant), runs the real assets step and returns the ``model.Site`` that the
 feed and the pages render. Tests of the feed and the pages use it so they do
 not depend on the speed of the audio pipeline.
 """
@@ -213,8 +213,8 @@ def make_show(tmp_path: Path, episodes: list[dict[str, Any]] | None = None, *,
 # ---- a built site without the audio pipeline ------------------------------------
 
 def fake_media(show, episode, out: Path, seconds: float | None = None, kbps: int = 128):
-    """A silent CBR MP3 at the episode's media key in ``out``, as a ``layout.Media``."""
-    from podcast.layout import Media, media_key
+    """A silent CBR MP3 at the episode's media key in ``out``, as a ``model.Media``."""
+    from podcast.model import Media, media_key
 
     if seconds is None:
         seconds = 2.0
@@ -232,16 +232,16 @@ def fake_media(show, episode, out: Path, seconds: float | None = None, kbps: int
 
 def make_site(root_or_show, *, now: datetime | None = None, public_url: str | None = None,
               durations: dict[str, float] | None = None, out: Path | None = None):
-    """Load the show at ``root`` and return a ``layout.Site`` as ``podcast build`` would.
+    """Load the show at ``root`` and return a ``model.Site`` as ``podcast build`` would.
 
     Media are silent MP3s written by ``fake_media`` (``durations`` per slug, default
     2 s); art, chapters and transcripts come from the real ``podcast.assets`` step.
     Nothing under feed/ other than those files is written.
     """
     from podcast.assets import write_assets
-    from podcast.config import Show
-    from podcast.layout import BuiltEpisode, Site
-    from podcast.project import load_project
+    from podcast.model import BuiltEpisode, Site
+    from podcast.show import load_project
+    from podcast.show.config import Show
 
     if isinstance(root_or_show, Show):
         root = root_or_show.root

@@ -3,7 +3,7 @@
 ``built_site(tmp_path, episodes=[...], **show)`` makes a show with
 ``showfactory``, copies the repository's real ``templates/`` into it, runs the
 real assets, feed and page steps (media are silent MP3s) and returns a
-``Built`` with the root, the ``layout.Site``, ``feed/`` and the keys written.
+``Built`` with the root, the ``model.Site``, ``feed/`` and the keys written.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import html5lib
-
 from showfactory import make_show, make_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,7 +27,7 @@ XHTML = "{http://www.w3.org/1999/xhtml}"
 @dataclass
 class Built:
     root: Path
-    site: object  # layout.Site
+    site: object  # model.Site
     out: Path
     keys: set[str]
 
@@ -48,7 +47,7 @@ def copy_templates(root: Path) -> Path:
 
 def built_site(tmp_path: Path, episodes=None, *, public_url: str | None = None,
                strict: bool = True, durations=None, **show) -> Built:
-    from podcast.rss import write_feed
+    from podcast.feed import write_feed
     from podcast.site import write_pages
 
     root = make_show(tmp_path, episodes, **show)

@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from podcast.cli import cli
-from podcast.config import load_show
-from podcast.episodes import load_episodes
+from podcast.show.config import load_show
+from podcast.show.episodes import load_episodes
 from tests.test_check import make_show, write_wav
 
 

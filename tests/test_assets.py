@@ -12,7 +12,7 @@ from showfactory import VTT, make_show, write_image
 from podcast.assets import write_assets
 from podcast.errors import ValidationError
 from podcast.fsutil import sha256_file
-from podcast.project import load_project
+from podcast.show import load_project
 
 
 def run(root):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from audio_helpers import decoded_loudness, show_with_master
 from click.testing import CliRunner
 
-from audio_helpers import decoded_loudness, show_with_master
 from podcast.audio.tags import mp3_info, read_tags
 from podcast.cli import cli
 

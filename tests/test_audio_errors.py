@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-
 from audio_helpers import ffmpeg, load, process, show_with_master, silence, speech_like
+
 from podcast.errors import AudioError, PodcastError
 
 MASTER = "episodes/multiple-bombings/master.wav"

@@ -4,12 +4,12 @@ on the decoded MP3, as CBR 44.1 kHz with an Info header."""
 from __future__ import annotations
 
 import pytest
-
 from audio_helpers import decoded_loudness, process, show_with_master
+
 from podcast.audio import master as mastering
 from podcast.audio.measure import Loudness, Measurement, StreamInfo
 from podcast.audio.tags import mp3_info
-from podcast.config import AudioSettings
+from podcast.show.config import AudioSettings
 
 CASES = {
     # name: (signal, expected target, limiter expected)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
-
 from audio_helpers import sine, sine_sequence, speech_like
+
 from podcast.audio.measure import measure, parse_stream, parse_summary
 
 

@@ -8,8 +8,8 @@ import os
 import subprocess
 
 import pytest
-
 from audio_helpers import FFmpegSpy, ffprobe, load, process, show_with_master
+
 from podcast.audio import cached_report, publish_media
 from podcast.audio.tags import mp3_info, read_tags
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from showfactory import make_show
+from sitekit import copy_templates
 
 from podcast.serve import Preview
-from sitekit import copy_templates
-from showfactory import make_show
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from showfactory import BASE_DATE, VTT, make_show
 
 from podcast.build import build
+from podcast.check import check
 from podcast.cli import cli
 from podcast.errors import FeedError
-from podcast.project import check
-from podcast.rss.protect import record_published
+from podcast.feed.protect import record_published
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent

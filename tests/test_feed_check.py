@@ -8,8 +8,8 @@ from lxml import etree
 from showfactory import make_show, make_site, rich_episodes, write_image
 
 from podcast.cli import cli
-from podcast.rss import write_feed
-from podcast.rss.check import check_feed_bytes
+from podcast.feed import write_feed
+from podcast.feed.rules import check_feed_bytes
 
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
 IT = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"

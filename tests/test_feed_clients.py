@@ -11,8 +11,8 @@ import podcastparser
 import pytest
 from showfactory import BASE_DATE, make_show, make_site, rich_episodes
 
-from podcast import layout
-from podcast.rss import write_feed
+from podcast import model
+from podcast.feed import write_feed
 
 DURATIONS = {"trailer": 1.2, "multiple-bombings": 125.4, "under-surveillance": 61.6}
 
@@ -40,7 +40,7 @@ def test_feedparser_reads_channel(built):
     assert d.feed.link == site.show.url
     assert d.feed.language == "en-gb"
     assert d.feed.itunes_type == "serial"
-    assert d.feed.image.href == layout.public_url(site.show, site.artwork_key)
+    assert d.feed.image.href == model.public_url(site.show, site.artwork_key)
     assert {t.term for t in d.feed.tags} == {"Government", "True Crime"}
     assert d.feed.podcast_guid == site.show.guid
     assert d.feed.podcast_locked["owner"] == site.show.owner_email
@@ -61,7 +61,7 @@ def test_feedparser_reads_items(built):
         assert e.guidislink is False
         enclosure = [ln for ln in e.links if ln.rel == "enclosure"]
         assert len(enclosure) == 1
-        assert enclosure[0].href == layout.public_url(site.show, b.media.key)
+        assert enclosure[0].href == model.public_url(site.show, b.media.key)
         assert int(enclosure[0].length) == b.media.path.stat().st_size == b.media.size
         assert enclosure[0].type == "audio/mpeg"
         assert e.itunes_duration == str(round(DURATIONS[b.episode.slug]))
@@ -87,13 +87,13 @@ def test_podcastparser_reads_the_feed(built):
     assert p["itunes_owner"] == {"name": "Counter Terrorism Policing",
                                  "email": site.show.owner_email}
     assert p["itunes_categories"] == [["Government"], ["True Crime"]]
-    assert p["cover_url"] == layout.public_url(site.show, site.artwork_key)
+    assert p["cover_url"] == model.public_url(site.show, site.artwork_key)
     episodes = by_guid(p["episodes"], "guid")
     assert len(episodes) == 3
     for b in site.episodes:
         e = episodes[b.episode.guid]
         assert e["title"] == b.episode.title
-        assert e["enclosures"] == [{"url": layout.public_url(site.show, b.media.key),
+        assert e["enclosures"] == [{"url": model.public_url(site.show, b.media.key),
                                     "file_size": b.media.size, "mime_type": "audio/mpeg"}]
         assert e["total_time"] == round(DURATIONS[b.episode.slug])
         assert e["published"] == int(b.episode.date.timestamp())

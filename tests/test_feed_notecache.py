@@ -6,9 +6,9 @@ import json
 
 from showfactory import make_episode, make_show, make_site, rich_episodes
 
-from podcast import notes
-from podcast.rss import render_feed, write_feed
-from podcast.rss.notecache import FILE_NAME, NotesCache, version
+from podcast.feed import render_feed, write_feed
+from podcast.feed.notecache import FILE_NAME, NotesCache, version
+from podcast.show import notes
 
 
 def test_cached_feed_is_identical_and_only_changes_are_rendered(tmp_path):

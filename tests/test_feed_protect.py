@@ -9,8 +9,8 @@ import yaml
 from showfactory import make_episode, make_show, make_site
 
 from podcast.errors import FeedError
-from podcast.rss import render_feed, write_feed
-from podcast.rss.protect import compare_feeds, last_published, record_published
+from podcast.feed import render_feed, write_feed
+from podcast.feed.protect import compare_feeds, last_published, record_published
 
 EPISODES = [dict(slug="one", title="One"), dict(slug="two", title="Two"),
             dict(slug="three", title="Three")]

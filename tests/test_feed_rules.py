@@ -11,11 +11,11 @@ import pytest
 from lxml import etree
 from showfactory import BASE_DATE, make_show, make_site, rich_episodes
 
-from podcast import layout
-from podcast.config import podcast_guid
+from podcast import model
 from podcast.errors import FeedError
-from podcast.rss import render_feed, write_feed
-from podcast.rss.check import check_feed_bytes
+from podcast.feed import render_feed, write_feed
+from podcast.feed.rules import check_feed_bytes
+from podcast.show.config import podcast_guid
 
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
       "podcast": "https://podcastindex.org/namespace/1.0",
@@ -57,7 +57,7 @@ def test_channel_has_every_required_element(rich):
     assert one(ch, "copyright").text == site.show.copyright
     assert one(ch, "atom:link").attrib == {"href": site.show.feed_url, "rel": "self",
                                            "type": "application/rss+xml"}
-    art = layout.public_url(site.show, site.artwork_key)
+    art = model.public_url(site.show, site.artwork_key)
     assert one(ch, "itunes:image").get("href") == art
     assert art.endswith(".jpg") and "/artwork/cover-" in art
     assert [c.get("text") for c in ch.findall("itunes:category", NS)] == ["Government",
@@ -88,7 +88,7 @@ def test_trailer_is_announced_at_channel_level(rich):
     trailer = one(ch, "podcast:trailer")
     built = next(b for b in site.episodes if b.episode.type == "trailer")
     assert trailer.text == "Introducing Code Severe"
-    assert trailer.get("url") == layout.public_url(site.show, built.media.key)
+    assert trailer.get("url") == model.public_url(site.show, built.media.key)
     assert trailer.get("length") == str(built.media.size)
     assert trailer.get("type") == "audio/mpeg"
     assert trailer.get("pubdate") == "Mon, 02 Mar 2020 10:00:00 +0000"
@@ -105,18 +105,18 @@ def test_items_carry_every_field(rich):
     assert (guid.text, guid.get("isPermaLink")) == (built.episode.guid, "false")
     assert one(item, "pubDate").text == "Mon, 09 Mar 2020 10:00:00 +0000"
     enc = one(item, "enclosure")
-    assert enc.attrib == {"url": layout.public_url(site.show, built.media.key),
+    assert enc.attrib == {"url": model.public_url(site.show, built.media.key),
                           "length": str(built.media.path.stat().st_size), "type": "audio/mpeg"}
     assert one(item, "itunes:duration").text == str(int(round(built.media.duration)))
     assert one(item, "itunes:episode").text == "1"
     assert one(item, "itunes:season").text == "1"
     assert one(item, "itunes:episodeType").text == "full"
-    assert one(item, "itunes:image").get("href") == layout.public_url(site.show,
+    assert one(item, "itunes:image").get("href") == model.public_url(site.show,
                                                                       built.image_key)
     assert one(item, "podcast:season").text == "1"
     assert one(item, "podcast:episode").text == "1"
     assert one(item, "podcast:chapters").attrib == {
-        "url": layout.public_url(site.show, layout.chapters_key(built.episode)),
+        "url": model.public_url(site.show, model.chapters_key(built.episode)),
         "type": "application/json+chapters"}
     transcripts = item.findall("podcast:transcript", NS)
     assert [(t.get("type"), t.get("rel"), t.get("language")) for t in transcripts] == [
@@ -131,7 +131,7 @@ def test_items_carry_every_field(rich):
     assert one(item, "link").text == site.show.url + "episodes/multiple-bombings/"
     # An episode without art of its own carries the show's.
     other = item_of(parse(xml), 'Under Surveillance: "Wires" & <Watchers> 🎧')
-    assert one(other, "itunes:image").get("href") == layout.public_url(site.show,
+    assert one(other, "itunes:image").get("href") == model.public_url(site.show,
                                                                        site.artwork_key)
     assert one(other, "itunes:explicit").text == "true"
 
@@ -254,7 +254,7 @@ def test_an_episode_without_audio_size_is_refused(tmp_path):
 def test_text_that_cdata_cannot_hold_is_escaped_instead():
     from feedgen.feed import FeedGenerator
 
-    from podcast.rss.ext import cdata
+    from podcast.feed.ext import cdata
 
     fg = FeedGenerator()
     fg.title("t")

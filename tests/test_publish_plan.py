@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from podcast.publish import feedrefs
+from podcast.feed.reader import keys_for, read_feed
 from podcast.publish import manifest as mf
 from podcast.publish.kinds import kind_of
 from podcast.publish.plan import (
@@ -152,9 +152,9 @@ def test_feed_references_become_keys():
         <podcast:transcript url="http://other.example.org/show/e/t.vtt"/></item>
       <item><enclosure url="https://elsewhere.example.org/x.mp3" length="1" type="audio/mpeg"/>
       </item></channel></rss>"""
-    refs = feedrefs.parse(xml)
+    refs = read_feed(xml)
     assert refs.enclosures[0].length == 12
-    assert feedrefs.keys_for(refs.urls, "https://cdn.example.org/show/") == {
+    assert keys_for(refs.urls, "https://cdn.example.org/show/") == {
         "art/c.jpg", "media/a b.mp3", "e/ch.json", "e/t.vtt"}
 
 

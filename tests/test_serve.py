@@ -13,11 +13,11 @@ import sys
 import time
 
 import pytest
+from showfactory import make_show
+from sitekit import built_site, copy_templates
 
 from podcast.errors import PodcastError
 from podcast.serve import Preview, RangeNotSatisfiable, byte_range, inputs_signature
-from sitekit import built_site, copy_templates
-from showfactory import make_show
 
 VTT = "WEBVTT\n\n00:00.000 --> 00:01.000\n<v Host>Hello.\n"
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from showfactory import make_show, make_site
+from sitekit import built_site, copy_templates, parse_html5
 
 from podcast.errors import SiteError
 from podcast.site import write_pages
-from sitekit import built_site, copy_templates, parse_html5
-from showfactory import make_show, make_site
 
 EPISODES = [
     {"slug": "one", "title": "One", "chapters": [{"start": 0, "title": "Start"}],
@@ -179,7 +179,7 @@ def test_page_cache_is_hidden_from_upload_and_preview(tmp_path):
 
 
 def test_podcast_check_reports_template_problems(show):
-    from podcast.project import check
+    from podcast.check import check
 
     assert [p for p in check(show) if p.where.startswith("templates/")] == []
     edit(show, "episode.html", "{% if episode.chapters %}", "{% if episode.chapters %")

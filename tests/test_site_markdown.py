@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from podcast import notes
-from podcast.site.env import clock, iso_duration, jsonld
+from podcast.show import notes
+from podcast.show.schema import clock
+from podcast.site.env import iso_duration, jsonld
 
 
 @pytest.mark.parametrize("source, expected", [

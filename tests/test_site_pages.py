@@ -12,9 +12,17 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 import pytest
-
-from sitekit import (all_elements, built_site, elements, json_ld, key_of, links, meta,
-                     parse_html5, text_of)
+from sitekit import (
+    all_elements,
+    built_site,
+    elements,
+    json_ld,
+    key_of,
+    links,
+    meta,
+    parse_html5,
+    text_of,
+)
 
 TITLE = "Fish & Chips <b>\"Bold\"</b> 'quoted' </script>"
 HOSTILE_NOTES = """Before the attack.

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from podcast.audio.cache import AudioReport
     from podcast.audio.pipeline import ProcessResult
-    from podcast.config import Show
-    from podcast.episodes import Episode
-    from podcast.layout import Media
+    from podcast.model import Media
+    from podcast.show.config import Show
+    from podcast.show.episodes import Episode
 
 
 def publish_media(show: "Show", episodes: list["Episode"], out_dir: Path, *,

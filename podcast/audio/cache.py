@@ -20,8 +20,8 @@ import threading
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from podcast.config import AudioSettings, Show
 from podcast.fsutil import atomic_write_text, sha256_file
+from podcast.show.config import AudioSettings, Show
 
 log = logging.getLogger(__name__)
 

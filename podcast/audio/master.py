@@ -31,8 +31,8 @@ from pathlib import Path
 
 from podcast.audio import ffmpeg
 from podcast.audio.measure import EBUR128, Loudness, Measurement, ebur128, summary_of
-from podcast.config import AudioSettings
 from podcast.errors import AudioError
+from podcast.show.config import AudioSettings
 
 log = logging.getLogger(__name__)
 

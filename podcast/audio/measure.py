@@ -18,7 +18,6 @@ from podcast.audio import ffmpeg
 from podcast.errors import AudioError
 
 
-
 def ebur128(peak: str = "true") -> str:
     """The filter: ``peak`` is true, sample or sample+true."""
     return f"ebur128=peak={peak}:framelog=verbose"

@@ -8,7 +8,6 @@ should be. Nothing is written for a master that fails its checks.
 
 from __future__ import annotations
 
-
 import logging
 import os
 import shutil
@@ -19,12 +18,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from podcast.audio.cache import AudioReport, Cache, EpisodeRecord, audio_hash, settings_dict
-from podcast.config import Show
-from podcast.episodes import MASTER_SUFFIXES, Episode
+from podcast.audio.cache import (
+    AudioReport,
+    Cache,
+    EpisodeRecord,
+    audio_hash,
+    settings_dict,
+)
 from podcast.errors import AudioError, PodcastError
 from podcast.fsutil import atomic_path, sha256_file
-from podcast.layout import Media, media_key
+from podcast.model import Media, media_key
+from podcast.show.config import Show
+from podcast.show.episodes import MASTER_SUFFIXES, Episode
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +44,6 @@ class ProcessResult:
     action: str
     media: Media
     report: AudioReport
-
-
-def where_of(show: Show, path: Path) -> str:
-    try:
-        return str(path.relative_to(show.root))
-    except ValueError:
-        return str(path)
 
 
 # ---- progress -------------------------------------------------------------------
@@ -82,7 +80,7 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     from podcast.audio.measure import measure
     from podcast.audio.tags import mp3_info
 
-    where = where_of(show, ep.master)
+    where = show.where(ep.master)
     if ep.master.suffix.lower() not in MASTER_SUFFIXES:
         raise AudioError(where, f"{ep.master.suffix or 'no extension'} is not a supported "
                          "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
@@ -137,14 +135,14 @@ def check_chapters(show: Show, ep: Episode, duration: float) -> None:
     """Every chapter must start inside the audio (checked again on a re-tag)."""
     for i, ch in enumerate(ep.chapters):
         if ch.start >= duration:
-            raise AudioError(where_of(show, ep.source),
+            raise AudioError(show.where(ep.source),
                              f"chapters[{i + 1}].start: {ch.start:g}s is past the end of the "
                              f"audio ({duration:.1f}s)", "Fix the time or the master")
 
 
 def _header_duration(path: Path) -> float | None:
     """The length the file's header claims (mutagen, no decoding); None if unknown."""
-    from podcast.mediainfo import probe
+    from podcast.show.probe import probe
 
     try:
         return probe(path).duration or None
@@ -217,7 +215,7 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
         try:
             return cache.master_sha(ep.master)  # type: ignore[return-value]
         except FileNotFoundError:
-            raise AudioError(where_of(show, ep.master), "does not exist",
+            raise AudioError(show.where(ep.master), "does not exist",
                              "Copy the master into the episode folder") from None
 
     with ThreadPoolExecutor(jobs) as pool:

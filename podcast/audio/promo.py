@@ -16,10 +16,10 @@ from pathlib import Path
 
 from podcast.audio import ffmpeg
 from podcast.audio.measure import EBUR128, summary_of
-from podcast.config import Show
-from podcast.episodes import Episode
 from podcast.errors import AudioError
 from podcast.fsutil import atomic_path
+from podcast.show.config import Show
+from podcast.show.episodes import Episode
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
 
     from podcast.audio import master as mastering
     from podcast.audio.tags import mp3_info, tag_set, write_tags
-    from podcast.mediainfo import probe
+    from podcast.show.probe import probe
 
     where = f"{episode.slug} clip"
     if start < 0 or not 0 < duration <= MAX_SECONDS:

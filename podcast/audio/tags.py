@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from podcast.config import Show
-from podcast.episodes import Episode
-from podcast.mediainfo import mutagen_errors
+from podcast.show.config import Show
+from podcast.show.episodes import Episode
+from podcast.show.probe import mutagen_errors
 
 UNSET = 0xFFFFFFFF  # CHAP byte offsets: not given (times only)
 
@@ -28,7 +28,7 @@ LANGUAGES = {"en": "eng", "cy": "cym", "ga": "gle", "gd": "gla", "fr": "fra", "d
 
 
 def _mutagen(path: Path, action: str):
-    """The one wrapper (podcast.mediainfo.mutagen_errors) with the published MP3's hints."""
+    """The one wrapper (podcast.show.probe.mutagen_errors) with the published MP3's hints."""
     return mutagen_errors(path, action, missing_hint="Run `podcast process` again",
                           hint="Delete the file and run `podcast process --force`")
 

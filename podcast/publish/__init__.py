@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podcast.errors import FeedError, PublishError
-from podcast.publish import feedrefs
+from podcast.feed.reader import keys_for, read_feed
 from podcast.publish import manifest as mf
 from podcast.publish.apply import DEFAULT_JOBS, Applied, apply
 from podcast.publish.client import Target, make_client, s3_errors
@@ -87,13 +87,7 @@ def _protect(live: bytes | None, new: bytes) -> list[str]:
     """Problems a subscriber would suffer if ``new`` replaced the live feed."""
     if live is None:
         return []
-    try:
-        from podcast.rss.protect import compare_feeds
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("podcast.rss", "podcast.rss.protect"):
-            raise
-        log.warning("podcast.rss.protect is missing: the live feed was not compared")
-        return []
+    from podcast.feed.protect import compare_feeds
     return list(compare_feeds(live, new))
 
 
@@ -115,11 +109,11 @@ def _plan(client, target: Target, local, out_dir: Path, public_url: str, *, prun
         return plan
     new_feed = (out_dir / FEED).read_bytes()
     live = _get(client, target.bucket, target.prefix + FEED) if FEED in remote else None
-    urls = feedrefs.parse(new_feed).urls
+    urls = read_feed(new_feed, str(out_dir / FEED)).urls
     if live is not None:
-        urls |= feedrefs.parse(live, f"s3://{target.bucket}/{target.prefix}{FEED}").urls
+        urls |= read_feed(live, f"s3://{target.bucket}/{target.prefix}{FEED}").urls
     plan = make_plan(local, previous, remote, probed=probed, prune=prune,
-                     max_deletes=max_deletes, referenced=feedrefs.keys_for(urls, public_url))
+                     max_deletes=max_deletes, referenced=keys_for(urls, public_url))
     problems = _protect(live, new_feed) if feed_changes and not allow_feed_changes else []
     if problems:
         raise FeedError(FEED, "the new feed would break subscribers: " + "; ".join(problems),
@@ -206,7 +200,7 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
     ``local``: True publishes to the show's local SeaweedFS server (started if
     needed), None does so only when no bucket is configured.
     """
-    from podcast.config import load_show
+    from podcast.show.config import load_show
 
     show = load_show(root)
     settings = show.publish
@@ -242,12 +236,7 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
 
 def _record(show, xml: bytes) -> None:
     """Tell the feed module which feed is now live (its build-time guard reads it)."""
-    try:
-        from podcast.rss.protect import record_published
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("podcast.rss", "podcast.rss.protect"):
-            raise
-        return
+    from podcast.feed.protect import record_published
     record_published(show, xml)
 
 

@@ -13,7 +13,8 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from podcast.publish import feedrefs
+from podcast.errors import FeedError
+from podcast.feed.reader import read_feed
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +79,15 @@ def verify(feed_url: str, *, jobs: int = 8) -> list[str]:
     if not ctype.startswith(("application/rss+xml", "application/xml", "text/xml")):
         problems.append(f"{feed_url}: Content-Type is {ctype or 'missing'}, "
                         "expected application/rss+xml")
-    refs = feedrefs.parse(body, feed_url)
+    try:
+        refs = read_feed(body, feed_url)
+    except FeedError as exc:
+        return problems + [exc.format()]
     checks = [(e.url, e.length, e.type or "audio/") for e in refs.enclosures]
-    checks += [(url, None, "image/") for url in refs.images]
+    checks += [(url, None, "image/") for url in refs.all_images]
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for found in pool.map(lambda c: _check_object(*c), checks):
             problems.extend(found)
     log.info("verified %s: %d enclosure(s), %d image(s), %d problem(s)", feed_url,
-             len(refs.enclosures), len(refs.images), len(problems))
+             len(refs.enclosures), len(refs.all_images), len(problems))
     return problems

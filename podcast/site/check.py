@@ -1,22 +1,20 @@
 """``podcast check`` on the show's templates: every one present and compiling.
 
 A template with a syntax error would otherwise surface only at build time,
-after the audio was processed. Registered with ``podcast.project`` at import.
+after the audio was processed. One of the checks ``podcast.check`` runs.
 """
 
 from __future__ import annotations
 
 import jinja2
 
-from podcast.config import Show
-from podcast.episodes import Episode
 from podcast.errors import Problem
-from podcast.project import register_check
+from podcast.show.config import Show
+from podcast.show.episodes import Episode
 from podcast.site.env import PAGE_TEMPLATES, build_environment
 from podcast.site.render import STATIC_FILES
 
 
-@register_check
 def check_templates(show: Show, episodes: list[Episode]) -> list[Problem]:
     folder = show.templates_dir
     if not folder.is_dir():

@@ -1,6 +1,6 @@
 """The one template context: what the pages may use, computed once per build.
 
-``site_model(site)`` turns the build model (``layout.Site``) into plain,
+``site_model(site)`` turns the build model (``model.Site``) into plain,
 template-ready values - absolute URLs for metadata, keys for links, notes
 already sanitised - once. ``build_context`` then assembles the small
 per-page dictionary. Templates never compute URLs or touch Markdown, so a
@@ -20,10 +20,12 @@ from pathlib import Path
 import nh3
 from markupsafe import Markup
 
-from podcast import layout, notes, transcripts
+from podcast import model
 from podcast.errors import PodcastError, SiteError
-from podcast.layout import BuiltEpisode, Site
+from podcast.model import BuiltEpisode, Site
+from podcast.show import notes
 from podcast.site.env import iso_duration
+from podcast.transcribe import cues as transcripts
 
 log = logging.getLogger(__name__)
 
@@ -217,7 +219,7 @@ def _image(show, out: Path, key: str, alt: str, sizes: dict) -> Image:
         except (OSError, ValueError):
             log.debug("cannot read the size of %s", key)
     w, h = sizes[key]
-    return Image(key, layout.public_url(show, key), alt, w, h)
+    return Image(key, model.public_url(show, key), alt, w, h)
 
 
 def _label(ep) -> str:
@@ -235,20 +237,20 @@ def _label(ep) -> str:
 
 def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> EpisodeView:
     show, ep = site.show, b.episode
-    url = lambda key: layout.public_url(show, key)  # noqa: E731
-    page = layout.episode_page(ep)
+    url = lambda key: model.public_url(show, key)  # noqa: E731
+    page = model.episode_page(ep)
     vtt = next((t.key for t in b.transcripts if t.mime == "text/vtt"), None)
     files = tuple(Link("WebVTT" if t.mime == "text/vtt" else "SRT", t.key)
                   for t in b.transcripts)
     has_transcript = bool(b.transcripts) and ep.transcript is not None
-    transcript_page = layout.transcript_page(ep) if has_transcript else None
+    transcript_page = model.transcript_page(ep) if has_transcript else None
     image_key = b.image_key or site.artwork_key
     alt = (f"Cover art for {ep.title}" if b.image_key else f"{show.title} cover art")
     return EpisodeView(
         slug=ep.slug, title=ep.title, label=_label(ep), number=ep.number, season=ep.season,
         type=ep.type, date=ep.date, duration=b.media.duration,
         page=page, url=url(page),
-        embed=layout.embed_page(ep), embed_url=url(layout.embed_page(ep)),
+        embed=model.embed_page(ep), embed_url=url(model.embed_page(ep)),
         transcript_page=transcript_page,
         transcript_url=url(transcript_page) if transcript_page else None,
         audio=b.media.key, audio_url=url(b.media.key), audio_size=b.media.size,
@@ -278,7 +280,7 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
         language=show.language,
         locale="_".join([lang[0]] + [p.upper() for p in lang[1:2]]),
         author=show.author, copyright=show.copyright, url=show.url,
-        feed=layout.FEED, feed_url=show.feed_url, type=show.type,
+        feed=model.FEED, feed_url=show.feed_url, type=show.type,
         image=_image(show, out, site.artwork_key, f"{show.title} cover art", sizes),
         subscribe=tuple(links),
         call_to_action_html=_safe(cta),

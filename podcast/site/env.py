@@ -2,7 +2,7 @@
 
 Templates come from the show's ``templates/`` folder. Autoescape is on for
 every template (HTML and XML alike); the only strings marked safe are the
-sanitiser's output (``podcast.notes.site_html``) and JSON-LD, which the
+sanitiser's output (``podcast.show.notes.site_html``) and JSON-LD, which the
 ``jsonld`` filter escapes itself. ``strict`` builds use ``StrictUndefined``,
 so a misspelt variable stops the build instead of rendering as nothing.
 """
@@ -19,6 +19,7 @@ import jinja2
 from markupsafe import Markup
 
 from podcast.errors import SiteError
+from podcast.show.schema import clock
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +29,6 @@ PAGE_TEMPLATES = ("base.html", "index.html", "episode.html", "transcript.html", 
 # block: escape the characters that can start them (JSON allows \uXXXX anywhere).
 _JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                  ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
-
-
-def clock(seconds: float | int | None) -> str:
-    """``754`` -> ``12:34``; ``3754`` -> ``1:02:34`` (how players show times)."""
-    if seconds is None:
-        return ""
-    s = int(round(seconds))  # as itunes:duration: a 7.99 s file is "0:08"
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def iso_duration(seconds: float | int) -> str:

@@ -13,12 +13,18 @@ import logging
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from podcast import layout
+from podcast import model
 from podcast.errors import SiteError
 from podcast.fsutil import sha256_bytes, write_if_changed
-from podcast.layout import Site
-from podcast.site.context import (FEED_STYLESHEET, ROBOTS, SITEMAP, STYLESHEET, build_context,
-                                  site_model)
+from podcast.model import Site
+from podcast.site.context import (
+    FEED_STYLESHEET,
+    ROBOTS,
+    SITEMAP,
+    STYLESHEET,
+    build_context,
+    site_model,
+)
 from podcast.site.env import build_environment, load_templates, render
 
 log = logging.getLogger(__name__)
@@ -134,7 +140,8 @@ def _salt(templates_dir: Path, strict: bool) -> str:
     import nh3
 
     import podcast
-    from podcast import notes, transcripts
+    from podcast.show import notes
+    from podcast.transcribe import cues as transcripts
 
     h = hashlib.sha256(f"{CACHE_VERSION} {podcast.__version__} {jinja2.__version__} "
                        f"{markdown_it.__version__} {getattr(nh3, '__version__', '')} "
@@ -218,4 +225,4 @@ def robots(site: Site) -> str:
     """Crawlers welcome on the public site; a local preview asks them to stay away."""
     if site.preview:
         return "User-agent: *\nDisallow: /\n"
-    return f"User-agent: *\nAllow: /\n\nSitemap: {layout.public_url(site.show, SITEMAP)}\n"
+    return f"User-agent: *\nAllow: /\n\nSitemap: {model.public_url(site.show, SITEMAP)}\n"

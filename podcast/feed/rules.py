@@ -1,4 +1,8 @@
-"""``podcast check`` on the built ``feed/feed.xml``: the directories' rules, offline.
+"""The feed rules: what Apple, Spotify and Podcasting 2.0 apps require, offline.
+
+The one set of rules: ``podcast build`` applies them to the feed it is about
+to write (and refuses a feed that breaks them), ``podcast check`` to the
+built ``feed/feed.xml``.
 
 What can be checked without the network: absolute https URLs (http only for
 a loopback preview), enclosure lengths against the files in ``feed/``, unique
@@ -19,25 +23,21 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from podcast.assets import check_sources
-from podcast.config import APPLE_CATEGORIES, Show
-from podcast.episodes import Episode
-from podcast.errors import Problem
-from podcast.project import register_check
-from podcast.schema import is_loopback
+from podcast.errors import FeedError, Problem
+from podcast.feed.namespaces import tag as ns_tag
+from podcast.feed.reader import parse_xml
+from podcast.show.config import APPLE_CATEGORIES, Show
+from podcast.show.episodes import Episode
+from podcast.show.notes import CONTROL, FEED_LIMIT, FEED_TAGS
+from podcast.show.schema import is_loopback
 
-ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
-PODCAST = "{https://podcastindex.org/namespace/1.0}"
-CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
-LIMIT = 4000
-FEED_TAGS = {"p", "ol", "ul", "li", "a"}
-URL_ATTRS = {"url", "href", "img"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+ITUNES = ns_tag("itunes", "")
+PODCAST = ns_tag("podcast", "")
+CONTENT = ns_tag("content", "encoded")
+ATOM_LINK = ns_tag("atom", "link")
+URL_ATTRS = {"url", "href", "img", "uri"}
 _TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)")
 _DURATION = re.compile(r"^(?:(?:\d+:)?[0-5]?\d:[0-5]\d|\d+)$")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=False)
 
 
 class _Report:
@@ -58,15 +58,11 @@ def _text(el, tag: str) -> str | None:
 
 
 def check_feed(show: Show, episodes: list[Episode]) -> list[Problem]:
-    """The registered ``podcast check`` step: nothing to say when nothing is built."""
+    """``podcast check`` on the built feed: nothing to say when nothing is built."""
     path = show.output_dir / "feed.xml"
     if not path.is_file():
         return []
-    try:
-        where = path.relative_to(show.root).as_posix()
-    except ValueError:
-        where = str(path)
-    return check_feed_bytes(path.read_bytes(), path.parent, episodes, where=where)
+    return check_feed_bytes(path.read_bytes(), path.parent, episodes, where=show.where(path))
 
 
 def check_feed_bytes(xml: bytes, out: Path | None = None, episodes: list[Episode] = (),
@@ -77,14 +73,10 @@ def check_feed_bytes(xml: bytes, out: Path | None = None, episodes: list[Episode
     slugs = {e.guid: e.slug for e in episodes}
     text = xml.decode("utf-8", "replace")
     try:
-        root = etree.fromstring(xml, _PARSER)
-    except etree.XMLSyntaxError as exc:
+        channel = parse_xml(xml, where).find("channel")
+    except FeedError as exc:
         _control_characters(report, text, [])
-        report.error("", f"is not well-formed XML ({exc})", "Run `podcast build` again")
-        return report.problems
-    channel = root.find("channel")
-    if root.tag != "rss" or channel is None:
-        report.error("", "is not an RSS 2.0 feed", "Run `podcast build` again")
+        report.error("", exc.problem, "Run `podcast build` again")
         return report.problems
     items = channel.findall("item")
     labels = [_label(it, slugs) for it in items]
@@ -291,8 +283,8 @@ def _description(report, who, el) -> None:
             continue
         body = found.text or ""
         size = len(body.encode("utf-8"))
-        if size > LIMIT:
-            report.error(who, f"{name} is {size} bytes, over Apple's {LIMIT}",
+        if size > FEED_LIMIT:
+            report.error(who, f"{name} is {size} bytes, over Apple's {FEED_LIMIT}",
                          "Shorten the notes; apps cut them anywhere")
         bad = sorted({t.lower() for t in _TAG.findall(body)} - FEED_TAGS)
         if bad:
@@ -312,7 +304,7 @@ def _artwork(report, who, url: str, files: _Files) -> None:
         return
     from PIL import Image, UnidentifiedImageError
 
-    from podcast.assets import check_art
+    from podcast.show.artwork import check_art
     try:
         with Image.open(path) as img:
             problems = check_art(img.width, img.height, img.mode, img.format)
@@ -383,7 +375,7 @@ def _check_urls(report: _Report, channel, items, labels) -> None:
 
 def _control_characters(report: _Report, text: str, starts: list[tuple[int, str]]) -> None:
     for lineno, line in enumerate(text.splitlines(), start=1):
-        for m in _CONTROL.finditer(line):
+        for m in CONTROL.finditer(line):
             who = "channel"
             for start, label in starts:
                 if start and start <= lineno:
@@ -391,6 +383,3 @@ def _control_characters(report: _Report, text: str, starts: list[tuple[int, str]
             report.error(who, f"line {lineno} has control character U+{ord(m.group()):04X}",
                          "Remove it from the show or episode text and rebuild")
 
-
-register_check(check_feed)
-register_check(check_sources)  # the art and transcripts the build will publish

@@ -17,8 +17,8 @@ import json
 import logging
 from pathlib import Path
 
-from podcast import notes
 from podcast.fsutil import write_if_changed
+from podcast.show import notes
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,9 @@
-"""Where every artefact lives in ``feed/`` and at which public URL.
+"""The values the stages pass along, and where each artefact lives in ``feed/``.
 
-The one place that knows the output tree; the audio, feed, site and publish
-steps all ask it, so a key never disagrees between the feed and the bucket.
+``Media``, ``Transcript``, ``BuiltEpisode`` and ``Site`` are what audio and
+assets hand to the feed and the site. The key functions are the one place
+that knows the output tree and its public URLs; every stage asks them, so a
+key never disagrees between the feed, the pages and the bucket.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from podcast.config import Show
-from podcast.episodes import Episode
+from podcast.show.config import Show
+from podcast.show.episodes import Episode
 
 FEED = "feed.xml"
 

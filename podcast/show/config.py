@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from podcast import schema as s
 from podcast.errors import ConfigError, Problem, ValidationError
-from podcast.schema import Invalid, Option
+from podcast.show import schema as s
+from podcast.show.schema import Invalid, Option
 
 CONFIG_NAME = "podcast.toml"
 
@@ -140,49 +140,40 @@ SHOW_OPTIONS = [
     Option("call_to_action", s.text, "Markdown appended to every episode's notes"),
 ]
 
-AUDIO_OPTIONS = [
-    Option("loudness", s.number(-36, -9), "integrated loudness target, LUFS", default=-16.0),
-    Option("true_peak", s.number(-9, 0), "true-peak ceiling on the decoded MP3, dBTP",
-           default=-1.0),
-    Option("bitrate", s.integer(64, 320), "CBR kbps for stereo", default=128),
-    Option("mono_bitrate", s.integer(32, 192), "CBR kbps for mono", default=64),
-    Option("tolerance", s.number(0.1, 1.0), "allowed loudness error, LU", default=0.5),
-]
-
-PUBLISH_OPTIONS = [
-    Option("bucket", s.text, "bucket name; empty: a local SeaweedFS server"),
-    Option("prefix", lambda v: s.text(v).strip("/"), "key prefix inside the bucket",
-           default=""),
-    Option("endpoint_url", s.url(https=False), "S3 endpoint; empty: AWS or AWS_ENDPOINT_URL_S3"),
-    Option("region", s.text, "region (R2: auto)", default="us-east-1"),
-    Option("public_url", s.url(https=False), "where listeners fetch the bucket; default: show url"),
-    Option("addressing_style", s.choice("auto", "path", "virtual"),
-           "path-style is used for custom endpoints under auto", default="auto"),
-    Option("checksum", s.choice("auto", "when_required", "when_supported"),
-           "request checksums; auto: when_required for non-AWS endpoints", default="auto"),
-    Option("max_deletes", s.integer(0), "cap on deletes with --prune", default=25),
-]
-
-
 @dataclass(frozen=True)
 class AudioSettings:
-    loudness: float = -16.0
-    true_peak: float = -1.0
-    bitrate: int = 128
-    mono_bitrate: int = 64
-    tolerance: float = 0.5
+    """``[audio]``: the loudness targets and the encoding."""
+
+    loudness: float = s.setting(s.number(-36, -9), "integrated loudness target, LUFS", -16.0)
+    true_peak: float = s.setting(s.number(-9, 0), "true-peak ceiling on the decoded MP3, dBTP",
+                                 -1.0)
+    bitrate: int = s.setting(s.integer(64, 320), "CBR kbps for stereo", 128)
+    mono_bitrate: int = s.setting(s.integer(32, 192), "CBR kbps for mono", 64)
+    tolerance: float = s.setting(s.number(0.1, 1.0), "allowed loudness error, LU", 0.5)
 
 
 @dataclass(frozen=True)
 class PublishSettings:
-    bucket: str | None = None
-    prefix: str = ""
-    endpoint_url: str | None = None
-    region: str = "us-east-1"
-    public_url: str | None = None
-    addressing_style: str = "auto"
-    checksum: str = "auto"
-    max_deletes: int = 25
+    """``[publish]``: where the show is uploaded (credentials never live here)."""
+
+    bucket: str | None = s.setting(s.text, "bucket name; empty: a local SeaweedFS server")
+    prefix: str = s.setting(lambda v: s.text(v).strip("/"), "key prefix inside the bucket", "")
+    endpoint_url: str | None = s.setting(s.url(https=False),
+                                         "S3 endpoint; empty: AWS or AWS_ENDPOINT_URL_S3")
+    region: str = s.setting(s.text, "region (R2: auto)", "us-east-1")
+    public_url: str | None = s.setting(s.url(https=False),
+                                       "where listeners fetch the bucket; default: show url")
+    addressing_style: str = s.setting(s.choice("auto", "path", "virtual"),
+                                      "path-style is used for custom endpoints under auto",
+                                      "auto")
+    checksum: str = s.setting(s.choice("auto", "when_required", "when_supported"),
+                              "request checksums; auto: when_required for non-AWS endpoints",
+                              "auto")
+    max_deletes: int = s.setting(s.integer(0), "cap on deletes with --prune", 25)
+
+
+AUDIO_OPTIONS = s.options_of(AudioSettings)
+PUBLISH_OPTIONS = s.options_of(PublishSettings)
 
 
 @dataclass(frozen=True)
@@ -233,6 +224,13 @@ class Show:
     @property
     def cache_dir(self) -> Path:
         return self.root / ".cache"
+
+    def where(self, path: Path) -> str:
+        """How messages name a file: relative to the show's root when inside it."""
+        try:
+            return Path(path).relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
 
     def with_url(self, url: str) -> "Show":
         """The same show served from another base URL (local preview/publish)."""

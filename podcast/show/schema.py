@@ -35,6 +35,25 @@ class Option:
     hint: str = ""  # what to write when the value is missing
 
 
+def setting(convert: Callable[[Any], Any], doc: str, default: Any = None, *,
+            required: bool = False, hint: str = "") -> Any:
+    """A dataclass field that is also a schema ``Option``: a settings table is
+    declared once, as a frozen dataclass, and ``options_of`` reads the schema off it."""
+    return field(default=default, metadata={"option": (convert, doc, required, hint)})
+
+
+def options_of(cls: type) -> list[Option]:
+    """The ``Option``s of a dataclass whose fields were declared with ``setting``."""
+    from dataclasses import fields
+
+    out = []
+    for f in fields(cls):
+        convert, doc, required, hint = f.metadata["option"]
+        out.append(Option(f.name, convert, doc, required=required, default=f.default,
+                          hint=hint))
+    return out
+
+
 @dataclass
 class Context:
     """Where problems are reported: a file and a field prefix such as ``[show] ``."""
@@ -184,3 +203,15 @@ class table:
         if errors:
             raise Invalid(f"{errors[0].field}: {errors[0].message}", errors[0].hint)
         return out
+
+
+# ---- formatting -------------------------------------------------------------
+
+def clock(seconds: float | int | None) -> str:
+    """``754`` -> ``12:34``; ``3754`` -> ``1:02:34`` (how players show times)."""
+    if seconds is None:
+        return ""
+    s = int(round(seconds))  # as itunes:duration: a 7.99 s file is "0:08"
+    h, rem = divmod(s, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

@@ -19,73 +19,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
-from lxml import etree
-
-from podcast.config import Show
 from podcast.errors import FeedError
+from podcast.feed.reader import Item, read_feed
 from podcast.fsutil import sha256_bytes, write_if_changed
+from podcast.show.config import Show
 
 log = logging.getLogger(__name__)
-
-ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
-PODCAST_GUID = "{https://podcastindex.org/namespace/1.0}guid"
-ATOM_LINK = "{http://www.w3.org/2005/Atom}link"
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                          huge_tree=False, remove_blank_text=True)
-
-
-@dataclass(frozen=True)
-class Item:
-    guid: str
-    title: str
-    enclosure: str
-    number: tuple[str, str, str]  # (season, episode, episodeType) as written
-
-    def label(self) -> str:
-        return f'"{self.title}"' if self.title else f"the episode with guid {self.guid}"
-
-
-def _text(item, tag: str) -> str:
-    el = item.find(tag)
-    return (el.text or "").strip() if el is not None else ""
-
-
-@dataclass(frozen=True)
-class Feed:
-    self_url: str | None
-    podcast_guid: str | None
-    items: list[Item]
-
-
-def parse_feed(xml: bytes, what: str = "feed") -> Feed:
-    """What protection compares in a feed; ``FeedError`` when it is not an RSS feed."""
-    try:
-        root = etree.fromstring(xml, _PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise FeedError(what, f"is not well-formed XML ({exc})",
-                        "Rebuild it, or pass --allow-feed-changes to replace it") from None
-    channel = root.find("channel")
-    if root.tag != "rss" or channel is None:
-        raise FeedError(what, "is not an RSS feed (no <rss><channel>)",
-                        "Check the URL or file it came from")
-    self_url = None
-    for link in channel.iter(ATOM_LINK):
-        if link.get("rel") == "self":
-            self_url = link.get("href")
-            break
-    items = []
-    for it in channel.iterfind("item"):
-        enc = it.find("enclosure")
-        items.append(Item(
-            guid=_text(it, "guid"),
-            title=_text(it, "title"),
-            enclosure=(enc.get("url") or "").strip() if enc is not None else "",
-            number=(_text(it, ITUNES + "season"), _text(it, ITUNES + "episode"),
-                    _text(it, ITUNES + "episodeType") or "full"),
-        ))
-    return Feed(self_url, _text(channel, PODCAST_GUID) or None, items)
 
 
 def _norm(title: str) -> str:
@@ -94,7 +34,7 @@ def _norm(title: str) -> str:
 
 def _same_episode(old: Item, new: Item) -> bool:
     """Whether ``new`` is ``old`` under another guid: same audio, title or number."""
-    if old.enclosure and old.enclosure == new.enclosure:
+    if old.enclosure_url and old.enclosure_url == new.enclosure_url:
         return True
     if old.title and _norm(old.title) == _norm(new.title):
         return True
@@ -108,8 +48,8 @@ def compare_feeds(old_xml: bytes, new_xml: bytes) -> list[str]:
     New episodes, edited titles, notes and art are all fine. ``FeedError`` if
     either document is not an RSS feed.
     """
-    old_feed = parse_feed(old_xml, "the published feed")
-    new_feed = parse_feed(new_xml, "the new feed")
+    old_feed = read_feed(old_xml, "the published feed")
+    new_feed = read_feed(new_xml, "the new feed")
     old_items, new_items = old_feed.items, new_feed.items
     new_by_guid = {i.guid: i for i in new_items if i.guid}
     old_guids = {i.guid for i in old_items if i.guid}
@@ -137,9 +77,9 @@ def compare_feeds(old_xml: bytes, new_xml: bytes) -> list[str]:
                     "feed: it would vanish from subscribers' apps. Check it is not a draft, "
                     "dated in the future, or deleted by mistake")
             continue
-        if old.enclosure and new.enclosure != old.enclosure:
+        if old.enclosure_url and new.enclosure_url != old.enclosure_url:
             problems.append(
-                f"{old.label()} has a new audio URL ({old.enclosure} -> {new.enclosure}): many "
+                f"{old.label()} has a new audio URL ({old.enclosure_url} -> {new.enclosure_url}): many "
                 "apps would download it again. If the audio or the public URL was changed "
                 "on purpose, allow it")
     return problems

@@ -1,4 +1,4 @@
-"""``feed.xml`` from a ``layout.Site``: feedgen, its podcast extension and ours.
+"""``feed.xml`` from a ``model.Site``: feedgen, its podcast extension and ours.
 
 The feed is a pure function of the site model: no "now" anywhere
 (``lastBuildDate`` is the newest episode's date), items newest first, every
@@ -14,12 +14,13 @@ from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 
-from podcast import layout, notes
+from podcast import model
 from podcast.errors import FeedError
+from podcast.feed import ext, notecache
+from podcast.feed.notecache import NotesCache
 from podcast.fsutil import write_if_changed
-from podcast.layout import BuiltEpisode, Site
-from podcast.rss import ext, notecache
-from podcast.rss.notecache import NotesCache
+from podcast.model import BuiltEpisode, Site
+from podcast.show import notes
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _t(text: str | None) -> str:
 
 
 def _url(site: Site, key: str) -> str:
-    return layout.public_url(site.show, key)
+    return model.public_url(site.show, key)
 
 
 def episode_html(built: BuiltEpisode, cache: NotesCache) -> str:
@@ -116,7 +117,7 @@ def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str,
     fe.title(_t(ep.title))
     # The stored guid, never derived from number or title: apps key downloads on it.
     fe.guid(ep.guid, permalink=False)
-    fe.link(href=_url(site, layout.episode_page(ep)))
+    fe.link(href=_url(site, model.episode_page(ep)))
     body = ext.cdata(html)  # HTML in CDATA: readable, and what Apple documents
     fe.description(body)
     fe.content(body)
@@ -158,7 +159,7 @@ def render_feed(site: Site, cache: NotesCache | None = None) -> bytes:
     try:
         return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)
     except ValueError as exc:  # lxml refuses text it cannot serialise
-        raise FeedError(layout.FEED, f"cannot be written ({exc})",
+        raise FeedError(model.FEED, f"cannot be written ({exc})",
                         "Check the show and episode texts for unusual characters") from None
 
 
@@ -173,10 +174,24 @@ def write_feed(site: Site, out: Path, *, guard: bool = False) -> set[str]:
     data = render_feed(site, cache)
     cache.save()
     log.debug("feed notes: %d rendered, %d from the cache", cache.misses, cache.hits)
+    _refuse_broken(site, data, Path(out))
     if guard:
-        from podcast.rss.protect import guard_against_published
+        from podcast.feed.protect import guard_against_published
         guard_against_published(site.show, data)
-    changed = write_if_changed(Path(out) / layout.FEED, data)
+    changed = write_if_changed(Path(out) / model.FEED, data)
     log.info("feed: %d episode%s%s", len(site.episodes), "" if len(site.episodes) == 1 else "s",
              "" if changed else " (unchanged)")
-    return {layout.FEED}
+    return {model.FEED}
+
+
+def _refuse_broken(site: Site, data: bytes, out: Path) -> None:
+    """Apply the feed rules (the same ones ``podcast check`` applies) before writing:
+    a feed that breaks them is never written."""
+    from podcast.errors import ValidationError
+    from podcast.feed.rules import check_feed_bytes
+
+    problems = check_feed_bytes(data, out, [b.episode for b in site.episodes],
+                                where=site.show.where(out / model.FEED),
+                                now=site.build_date)
+    if any(p.is_error for p in problems):
+        raise ValidationError([p for p in problems if p.is_error])

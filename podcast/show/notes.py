@@ -26,12 +26,15 @@ FEED_TAGS = {"p", "ol", "ul", "li", "a"}
 # Tags whose content is dropped with them, not kept as text.
 DROP_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
 FEED_LIMIT = 4000  # bytes, Apple's limit for description / content:encoded
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# Characters XML 1.0 cannot carry, plus DEL and the C1 controls (U+0080-U+009F),
+# which XML allows but which apps show as garbage: one table for the text the
+# build writes and for the rules that check a feed.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 
 def strip_control(text: str) -> str:
-    """Remove characters XML 1.0 cannot carry (and DEL)."""
-    return _CONTROL.sub("", text)
+    """Remove the ``CONTROL`` characters."""
+    return CONTROL.sub("", text)
 
 
 # Raw HTML in notes is never rendered (``html: False``), and it is not shown as

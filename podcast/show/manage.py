@@ -1,7 +1,7 @@
-"""The show repository as a whole: load, validate, add an episode, list.
+"""Changing and listing the show: ``podcast add`` and ``podcast list``.
 
-These are the library calls behind ``podcast check``, ``podcast list`` and
-``podcast add``; the CLI only parses options and prints.
+The library calls behind those commands; the CLI only parses options and
+prints. Loading and validating is ``podcast.show.project``.
 """
 
 from __future__ import annotations
@@ -11,76 +11,25 @@ import re
 import shutil
 import unicodedata
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import yaml
 
-from podcast.config import Show, load_show
-from podcast.episodes import (EPISODE_FILE, MASTER_SUFFIXES, Episode, load_episodes,
-                              read_episode)
 from podcast.errors import PodcastError, Problem, ValidationError
 from podcast.fsutil import atomic_path, atomic_write_text
+from podcast.show.config import load_show
+from podcast.show.episodes import (
+    EPISODE_FILE,
+    MASTER_SUFFIXES,
+    Episode,
+    load_episodes,
+    read_episode,
+)
+from podcast.show.project import load_project
+from podcast.show.schema import clock
 
 log = logging.getLogger(__name__)
-
-# Extra checks other modules add to `podcast check` (the built feed, for one):
-# each takes the show and its episodes and returns problems.
-CHECKS: list[Callable[[Show, list[Episode]], list[Problem]]] = []
-
-
-@dataclass(frozen=True)
-class Project:
-    show: Show
-    episodes: list[Episode]
-
-    def live(self, now: datetime | None = None) -> list[Episode]:
-        return [e for e in self.episodes if e.is_live(now)]
-
-    def select(self, slugs: tuple[str, ...] | list[str]) -> list[Episode]:
-        """The named episodes (all when none named); unknown slugs are an error."""
-        if not slugs:
-            return list(self.episodes)
-        by_slug = {e.slug: e for e in self.episodes}
-        unknown = [s for s in slugs if s not in by_slug]
-        if unknown:
-            raise PodcastError(", ".join(unknown), "no such episode",
-                               "Run `podcast list` to see the slugs")
-        return [by_slug[s] for s in slugs]
-
-
-def load_project(root: Path, *, probe_audio: bool = True) -> Project:
-    """Load and validate everything; raise ``ValidationError`` listing every problem."""
-    problems: list[Problem] = []
-    show = load_show(root, collect=problems)
-    episodes = load_episodes(show, collect=problems, probe_audio=probe_audio)
-    for p in problems:
-        if not p.is_error:
-            log.warning("warning: %s", p)
-    if any(p.is_error for p in problems):
-        raise ValidationError(problems)
-    return Project(show, episodes)
-
-
-def check(root: Path) -> list[Problem]:
-    """Every problem with the show, its episodes and (if built) its feed, in one run."""
-    problems: list[Problem] = []
-    show = load_show(root, collect=problems)
-    episodes = load_episodes(show, collect=problems)
-    import podcast.rss.check  # noqa: F401  (registers the built feed's rules)
-    import podcast.site.check  # noqa: F401  (registers the templates' check)
-    for extra in CHECKS:
-        problems.extend(extra(show, episodes))
-    return problems
-
-
-def register_check(func: Callable[[Show, list[Episode]], list[Problem]]):
-    if func not in CHECKS:
-        CHECKS.append(func)
-    return func
-
 
 # ---- podcast add ------------------------------------------------------------
 
@@ -111,7 +60,7 @@ def add_episode(root: Path, audio: Path, *, title: str, number: int | None = Non
     if audio.suffix.lower() not in MASTER_SUFFIXES:
         raise PodcastError(str(audio), f"{audio.suffix or 'no extension'} is not a supported "
                            "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
-    from podcast.mediainfo import probe
+    from podcast.show.probe import probe
     probe(audio)  # refuse an unreadable master before creating anything
 
     existing = load_episodes(show, collect=[], probe_audio=False)
@@ -172,7 +121,7 @@ def add_episode(root: Path, audio: Path, *, title: str, number: int | None = Non
 def episode_rows(root: Path) -> list[tuple]:
     """Rows for ``podcast list``: number, slug, title, state, date, duration, master, processed."""
     from podcast.audio import cached_report
-    from podcast.mediainfo import probe
+    from podcast.show.probe import probe
 
     project = load_project(root, probe_audio=False)
     now = datetime.now(timezone.utc)
@@ -190,13 +139,6 @@ def episode_rows(root: Path) -> list[tuple]:
         if ep.type != "full":
             number = f"{number} {ep.type}".strip()
         rows.append((number, ep.slug, ep.title, ep.state(now), ep.date.strftime("%Y-%m-%d %H:%M"),
-                     format_duration(duration), ep.master.name,
+                     clock(duration) or "?", ep.master.name,
                      "yes" if report else "no"))
     return rows
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "?"
-    s = int(round(seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"

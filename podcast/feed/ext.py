@@ -22,9 +22,10 @@ from datetime import datetime
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
+from podcast.feed.namespaces import ITUNES as ITUNES_NS
+from podcast.feed.namespaces import PODCAST as PODCAST_NS
+
 NAME = "podcastindex"
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 CHAPTERS_TYPE = "application/json+chapters"
 TRANSCRIPT_TYPES = ("text/vtt", "application/x-subrip", "text/html", "application/json",
                     "text/plain", "application/srt")

@@ -16,10 +16,10 @@ from typing import Any
 
 import yaml
 
-from podcast import schema as s
-from podcast.config import PERSON, Show
 from podcast.errors import PodcastError, Problem, ValidationError
-from podcast.schema import Invalid, Option
+from podcast.show import schema as s
+from podcast.show.config import PERSON, Show
+from podcast.show.schema import Invalid, Option
 
 EPISODE_FILE = "episode.md"
 TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt")
@@ -204,11 +204,6 @@ EPISODE_OPTIONS = [
 ]
 
 
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 def read_episode(folder: Path, show: Show, problems: list[Problem], *,
@@ -217,7 +212,7 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
     from podcast.fsutil import sha256_bytes
 
     source = folder / EPISODE_FILE
-    where = _display(source, show.root)
+    where = show.where(source)
     try:
         raw = source.read_bytes()
     except OSError as exc:
@@ -267,7 +262,7 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
             ctx.error("master", f"{master.suffix} is not a supported audio format",
                       "Export WAV, FLAC, MP3, M4A or AIFF")
         elif probe_audio:
-            from podcast.mediainfo import probe
+            from podcast.show.probe import probe
             try:
                 duration = probe(master).duration
             except PodcastError as exc:
@@ -335,7 +330,7 @@ def load_episodes(show: Show, *, collect: list[Problem] | None = None,
             if sub.name.startswith("."):
                 continue
             if not (sub / EPISODE_FILE).is_file():
-                problems.append(Problem(_display(sub, show.root), "",
+                problems.append(Problem(show.where(sub), "",
                                         f"has no {EPISODE_FILE}",
                                         "Create one with `podcast add` or remove the folder",
                                         "warning"))
@@ -349,7 +344,7 @@ def load_episodes(show: Show, *, collect: list[Problem] | None = None,
     seen_guid: dict[str, Episode] = {}
     seen_number: dict[tuple, Episode] = {}
     for ep in episodes:
-        where = _display(ep.source, show.root)
+        where = show.where(ep.source)
         if ep.guid in seen_guid:
             problems.append(Problem(where, "guid", f"{ep.guid} is also the guid of "
                                     f"{seen_guid[ep.guid].slug}",

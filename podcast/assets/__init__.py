@@ -1,0 +1,162 @@
+"""The build's assets step: artwork, JSON chapters and transcripts into ``feed/``.
+
+Gather, then write: every image is checked and every transcript parsed
+first, and all problems are raised together; only then are files written
+(atomically, and only when their bytes changed).
+
+* ``artwork``: art keyed by a hash of its published bytes, converted when needed;
+* ``chapters``: JSON chapters in the Podcasting 2.0 format, version 1.2.0;
+* Transcripts are published as both WebVTT and SRT, whichever was supplied.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from podcast import model
+from podcast.assets.artwork import art_key, prepare_art
+from podcast.assets.chapters import chapter_image, chapters_json
+from podcast.errors import PodcastError, Problem, ValidationError
+from podcast.fsutil import write_if_changed
+from podcast.show.artwork import ART_MAX, ART_MIN, check_art
+from podcast.show.config import Show
+from podcast.show.episodes import Episode
+from podcast.transcribe import cues as transcripts
+
+log = logging.getLogger(__name__)
+
+VTT, SRT = "text/vtt", "application/x-subrip"
+
+
+@dataclass(frozen=True)
+class Assets:
+    """What the assets step wrote: keys relative to ``out``."""
+
+    artwork_key: str
+    # slug -> (chapters_key | None, transcripts, image_key | None): the remaining
+    # fields of model.BuiltEpisode, in order.
+    per_episode: dict[str, tuple[str | None, tuple[model.Transcript, ...], str | None]]
+    keys: set[str] = field(default_factory=set)
+
+
+
+# ---- podcast check -----------------------------------------------------------------
+
+def check_sources(show: Show, episodes: list[Episode]) -> list[Problem]:
+    """What the assets step would refuse or change, found before building.
+
+    Art that cannot be used is an error; art that will be converted is a
+    warning (the published copy differs from the file). Transcripts must parse.
+    """
+    from PIL import Image, UnidentifiedImageError
+
+    problems: list[Problem] = []
+
+    def art(path: Path, where: str, fieldname: str) -> None:
+        try:
+            with Image.open(path) as img:
+                w, h, mode, fmt = img.width, img.height, img.mode, img.format
+        except FileNotFoundError:
+            return  # reported by the show/episode validation
+        except (UnidentifiedImageError, OSError) as exc:
+            problems.append(Problem(where, fieldname, f"{show.where(path)} is not a "
+                                    f"readable image ({exc})", "Export it as JPEG or PNG"))
+            return
+        for issue in check_art(w, h, mode, fmt):
+            fixable = w == h and w >= ART_MIN
+            problems.append(Problem(
+                where, fieldname, f"{show.where(path)} {issue}",
+                "A converted copy will be published; the file is left as it is" if fixable
+                else f"Apple requires a square JPEG or PNG of {ART_MIN}-{ART_MAX} px",
+                "warning" if fixable else "error"))
+
+    art(show.artwork, "podcast.toml", "[show] artwork")
+    for ep in episodes:
+        where = show.where(ep.source)
+        if ep.image is not None:
+            art(ep.image, where, "image")
+        if ep.transcript is not None:
+            try:
+                transcripts.parse(ep.transcript)
+            except PodcastError as exc:
+                problems.append(Problem(show.where(ep.transcript), "", exc.problem,
+                                        exc.hint or ""))
+    return problems
+
+
+# ---- the step ----------------------------------------------------------------
+
+def write_assets(show: Show, episodes: list[Episode], out: Path) -> Assets:
+    """Write art, chapters and transcripts of ``episodes`` into ``out``.
+
+    Raises ``ValidationError`` listing every unusable image or transcript, before
+    anything is written.
+    """
+    out = Path(out)
+    art_cache = show.cache_dir / "artwork"
+    problems: list[Problem] = []
+    files: dict[str, bytes] = {}
+
+    artwork_key = ""
+    try:
+        cover = prepare_art(show.artwork, show.where(show.artwork), art_cache)
+        artwork_key = art_key("cover", cover)
+        files[artwork_key] = cover.data
+        if cover.converted:
+            log.info("artwork: published %s as %dx%d RGB (%s left unchanged)",
+                     artwork_key, *cover.size, show.where(show.artwork))
+    except PodcastError as exc:
+        problems.append(Problem(exc.where or "podcast.toml", "[show] artwork", exc.problem,
+                                exc.hint or ""))
+
+    per_episode: dict[str, tuple[str | None, tuple[model.Transcript, ...], str | None]] = {}
+    for ep in episodes:
+        where = show.where(ep.source)
+        image_key = None
+        if ep.image is not None:
+            try:
+                art = prepare_art(ep.image, show.where(ep.image), art_cache)
+                image_key = art_key(ep.slug, art)
+                files[image_key] = art.data
+            except PodcastError as exc:
+                problems.append(Problem(where, "image", exc.problem, exc.hint or ""))
+
+        chapters_key = None
+        if ep.chapters:
+            images: dict[int, str] = {}
+            ordered = sorted(ep.chapters, key=lambda c: c.start)
+            for n, ch in enumerate(ordered, start=1):
+                if ch.image is not None:
+                    try:
+                        key, data = chapter_image(ep, n, ch.image, show.where(ch.image))
+                    except PodcastError as exc:
+                        problems.append(Problem(where, f"chapters[{n}].image", exc.problem,
+                                                exc.hint or ""))
+                        continue
+                    images[n] = key
+                    files[key] = data
+            chapters_key = model.chapters_key(ep)
+            files[chapters_key] = chapters_json(show, ep, images).encode()
+
+        found: tuple[model.Transcript, ...] = ()
+        if ep.transcript is not None:
+            try:
+                cues = transcripts.parse(ep.transcript)
+            except PodcastError as exc:
+                problems.append(Problem(show.where(ep.transcript), "", exc.problem,
+                                        exc.hint or ""))
+            else:
+                vtt, srt = model.transcript_key(ep, "vtt"), model.transcript_key(ep, "srt")
+                files[vtt] = transcripts.to_vtt(cues).encode()
+                files[srt] = transcripts.to_srt(cues).encode()
+                found = (model.Transcript(vtt, VTT), model.Transcript(srt, SRT))
+        per_episode[ep.slug] = (chapters_key, found, image_key)
+
+    if any(p.is_error for p in problems):
+        raise ValidationError(problems)
+
+    written = sum(write_if_changed(out / key, data) for key, data in sorted(files.items()))
+    log.debug("assets: %d files, %d rewritten", len(files), written)
+    return Assets(artwork_key=artwork_key, per_episode=per_episode, keys=set(files))

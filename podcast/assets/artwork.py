@@ -1,0 +1,93 @@
+"""Cover art as published: the source itself when it meets Apple's rules, else
+an RGB copy scaled down to 3000 px; keyed by a hash of the published bytes.
+
+Apps cache art by URL, so a new picture must get a new file name
+(``artwork/cover-<sha8>.jpg``). Smaller or non-square art is an error:
+enlarging or cropping it is a decision for a person.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from podcast.errors import PodcastError
+from podcast.fsutil import sha256_bytes, write_if_changed
+from podcast.show.artwork import ART_MAX, ART_MIN, FORMATS, check_art
+
+# Bump when the conversion changes, so cached conversions are redone.
+_CONVERT_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Art:
+    data: bytes
+    ext: str  # "jpg" | "png"
+    size: tuple[int, int]
+    converted: bool
+
+
+def prepare_art(source: Path, where: str, cache_dir: Path | None = None) -> Art:
+    """The bytes to publish for a cover: the source itself when it already meets
+    the rules, else an RGB copy scaled down to 3000 px. Raises ``PodcastError``
+    for art that cannot be fixed without a person (too small, not square)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        raw = Path(source).read_bytes()
+    except OSError as exc:
+        raise PodcastError(where, f"cannot be read ({exc.strerror})",
+                           "Check the path of the artwork") from None
+    try:
+        with Image.open(io.BytesIO(raw)) as img:
+            img.load()
+            fmt, mode, (w, h) = img.format, img.mode, img.size
+            if w != h:
+                raise PodcastError(where, f"is {w}x{h} px, not square",
+                                   f"Apple requires square art of {ART_MIN}-{ART_MAX} px: crop it")
+            if w < ART_MIN:
+                raise PodcastError(where, f"is {w}x{h} px, smaller than {ART_MIN}x{ART_MIN}",
+                                   f"Export the art at {ART_MIN}-{ART_MAX} px; enlarging blurs it")
+            if not check_art(w, h, mode, fmt):
+                return Art(raw, FORMATS[fmt], (w, h), False)
+            return _convert(img, raw, fmt, cache_dir)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise PodcastError(where, f"is not a readable image ({exc})",
+                           "Export the art as a JPEG or PNG") from None
+
+
+def _convert(img, raw: bytes, fmt: str | None, cache_dir: Path | None) -> Art:
+    """RGB, at most ART_MAX px, saved as the source's format (JPEG for anything else)."""
+    from PIL import Image
+
+    ext = FORMATS.get(fmt or "", "jpg")
+    cached = None
+    if cache_dir is not None:
+        cached = cache_dir / f"{sha256_bytes(raw + _CONVERT_VERSION.encode())[:32]}.{ext}"
+        if cached.is_file():
+            data = cached.read_bytes()
+            with Image.open(io.BytesIO(data)) as done:
+                return Art(data, ext, done.size, True)
+    out = img
+    if out.mode in ("RGBA", "LA") or (out.mode == "P" and "transparency" in out.info):
+        rgba = out.convert("RGBA")
+        out = Image.new("RGB", rgba.size, (255, 255, 255))
+        out.paste(rgba, mask=rgba.getchannel("A"))  # transparency on white
+    elif out.mode != "RGB":
+        out = out.convert("RGB")
+    if out.width > ART_MAX:
+        out = out.resize((ART_MAX, ART_MAX), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    if ext == "png":
+        out.save(buf, "PNG", optimize=True)
+    else:
+        out.save(buf, "JPEG", quality=90, optimize=True)
+    data = buf.getvalue()
+    if cached is not None:
+        write_if_changed(cached, data)
+    return Art(data, ext, out.size, True)
+
+
+def art_key(name: str, art: Art) -> str:
+    return f"artwork/{name}-{sha256_bytes(art.data)[:8]}.{art.ext}"

@@ -47,8 +47,10 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     out = show.output_dir
     out.mkdir(parents=True, exist_ok=True)
 
-    media = publish_media(show, live, out, jobs=jobs, force=force, progress=progress)
+    # Assets first: they are cheap and their checks (art, chapter images, transcripts)
+    # refuse a broken episode before minutes of audio work.
     assets = write_assets(show, live, out)
+    media = publish_media(show, live, out, jobs=jobs, force=force, progress=progress)
     built = tuple(
         BuiltEpisode(ep, media[ep.slug], *assets.per_episode[ep.slug]) for ep in live)
     site = Site(show=show, episodes=built, artwork_key=assets.artwork_key,

@@ -105,3 +105,14 @@ def sha256_file(path: Path) -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def inside(path: Path, folder: Path) -> bool:
+    """Whether ``path``, symbolic links followed, lies inside ``folder`` (resolved).
+
+    A link loop or an unreadable name counts as outside.
+    """
+    try:
+        return Path(path).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, RuntimeError, ValueError):
+        return False

@@ -73,7 +73,7 @@ def test_add_rejects_bad_input_and_creates_nothing(tmp_path: Path):
     fake.write_bytes(b"not audio" * 100)
     result = run(root, "add", str(fake), "--title", "Fake")
     assert result.exit_code == 1
-    assert f"{fake}: cannot be read as audio" in result.output
+    assert f"{fake}: is corrupt or not an audio format" in result.output
     assert not (root / "episodes" / "fake").exists()
 
     text = tmp_path / "notes.txt"

@@ -154,7 +154,7 @@ def test_show_config_problems_are_all_reported(tmp_path: Path):
     assert result.exit_code == 1
     out = result.output
     assert "podcast.toml: [show] owner.email: missing." in out
-    assert "podcast.toml: [show] categories: item 1: 'Gardening' is not an Apple Podcasts category" in out
+    assert "podcast.toml: [show] categories[1]: 'Gardening' is not an Apple Podcasts category" in out
     assert "podcast.toml: [show] url: 'http://example.org/' is not https" in out
     assert "podcast.toml: [show] explicit: expected true or false" in out
     assert "podcast.toml: [audio] loudness: -3 is outside" in out

@@ -77,6 +77,12 @@ def check_sources(show: Show, episodes: list[Episode]) -> list[Problem]:
         where = show.where(ep.source)
         if ep.image is not None:
             art(ep.image, where, "image")
+        for n, ch in enumerate(sorted(ep.chapters, key=lambda c: c.start), start=1):
+            if ch.image is not None:
+                try:
+                    chapter_image(ep, n, ch.image, show.where(ch.image))
+                except PodcastError as exc:
+                    problems.append(Problem(where, f"chapters[{n}].image", exc.format()))
         if ep.transcript is not None:
             try:
                 transcripts.parse(ep.transcript)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 from podcast import model
 from podcast.errors import PodcastError
 from podcast.fsutil import sha256_bytes
+from podcast.show.artwork import FORMATS
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
 
@@ -35,12 +37,31 @@ def chapters_json(show: Show, episode: Episode, image_keys: dict[int, str]) -> s
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
+MAX_IMAGE_BYTES = 2_000_000
+
+
 def chapter_image(episode: Episode, n: int, path: Path, where: str) -> tuple[str, bytes]:
+    """The key and bytes of chapter ``n``'s image: a JPEG or PNG (by content, not by
+    name), published as it is under a name holding its hash. ``podcast check`` calls
+    this too, so it refuses exactly what the build would."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise PodcastError(where, f"cannot be read ({exc.strerror})") from None
-    ext = path.suffix.lower().lstrip(".")
-    ext = "jpg" if ext == "jpeg" else ext
-    key = f"{model.episode_dir(episode)}chapter-{n}-{sha256_bytes(data)[:8]}.{ext}"
+        raise PodcastError(where, f"cannot be read ({exc.strerror})",
+                           "Check the file's permissions") from None
+    if len(data) > MAX_IMAGE_BYTES:
+        raise PodcastError(where, f"is {len(data) / 1e6:.1f} MB, more than "
+                           f"{MAX_IMAGE_BYTES / 1e6:.0f} MB", "Export a smaller JPEG or PNG")
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+            fmt = img.format
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise PodcastError(where, f"is not a readable image ({exc})",
+                           "Export it as a JPEG or PNG") from None
+    if fmt not in FORMATS:
+        raise PodcastError(where, f"is {fmt}, not a JPEG or PNG", "Export it as JPEG or PNG")
+    key = f"{model.episode_dir(episode)}chapter-{n}-{sha256_bytes(data)[:8]}.{FORMATS[fmt]}"
     return key, data

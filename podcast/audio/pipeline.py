@@ -79,12 +79,13 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     from podcast.audio import master as mastering
     from podcast.audio.measure import measure
     from podcast.audio.tags import mp3_info
+    from podcast.show.probe import probe
 
     where = show.where(ep.master)
     if ep.master.suffix.lower() not in MASTER_SUFFIXES:
         raise AudioError(where, f"{ep.master.suffix or 'no extension'} is not a supported "
                          "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
-    budget = _header_duration(ep.master) or 0.0
+    budget = probe(ep.master, where).duration  # an implausible header fails here, as in check
     cb = (lambda phase: progress.callback(ep.slug, phase, budget)) if progress else (
         lambda phase: None)
     started = time.monotonic()
@@ -92,7 +93,7 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     # measured beside the encode, on the other core (see master.py).
     m = measure(ep.master, where=where, peak="sample", progress=cb("measuring"))
     mastering.check_master(m, where)
-    if budget and m.duration < budget - TRUNCATION_SLACK:
+    if budget and m.duration < budget - TRUNCATION_SLACK:  # a header that still lied
         raise AudioError(where, f"is truncated: its header says {budget:.1f}s but only "
                          f"{m.duration:.1f}s of audio could be decoded",
                          "Export or copy the master again")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from podcast.errors import ConfigError, Problem, ValidationError
+from podcast.fsutil import inside
 from podcast.show import schema as s
 from podcast.show.schema import Invalid, Option
 
@@ -98,10 +99,6 @@ PERSON = [
 ]
 
 
-def person(value: Any) -> dict:
-    return s.table(PERSON)(value)
-
-
 SHOW_OPTIONS = [
     Option("title", s.text, "the show's name", required=True),
     Option("url", s.url(), "public base URL; feed/<path> is served at url + <path>",
@@ -131,7 +128,7 @@ SHOW_OPTIONS = [
         Option("url", s.url(), "where to give", required=True),
         Option("text", s.text, "what to show", required=True),
     ])), "podcast:funding links", default=list),
-    Option("persons", s.list_of(person), "podcast:person credits for the show", default=list),
+    Option("persons", s.list_of(s.table(PERSON)), "podcast:person credits for the show", default=list),
     Option("subscribe", s.table([
         Option("apple", s.url(), "Apple Podcasts page"),
         Option("spotify", s.url(), "Spotify page"),
@@ -225,6 +222,11 @@ class Show:
     def cache_dir(self) -> Path:
         return self.root / ".cache"
 
+    def contains(self, path: Path) -> bool:
+        """Whether ``path``, symbolic links followed, lies inside the show's folder:
+        nothing outside it is ever read into a build."""
+        return inside(path, self.root)
+
     def where(self, path: Path) -> str:
         """How messages name a file: relative to the show's root when inside it."""
         try:
@@ -297,7 +299,10 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
     if not base_url.endswith("/"):
         base_url += "/"
     artwork = root / (show["artwork"] or "artwork/cover.jpg")
-    if show["artwork"] and not artwork.is_file():
+    if show["artwork"] and not inside(artwork, root):
+        ctx.error("artwork", f"{show['artwork']} is outside the show's folder",
+                  "Copy the art into the show (e.g. artwork/cover.jpg) and give that path")
+    elif show["artwork"] and not artwork.is_file():
         ctx.error("artwork", f"{show['artwork']} does not exist",
                   "Put the square cover art there or fix the path")
     if len((show["description"] or "").encode()) > 4000:

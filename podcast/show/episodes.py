@@ -7,6 +7,7 @@ with its file and field. Nothing is written here.
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from typing import Any
 import yaml
 
 from podcast.errors import PodcastError, Problem, ValidationError
+from podcast.fsutil import inside
 from podcast.show import schema as s
 from podcast.show.config import PERSON, Show
 from podcast.show.schema import Invalid, Option
@@ -83,8 +85,22 @@ class Episode:
 
 # ---- parsing ----------------------------------------------------------------
 
+MAX_EPISODE_BYTES = 4 * 1024 * 1024  # episode.md: notes included
+MAX_FRONT_MATTER = 256 * 1024  # the YAML block alone
+MAX_SECONDS = 100 * 3600  # any time in an episode: far beyond a real one
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as text: we parse and judge dates ourselves."""
+    """SafeLoader that keeps timestamps as text (we parse and judge dates ourselves)
+    and refuses aliases: an alias bomb (``&a [*a, *a, ...]`` nested) would expand
+    to gigabytes, and hand-written front matter has no use for them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed; write the value out", mark)
+        return super().compose_node(parent, index)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -108,8 +124,14 @@ def split_front_matter(text: str, where: str) -> tuple[dict, str]:
     else:
         raise PodcastError(where, "front matter is not closed",
                            "Add a line with --- after the YAML fields")
+    if len(head.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER:
+        raise PodcastError(where, f"front matter is larger than {MAX_FRONT_MATTER // 1024} KB",
+                           "Keep the fields short; long text belongs in the notes below")
     try:
         data = yaml.load(head, Loader=_Loader) or {}
+    except RecursionError:
+        raise PodcastError(where, "front matter is nested too deeply",
+                           "Write plain fields, lists and tables") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 2}" if mark else ""
@@ -125,34 +147,40 @@ def split_front_matter(text: str, where: str) -> tuple[dict, str]:
 def parse_timecode(value: Any) -> float:
     """Seconds from ``H:MM:SS(.mmm)``, ``M:SS`` or a number of seconds."""
     if isinstance(value, bool):
-        raise Invalid(f"{value!r} is not a time")
+        raise Invalid(f"{value!r} is not a time", "Write H:MM:SS, M:SS or seconds")
+    seconds = None
     if isinstance(value, (int, float)):
-        if value < 0:
-            raise Invalid(f"{value} is negative")
-        return float(value)
-    if isinstance(value, str):
-        m = re.fullmatch(r"(?:(\d+):)?([0-5]?\d):([0-5]\d(?:\.\d+)?)", value.strip())
+        seconds = float(value)
+    elif isinstance(value, str):
+        m = re.fullmatch(r"(?:(\d{1,3}):)?([0-5]?\d):([0-5]\d(?:\.\d{1,6})?)", value.strip())
         if m:
             h, mnt, sec = m.groups()
-            return int(h or 0) * 3600 + int(mnt) * 60 + float(sec)
-        try:
+            seconds = int(h or 0) * 3600 + int(mnt) * 60 + float(sec)
+        elif re.fullmatch(r"\d{1,7}(?:\.\d{1,6})?", value.strip()):
             seconds = float(value)
-            if seconds >= 0:
-                return seconds
-        except ValueError:
-            pass
-    raise Invalid(f"{value!r} is not a time", "Write H:MM:SS, M:SS or seconds")
+    if seconds is None:
+        raise Invalid(f"{s.shown(value)} is not a time", "Write H:MM:SS, M:SS or seconds")
+    if not math.isfinite(seconds) or seconds < 0:
+        raise Invalid(f"{s.shown(value)} is not a time of zero or more seconds",
+                      "Write H:MM:SS, M:SS or seconds")
+    if seconds > MAX_SECONDS:
+        raise Invalid(f"{s.shown(value)} is more than {MAX_SECONDS // 3600} hours",
+                      "Check the time")
+    return seconds
 
 
 def parse_date(value: Any) -> datetime:
     if isinstance(value, datetime):
         parsed = value
+    elif not isinstance(value, str):
+        raise Invalid(f"{s.shown(value)} is not a date and time",
+                      'Write ISO 8601 with a zone in quotes, e.g. "2020-03-09T10:00:00+00:00"')
     else:
-        text = str(value).strip()
+        text = value.strip()
         try:
             parsed = datetime.fromisoformat(text)
         except ValueError:
-            raise Invalid(f"{text!r} is not a valid date and time",
+            raise Invalid(f"{s.shown(text)} is not a valid date and time",
                           "Write ISO 8601 with a zone, e.g. 2020-03-09T10:00:00+00:00") from None
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise Invalid(f"{value!s} has no time zone",
@@ -164,7 +192,7 @@ def _guid(value: Any) -> str:
     try:
         return str(uuid.UUID(str(value)))
     except ValueError:
-        raise Invalid(f"{value!r} is not a UUID",
+        raise Invalid(f"{s.shown(value)} is not a UUID",
                       "Keep the guid `podcast add` wrote; it must never change") from None
 
 
@@ -184,8 +212,8 @@ SOUNDBITE = [
 
 EPISODE_OPTIONS = [
     Option("title", s.text, "plain-text title, without the episode number", required=True),
-    Option("number", s.integer(1), "episode number (itunes:episode)"),
-    Option("season", s.integer(1), "season number"),
+    Option("number", s.integer(1, 100_000), "episode number (itunes:episode)"),
+    Option("season", s.integer(1, 10_000), "season number"),
     Option("type", s.choice("full", "trailer", "bonus"), "full, trailer or bonus",
            default="full"),
     Option("date", parse_date, "publication date with zone", required=True),
@@ -213,10 +241,20 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
 
     source = folder / EPISODE_FILE
     where = show.where(source)
+    home = folder.resolve()
+    if not show.contains(source):
+        problems.append(Problem(where, "", "leads outside the show's folder (a symbolic link)",
+                                "Keep episode folders and their files inside the show"))
+        return None
     try:
+        if source.stat().st_size > MAX_EPISODE_BYTES:
+            problems.append(Problem(where, "", f"is larger than {MAX_EPISODE_BYTES >> 20} MB",
+                                    "Shorten the notes"))
+            return None
         raw = source.read_bytes()
     except OSError as exc:
-        problems.append(Problem(where, "", f"cannot be read ({exc.strerror})"))
+        problems.append(Problem(where, "", f"cannot be read ({exc.strerror})",
+                                "Check the file's permissions"))
         return None
     try:
         text = raw.decode("utf-8")
@@ -239,26 +277,37 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
     if v["type"] == "full" and v["number"] is None:
         ctx.warn("number", "missing for a full episode", "Add number: N (Apple shows it)")
 
-    def local_file(name: str | None, fieldname: str, default_names: tuple[str, ...]) -> Path | None:
+    def local_file(name: str | None, fieldname: str, default_names: tuple[str, ...] = (),
+                   missing_hint: str = "Put the file there or fix the name") -> Path | None:
+        """A file of this episode: inside its folder once symbolic links are followed.
+        Files found by their default names are held to the same rule."""
         if name:
             path = folder / name
+            if not inside(path, home):
+                ctx.error(fieldname, f"{s.shown(name)} is outside the episode folder "
+                          f"{folder.name}/", "Copy the file into the episode folder and "
+                          "give its name only")
+                return None
             if not path.is_file():
-                ctx.error(fieldname, f"{name} does not exist in {folder.name}/",
-                          "Put the file there or fix the name")
+                ctx.error(fieldname, f"{name} does not exist in {folder.name}/", missing_hint)
                 return None
             return path
         for candidate in default_names:
-            if (folder / candidate).is_file():
-                return folder / candidate
+            path = folder / candidate
+            if path.is_file() or path.is_symlink():
+                if not inside(path, home):
+                    ctx.error(fieldname, f"{candidate} leads outside the episode folder "
+                              f"{folder.name}/ (a symbolic link)",
+                              "Replace the link with the file itself")
+                    return None
+                return path if path.is_file() else None
         return None
 
-    master = folder / v["master"] if v["master"] else folder / "master"
+    master = local_file(v["master"], "master", missing_hint="Copy the master into the "
+                        "folder, or run `podcast add AUDIO`") if v["master"] else None
     duration = None
-    if v["master"]:
-        if not master.is_file():
-            ctx.error("master", f"{v['master']} does not exist in {folder.name}/",
-                      "Copy the master into the folder, or run `podcast add AUDIO`")
-        elif master.suffix.lower() not in MASTER_SUFFIXES:
+    if master is not None:
+        if master.suffix.lower() not in MASTER_SUFFIXES:
             ctx.error("master", f"{master.suffix} is not a supported audio format",
                       "Export WAV, FLAC, MP3, M4A or AIFF")
         elif probe_audio:
@@ -269,31 +318,38 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
                 ctx.error("master", f"{v['master']}: {exc.problem}", exc.hint or "")
 
     chapters: list[Chapter] = []
-    for i, ch in enumerate(v["chapters"] or []):
+    raw_chapters = v["chapters"] or s.Items()
+    for at, ch in zip(raw_chapters.positions, raw_chapters):
         image = None
         if ch.get("image"):
-            image = local_file(ch["image"], f"chapters[{i + 1}].image", ())
+            image = local_file(ch["image"], f"chapters[{at}].image")
         chapters.append(Chapter(ch["start"], ch["title"], ch.get("url"), image, ch["toc"]))
+    at = raw_chapters.positions
     for i in range(1, len(chapters)):
         if chapters[i].start <= chapters[i - 1].start:
-            ctx.error(f"chapters[{i + 1}].start",
+            ctx.error(f"chapters[{at[i]}].start",
                       f"{chapters[i].start:g}s is not after the previous chapter "
                       f"({chapters[i - 1].start:g}s)", "List chapters in order of time")
     if chapters and chapters[0].start != 0:
-        ctx.warn("chapters[1].start", "the first chapter does not start at 0:00",
+        ctx.warn(f"chapters[{at[0]}].start", "the first chapter does not start at 0:00",
                  "Apps show nothing before it; add a chapter at 0:00")
+    soundbites = v["soundbites"] or s.Items()
     if duration is not None:
         for i, ch in enumerate(chapters):
             if ch.start >= duration:
-                ctx.error(f"chapters[{i + 1}].start",
+                ctx.error(f"chapters[{at[i]}].start",
                           f"{ch.start:g}s is past the end of the audio ({duration:.1f}s)",
                           "Fix the time or the master")
-        for i, sb in enumerate(v["soundbites"] or []):
+        for pos, sb in zip(soundbites.positions, soundbites):
             if sb["start"] + sb["duration"] > duration + 0.5:
-                ctx.error(f"soundbites[{i + 1}]", "ends past the end of the audio")
+                ctx.error(f"soundbites[{pos}]", f"ends at {sb['start'] + sb['duration']:g}s, "
+                          f"past the end of the audio ({duration:.1f}s)",
+                          "Fix start or duration")
 
+    transcript = local_file(v["transcript"], "transcript", TRANSCRIPT_NAMES)
+    image = local_file(v["image"], "image", COVER_NAMES)
     problems.extend(ctx.problems)
-    if not v["title"] or not v["date"] or not v["guid"]:
+    if not v["title"] or not v["date"] or not v["guid"] or master is None:
         return None
     return Episode(
         slug=slug,
@@ -311,9 +367,9 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
         chapters=tuple(chapters),
         persons=tuple(v["persons"] or ()),
         soundbites=tuple(Soundbite(b["start"], b["duration"], b.get("title"))
-                         for b in v["soundbites"] or ()),
-        transcript=local_file(v["transcript"], "transcript", TRANSCRIPT_NAMES),
-        image=local_file(v["image"], "image", COVER_NAMES),
+                         for b in soundbites),
+        transcript=transcript,
+        image=image,
         notes=notes,
         source_sha=sha256_bytes(raw),
     )

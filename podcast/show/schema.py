@@ -7,6 +7,7 @@ Each option is declared once with its type, default and a one-line doc;
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,9 +70,18 @@ class Context:
         self.problems.append(Problem(self.where, self.prefix + fieldname, message, hint, "warning"))
 
 
+def _default(opt: Option) -> Any:
+    return opt.default() if callable(opt.default) else opt.default
+
+
 def validate(data: Mapping[str, Any], options: list[Option], ctx: Context,
              *, path: str = "") -> dict[str, Any]:
-    """Convert ``data`` by ``options``; problems go to ``ctx``; bad values become defaults."""
+    """Convert ``data`` by ``options``; problems go to ``ctx``; bad values become defaults.
+
+    Nested tables and lists of tables are validated in place: each problem
+    names its full path (``chapters[3].start``), and unknown keys are warned
+    about at every level.
+    """
     known = {o.name for o in options}
     out: dict[str, Any] = {}
     for key in data:
@@ -84,31 +94,123 @@ def validate(data: Mapping[str, Any], options: list[Option], ctx: Context,
             if opt.required:
                 ctx.error(path + opt.name, "missing" if raw is _MISSING else "is empty",
                           opt.hint or f"Add {opt.name}: {opt.doc}")
-            out[opt.name] = opt.default() if callable(opt.default) else opt.default
+            out[opt.name] = _default(opt)
             continue
-        if isinstance(opt.convert, table):
-            if not isinstance(raw, Mapping):
-                ctx.error(path + opt.name, f"expected a table, got {type(raw).__name__}")
-                out[opt.name] = validate({}, opt.convert.options, Context("x"))
-            else:
-                out[opt.name] = validate(raw, opt.convert.options, ctx, path=f"{path}{opt.name}.")
+        if isinstance(opt.convert, Nested):
+            value = opt.convert.check(raw, ctx, path + opt.name)
+            out[opt.name] = _default(opt) if value is None else value
             continue
         try:
             out[opt.name] = opt.convert(raw)
         except Invalid as exc:
             ctx.error(path + opt.name, exc.message, exc.hint)
-            out[opt.name] = opt.default() if callable(opt.default) else opt.default
+            out[opt.name] = _default(opt)
     return out
+
+
+class Nested:
+    """A converter of a structure: validates in place, reporting into ``ctx``
+    under ``path``; returns None when the value is unusable."""
+
+    def check(self, value: Any, ctx: Context, path: str) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def __call__(self, value: Any) -> Any:
+        """Standalone use: raise ``Invalid`` with the first error."""
+        ctx = Context("")
+        out = self.check(value, ctx, "")
+        errors = [p for p in ctx.problems if p.is_error]
+        if errors:
+            where = errors[0].field.lstrip(".")
+            raise Invalid(f"{where}: {errors[0].message}" if where else errors[0].message,
+                          errors[0].hint)
+        return out
+
+
+class table(Nested):
+    """A nested table: its fields are validated in place, reported as ``outer.inner``."""
+
+    def __init__(self, options: list[Option]):
+        self.options = options
+
+    def check(self, value: Any, ctx: Context, path: str) -> dict | None:
+        if not isinstance(value, Mapping):
+            ctx.error(path, f"expected a table of fields, got {_kind(value)}",
+                      "Write { key: value, ... }")
+            return None
+        before = sum(p.is_error for p in ctx.problems)
+        out = validate(value, self.options, ctx, path=f"{path}." if path else "")
+        return None if sum(p.is_error for p in ctx.problems) > before else out
+
+
+class list_of(Nested):
+    """A list whose items are each converted (or validated, for tables); every bad
+    item is reported with its 1-based position, and left out of the result."""
+
+    def __init__(self, item: Callable[[Any], Any], *, max_items: int = 1000):
+        self.item = item
+        self.max_items = max_items
+
+    def check(self, value: Any, ctx: Context, path: str) -> list | None:
+        if not isinstance(value, list):
+            ctx.error(path, f"expected a list, got {_kind(value)}", "Write [item, item, ...]")
+            return None
+        if len(value) > self.max_items:
+            ctx.error(path, f"has {len(value)} items, more than {self.max_items}",
+                      "Shorten the list")
+            return None
+        out = Items()
+        for i, raw in enumerate(value, start=1):
+            where = f"{path}[{i}]"
+            if isinstance(self.item, Nested):
+                item = self.item.check(raw, ctx, where)
+            else:
+                try:
+                    item = self.item(raw)
+                except Invalid as exc:
+                    ctx.error(where, exc.message, exc.hint)
+                    item = None
+            if item is not None:
+                out.append(item)
+                out.positions.append(i)
+        return out
+
+
+class Items(list):
+    """A validated list; ``positions`` are the 1-based places of its items in the
+    source (bad items are left out, so later messages still name the right one)."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.positions: list[int] = list(range(1, len(self) + 1))
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a table", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
 
 
 # ---- converters -----------------------------------------------------------
 
+MAX_TEXT = 100_000  # characters in one field: far beyond any real title or note
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` cut short: an error message never repeats a huge value."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 5] + "...'" if text[0] in "'\"" \
+        else text[:limit - 3] + "..."
+
+
 def text(value: Any) -> str:
     if not isinstance(value, str):
-        raise Invalid(f"expected text, got {type(value).__name__} {value!r}", "Quote the value")
+        raise Invalid(f"expected text, got {_kind(value)} {shown(value)}", "Quote the value")
     value = value.strip()
     if not value:
         raise Invalid("is empty", "Write a value or remove the key")
+    if len(value) > MAX_TEXT:
+        raise Invalid(f"is {len(value)} characters long, more than {MAX_TEXT}",
+                      "Shorten it; long text belongs in the notes")
     return value
 
 
@@ -121,7 +223,7 @@ def boolean(value: Any) -> bool:
 def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[[Any], int]:
     def convert(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid(f"expected a whole number, got {value!r}")
+            raise Invalid(f"expected a whole number, got {shown(value)}")
         if minimum is not None and value < minimum:
             raise Invalid(f"{value} is below the minimum {minimum}")
         if maximum is not None and value > maximum:
@@ -133,17 +235,23 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[
 def number(minimum: float | None = None, maximum: float | None = None) -> Callable[[Any], float]:
     def convert(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise Invalid(f"expected a number, got {value!r}")
+            raise Invalid(f"expected a number, got {shown(value)}")
+        if not math.isfinite(value):
+            raise Invalid(f"{value} is not a finite number", "Write a plain number")
         if minimum is not None and value < minimum or maximum is not None and value > maximum:
-            raise Invalid(f"{value} is outside {minimum} to {maximum}")
+            raise Invalid(f"{shown(value)} is outside {minimum:g} to {maximum:g}"
+                          if minimum is not None and maximum is not None else
+                          f"{shown(value)} is below the minimum {minimum:g}"
+                          if minimum is not None and value < minimum else
+                          f"{shown(value)} is above the maximum {maximum:g}")
         return float(value)
     return convert
 
 
 def choice(*choices: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
-        if value not in choices:
-            raise Invalid(f"{value!r} is not one of {', '.join(choices)}",
+        if isinstance(value, bool) or value not in choices:
+            raise Invalid(f"{shown(value)} is not one of {', '.join(choices)}",
                           f"Use one of: {', '.join(choices)}")
         return value
     return convert
@@ -153,11 +261,21 @@ def url(*, https: bool = True) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         value = text(value)
         from urllib.parse import urlsplit
-        parts = urlsplit(value)
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018  (raises on a malformed port)
+        except ValueError:
+            raise Invalid(f"{shown(value)} is not a valid URL", "Write a full https:// address") \
+                from None
         if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise Invalid(f"{value!r} is not an absolute URL", "Write a full https:// address")
+            raise Invalid(f"{shown(value)} is not an absolute URL",
+                          "Write a full https:// address")
+        if any(c.isspace() or ord(c) < 32 for c in value):
+            raise Invalid(f"{shown(value)} contains spaces or control characters",
+                          "Percent-encode them (%20)")
         if https and parts.scheme != "https" and not is_loopback(parts.hostname or ""):
-            raise Invalid(f"{value!r} is not https", "Podcast apps require https:// addresses")
+            raise Invalid(f"{shown(value)} is not https",
+                          "Podcast apps require https:// addresses")
         return value
     return convert
 
@@ -170,39 +288,8 @@ def email(value: Any) -> str:
     value = text(value)
     local, _, domain = value.partition("@")
     if not local or "." not in domain or " " in value:
-        raise Invalid(f"{value!r} is not an email address")
+        raise Invalid(f"{shown(value)} is not an email address")
     return value
-
-
-def list_of(convert: Callable[[Any], Any]) -> Callable[[Any], list]:
-    def conv(value: Any) -> list:
-        if not isinstance(value, list):
-            raise Invalid(f"expected a list, got {type(value).__name__}")
-        out = []
-        for i, item in enumerate(value):
-            try:
-                out.append(convert(item))
-            except Invalid as exc:
-                raise Invalid(f"item {i + 1}: {exc.message}", exc.hint) from None
-        return out
-    return conv
-
-
-class table:
-    """A nested table: its fields are validated in place, reported as ``outer.inner``."""
-
-    def __init__(self, options: list[Option]):
-        self.options = options
-
-    def __call__(self, value: Any) -> dict:
-        if not isinstance(value, Mapping):
-            raise Invalid(f"expected a table, got {type(value).__name__}")
-        ctx = Context("")
-        out = validate(value, self.options, ctx)
-        errors = [p for p in ctx.problems if p.is_error]
-        if errors:
-            raise Invalid(f"{errors[0].field}: {errors[0].message}", errors[0].hint)
-        return out
 
 
 # ---- formatting -------------------------------------------------------------

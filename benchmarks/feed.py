@@ -86,7 +86,7 @@ def generate_site(count: int, root: Path) -> Site:
                       "href": None, "img": None},),
             notes=NOTES.format(n=n),
         )
-        media = Media(key=model.media_key(ep, f"{n:064x}"), path=out / "media" / f"{slug}.mp3",
+        media = Media(key=model.media_key(ep, f"{n:064x}", f"{n:064x}"), path=out / "media" / f"{slug}.mp3",
                       size=28_000_000 + n, duration=1800.4 + n, sha256=f"{n:064x}")
         built.append(BuiltEpisode(ep, media, model.chapters_key(ep),
                                   (Transcript(model.transcript_key(ep, "vtt"), "text/vtt"),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from podcast.errors import ValidationError
 from podcast.model import BuiltEpisode, Site
 from podcast.show import load_project
 
@@ -35,7 +36,7 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     Unless ``allow_feed_changes``, a feed that would drop or duplicate episodes
     for subscribers of the last feed published to the same URL is refused.
     """
-    from podcast.assets import write_assets
+    from podcast.assets import check_sources, write_assets
     from podcast.audio import publish_media
     from podcast.feed import write_feed
     from podcast.site import write_pages
@@ -47,10 +48,13 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     out = show.output_dir
     out.mkdir(parents=True, exist_ok=True)
 
-    # Assets first: they are cheap and their checks (art, chapter images, transcripts)
-    # refuse a broken episode before minutes of audio work.
-    assets = write_assets(show, live, out)
+    # Gather, then write: the assets' checks (art, chapter images, transcripts) are
+    # cheap and refuse a broken episode before minutes of audio work.
+    problems = [p for p in check_sources(show, live) if p.is_error]
+    if problems:
+        raise ValidationError(problems)
     media = publish_media(show, live, out, jobs=jobs, force=force, progress=progress)
+    assets = write_assets(show, live, out, media)
     built = tuple(
         BuiltEpisode(ep, media[ep.slug], *assets.per_episode[ep.slug]) for ep in live)
     site = Site(show=show, episodes=built, artwork_key=assets.artwork_key,

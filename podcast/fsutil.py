@@ -45,6 +45,22 @@ def atomic_path(dest: Path, suffix: str | None = None) -> Iterator[Path]:
         raise
 
 
+@contextlib.contextmanager
+def staged(folder: Path, suffix: str) -> Iterator[Path]:
+    """A temp path in ``folder`` for a file whose final name depends on its content
+    (the caller ``os.replace``s it there); removed if still present on the way out."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".staged.", suffix=suffix, dir=folder)
+    os.close(fd)
+    os.chmod(name, 0o644)
+    try:
+        yield Path(name)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+
+
 _SEQUENCE = itertools.count()
 
 

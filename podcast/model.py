@@ -8,6 +8,7 @@ key never disagrees between the feed, the pages and the bucket.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -18,10 +19,32 @@ from podcast.show.episodes import Episode
 FEED = "feed.xml"
 
 
-def media_key(episode: Episode, audio_hash: str) -> str:
-    """The MP3's key. The hash covers master + audio settings: a re-mastered
-    episode gets a new key (its guid stays), so the key can be cached forever."""
-    return f"media/{episode.slug}-{audio_hash[:12]}.mp3"
+MEDIA_KEY = re.compile(r"(?:^|/)(?P<audio>[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{12})"
+                       r"-(?P<bytes>[0-9a-f]{8})\.(?P<ext>[a-z0-9]+)$")
+
+
+def media_key(episode: Episode, audio_hash: str, file_sha256: str, ext: str = "mp3") -> str:
+    """The key of a published audio file: ``media/<slug>-<audio12>-<bytes8>.<ext>``.
+
+    ``audio12`` names the audio (master + settings): a re-mastered episode gets
+    a new one. ``bytes8`` names the exact file, tags included: a re-tag (an edited
+    title) publishes a new object, so the bytes behind a URL never change and the
+    URL can be cached for a year as immutable.
+    """
+    return f"media/{episode.slug}-{audio_hash[:12]}-{file_sha256[:8]}.{ext}"
+
+
+def audio_identity(url_or_key: str) -> str | None:
+    """The audio a media URL or key holds (``<slug>-<audio12>``), whatever its host,
+    analytics prefix or tags; None for a URL that is not one of our media keys.
+
+    Subscriber protection treats two enclosures with the same identity as the
+    same audio: a re-tag or a new prefix, not a re-master."""
+    from urllib.parse import unquote, urlsplit
+
+    path = unquote(urlsplit(url_or_key).path) if "://" in url_or_key else url_or_key
+    found = MEDIA_KEY.search(path)
+    return found.group("audio") if found else None
 
 
 def episode_dir(episode: Episode) -> str:
@@ -61,12 +84,16 @@ def public_url(show: Show, key: str) -> str:
 class Media:
     """The published MP3 of one episode, as the audio step reports it."""
 
-    key: str  # e.g. media/multiple-bombings-0123456789ab.mp3
+    key: str  # e.g. media/multiple-bombings-0123456789ab-89abcdef.mp3
     path: Path  # the file in feed/
     size: int  # exact bytes: the enclosure length
     duration: float  # seconds, measured on the encoded file
     sha256: str
     report: dict = field(default_factory=dict)  # loudness figures etc.
+    # Seconds into the published file at which the master's time 0 plays (an
+    # intro's length less its crossfade): chapters, soundbites and transcript
+    # cues are written relative to the master and shifted by this when published.
+    offset: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,7 @@ def fake_media(show, episode, out: Path, seconds: float | None = None, kbps: int
         seconds = 2.0
     data = silent_mp3(seconds, kbps)
     digest = hashlib.sha256(data + episode.slug.encode()).hexdigest()
-    key = media_key(episode, digest)
+    key = media_key(episode, digest, hashlib.sha256(data).hexdigest())
     path = out / key
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.stat().st_size != len(data):
@@ -255,7 +255,7 @@ def make_site(root_or_show, *, now: datetime | None = None, public_url: str | No
     out.mkdir(parents=True, exist_ok=True)
     durations = durations or {}
     media = {ep.slug: fake_media(show, ep, out, durations.get(ep.slug)) for ep in live}
-    assets = write_assets(show, live, out)
+    assets = write_assets(show, live, out, media)
     built = tuple(BuiltEpisode(ep, media[ep.slug], *assets.per_episode[ep.slug]) for ep in live)
     build_date = max((ep.date for ep in live), default=datetime(2000, 1, 1, tzinfo=timezone.utc))
     return Site(show=show, episodes=built, artwork_key=assets.artwork_key, build_date=build_date,

@@ -3,6 +3,7 @@ run and only re-tags after a metadata change."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ from audio_helpers import FFmpegSpy, ffprobe, load, process, show_with_master
 
 from podcast.audio import cached_report, publish_media
 from podcast.audio.tags import mp3_info, read_tags
+from podcast.model import audio_identity
 
 CHAPTERS = [{"start": "0:00", "title": "Cold open"},
             {"start": "0:02.5", "title": "The call", "url": "https://www.gov.uk/ACT",
@@ -94,7 +96,10 @@ def test_ffprobe_reads_chapters_and_tags(processed):
 def test_media_facts_match_the_file(processed):
     root, result = processed
     media = result.media
-    assert media.key == f"media/multiple-bombings-{result.report.audiohash[:12]}.mp3"
+    import hashlib
+    digest = hashlib.sha256(media.path.read_bytes()).hexdigest()
+    assert media.key == (f"media/multiple-bombings-{result.report.audiohash[:12]}-"
+                         f"{digest[:8]}.mp3")
     assert media.path == root / "feed" / media.key
     assert media.size == media.path.stat().st_size
     import hashlib
@@ -109,6 +114,7 @@ def test_second_run_encodes_nothing_and_metadata_change_only_retags(tmp_path, mo
     (first,) = process(root, jobs=1)
     assert first.action == "encoded"
     mtime = first.media.path.stat().st_mtime_ns
+    first_inode = first.media.path.stat().st_ino
 
     spy = FFmpegSpy(monkeypatch)
     (second,) = process(root, jobs=1)
@@ -120,7 +126,11 @@ def test_second_run_encodes_nothing_and_metadata_change_only_retags(tmp_path, mo
                                                  "title: Multiple Bombings (revised)"))
     (third,) = process(root, jobs=1)
     assert third.action == "retagged" and spy.argvs == []  # no ffmpeg at all
-    assert third.media.key == first.media.key and third.media.sha256 != first.media.sha256
+    # A new file under a new key; the published one keeps its bytes (same inode too).
+    assert third.media.key != first.media.key and third.media.sha256 != first.media.sha256
+    assert audio_identity(third.media.key) == audio_identity(first.media.key) is not None
+    assert first.media.path.stat().st_ino == first_inode
+    assert hashlib.sha256(first.media.path.read_bytes()).hexdigest() == first.media.sha256
     assert str(read_tags(third.media.path)["TIT2"]) == "Multiple Bombings (revised)"
 
     (forced,) = process(root, jobs=1, force=True)

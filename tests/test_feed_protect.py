@@ -73,6 +73,40 @@ def test_changed_enclosure_url_is_named(show_root):
     assert "media/one-remastered000.mp3" in problems[0]
 
 
+@pytest.mark.parametrize("new_url, allowed", [
+    # re-tagged: same audio (slug + audio hash), new bytes hash
+    ("BASE/media/one-0123456789ab-ffffffff.mp3", True),
+    # the same file behind an analytics prefix, or on another host
+    ("https://op3.dev/e,pg=x/HOST/media/one-0123456789ab-aaaaaaaa.mp3", True),
+    ("https://cdn.example.net/media/one-0123456789ab-aaaaaaaa.mp3", True),
+    # re-mastered: other audio
+    ("BASE/media/one-ba9876543210-aaaaaaaa.mp3", False),
+    ("BASE/media/other-name.mp3", False),
+])
+def test_same_audio_at_a_new_url_is_allowed_and_reported(show_root, new_url, allowed):
+    from podcast.feed.protect import moved_media
+
+    site = make_site(show_root)
+    one = site.episodes[0]
+    base = site.show.url.rstrip("/")
+    new_url = new_url.replace("BASE", base).replace("HOST", base.split("://")[1])
+
+    def with_url(url):
+        key = url.split("/media/", 1)[1]
+        media = dataclasses.replace(one.media, key="media/" + key)
+        return render_feed(dataclasses.replace(site, episodes=(
+            dataclasses.replace(one, media=media),) + site.episodes[1:])).replace(
+            (f"{base}/media/{key}").encode(), url.encode())
+
+    old = with_url(f"{base}/media/one-0123456789ab-aaaaaaaa.mp3")
+    new = with_url(new_url)
+    problems, moved = compare_feeds(old, new), moved_media(old, new)
+    assert (problems == [] and len(moved) == 1) if allowed else (len(problems) == 1
+                                                                 and moved == [])
+    if allowed:
+        assert moved[0].startswith('"One": same audio at a new URL') and new_url in moved[0]
+
+
 def test_not_a_feed_is_an_error():
     with pytest.raises(FeedError, match="the published feed: is not well-formed XML"):
         compare_feeds(b"<html><body>oops", b"<rss><channel/></rss>")

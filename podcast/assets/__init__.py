@@ -94,11 +94,13 @@ def check_sources(show: Show, episodes: list[Episode]) -> list[Problem]:
 
 # ---- the step ----------------------------------------------------------------
 
-def write_assets(show: Show, episodes: list[Episode], out: Path) -> Assets:
+def write_assets(show: Show, episodes: list[Episode], out: Path,
+                 media: dict[str, model.Media] | None = None) -> Assets:
     """Write art, chapters and transcripts of ``episodes`` into ``out``.
 
-    Raises ``ValidationError`` listing every unusable image or transcript, before
-    anything is written.
+    ``media`` (slug -> the published audio) gives each episode's offset: times
+    written relative to the master are shifted by it. Raises ``ValidationError``
+    listing every unusable image or transcript, before anything is written.
     """
     out = Path(out)
     art_cache = show.cache_dir / "artwork"

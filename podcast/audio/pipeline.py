@@ -26,8 +26,9 @@ from podcast.audio.cache import (
     settings_dict,
 )
 from podcast.errors import AudioError, PodcastError
-from podcast.fsutil import atomic_path, sha256_file
-from podcast.model import Media, media_key
+from podcast.fsutil import atomic_path, sha256_file, staged
+from podcast import model
+from podcast.model import Media
 from podcast.show.config import Show
 from podcast.show.episodes import MASTER_SUFFIXES, Episode
 
@@ -153,25 +154,33 @@ def _header_duration(path: Path) -> float | None:
 
 def publish_episode(show: Show, ep: Episode, report: AudioReport, out_dir: Path, cache: Cache,
                     *, force: bool, encoded: bool) -> ProcessResult:
-    """Put the tagged MP3 at ``out_dir/<media key>``, re-tagging only when needed."""
+    """Put the tagged MP3 at ``out_dir/<media key>``, re-tagging only when needed.
+
+    The key holds a hash of the tagged file's bytes, so a re-tag (an edited
+    title) is a new file under a new key: the bytes behind a published URL
+    never change.
+    """
     from podcast.audio.tags import tag_set, write_tags
 
     check_chapters(show, ep, report.duration)
-    key = media_key(ep, report.audiohash)
-    dest = out_dir / key
     tags = tag_set(show, ep, report.duration)
     digest = tags.digest()
     rec = cache.record(ep.slug)
     if (not force and not encoded and rec and rec.audiohash == report.audiohash
-            and rec.tag_digest == digest and rec.key == key and _matches(dest, rec)):
+            and rec.tag_digest == digest and model.audio_identity(rec.key) is not None
+            and _matches(out_dir / rec.key, rec)):
+        dest = out_dir / rec.key
         if rec.stamp != _stamp(dest):  # same content, touched (or an older record): remember
             rec = replace(rec, stamp=_stamp(dest))
             cache.save_record(ep.slug, rec)
-        return ProcessResult(ep.slug, "unchanged", _media(key, dest, rec, report), report)
-    with atomic_path(dest) as tmp:
+        return ProcessResult(ep.slug, "unchanged", _media(rec.key, dest, rec, report), report)
+    with staged(out_dir / "media", ".mp3") as tmp:
         shutil.copyfile(cache.mp3(report.audiohash), tmp)
         write_tags(tmp, tags)
         size, sha = tmp.stat().st_size, sha256_file(tmp)
+        key = model.media_key(ep, report.audiohash, sha)
+        dest = out_dir / key
+        os.replace(tmp, dest)
     rec = EpisodeRecord(report.audiohash, digest, key, size, sha, report.duration,
                         stamp=_stamp(dest))
     cache.save_record(ep.slug, rec)

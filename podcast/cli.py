@@ -290,6 +290,48 @@ def clip_cmd(opts: Options, slug, start, duration, out):
 
 
 
+# ---- transcribe / video clips (words from the audio) ----------------------------------
+
+@command(cli, "transcribe")
+@click.argument("slugs", nargs=-1)
+@click.option("--force", is_flag=True,
+              help="Transcribe again even where a transcript exists (speakers named by its "
+                   "voice tags are kept).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1),
+              help="Episodes transcribed at once (default: number of cores).")
+@pass_options
+def transcribe_cmd(opts: Options, slugs, force, jobs):
+    """Write episodes/<slug>/transcript.vtt where an episode has none.
+
+    Whisper ([transcripts] model; default base, installed offline by the
+    transcribe extra) on the CPU, with a voice-activity filter. Cues are
+    caption-sized (two lines of about 42 characters, split at sentences) and
+    timed to the master; the build shifts them onto the published MP3. An
+    existing transcript is never overwritten unless --force. Cached by the
+    audio's hash.
+
+    \b
+    Example:
+      podcast transcribe multiple-bombings
+      podcast transcribe --force under-surveillance
+    """
+    from podcast.show import load_project
+    from podcast.transcribe import transcribe
+
+    project = load_project(opts.root)
+    results = transcribe(project.show, project.select(slugs), force=force, jobs=jobs,
+                         progress=opts.show_progress)
+    for r in results:
+        where = project.show.where(r.path) if r.path else r.slug
+        if r.action == "kept":
+            say(f"kept      {where} (exists; --force to redo it)")
+        elif r.action == "silent":
+            say(f"silent    {r.slug}: no speech heard, nothing written")
+        else:
+            say(f"{'written':9} {where}: {r.cues} cues, {r.seconds:.0f} s of audio"
+                + (" (from the cache)" if r.action == "cached" else ""))
+
+
 # ---- build / serve (feed and site) -----------------------------------------------
 
 @command(cli, "build")

@@ -30,7 +30,7 @@ from podcast.transcribe.models import ModelRef
 
 log = logging.getLogger(__name__)
 
-CACHE_VERSION = 1  # bump when what is cached changes meaning
+CACHE_VERSION = 2  # bump when what is cached changes meaning
 SAMPLE_RATE = 16_000
 OPTIONS = dict(beam_size=5, vad_filter=True, word_timestamps=True,
                condition_on_previous_text=True)
@@ -101,7 +101,14 @@ class Engine:
         try:
             for segment in segments:
                 for w in segment.words or ():
-                    if w.word.strip():
+                    if not w.word.strip():
+                        continue
+                    if words and not w.word[:1].isspace():
+                        # A piece of the word before ("counter" + "-terrorism", "gov" +
+                        # ".uk"): Whisper marks a new word with a leading space.
+                        last = words[-1]
+                        words[-1] = Word(last.start, round(w.end, 3), last.text + w.word.strip())
+                    else:
                         words.append(Word(round(w.start, 3), round(w.end, 3), w.word.strip()))
                 if progress:
                     progress(min(segment.end, duration))

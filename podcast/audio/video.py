@@ -38,7 +38,6 @@ FONTS_DIR = Path("/usr/share/fonts/truetype/dejavu")
 FONT, FONT_BOLD = "DejaVuSans.ttf", "DejaVuSans-Bold.ttf"
 FADE_IN, FADE_OUT = 0.5, 1.5
 PEAK_HEADROOM = 1.5  # dB under the ceiling: AAC moves peaks, as LAME does
-MAX_SECONDS = 300.0
 X264_THREADS = "2"  # pinned: x264 writes its thread count into the stream
 
 
@@ -170,18 +169,12 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
 
     ``captions`` (on the clip's timeline) are burned in; None draws none.
     """
-    from podcast.show.probe import probe
+    from podcast.audio.promo import check_span
 
-    where = f"{episode.slug} clip"
     if fmt not in LAYOUTS:
-        raise AudioError(where, f"--format {fmt} is not one of {', '.join(FORMATS)}")
-    if start < 0 or not 0 < duration <= MAX_SECONDS:
-        raise AudioError(where, f"--start {start:g} --duration {duration:g} is not a span of up "
-                         f"to {MAX_SECONDS:g}s", "Give a start >= 0 and a duration in seconds")
-    length = probe(episode.master).duration
-    if start + duration > length + 0.05:
-        raise AudioError(where, f"{start:g}s + {duration:g}s ends past the end of the audio "
-                         f"({length:.1f}s)", "Choose an earlier start or a shorter clip")
+        raise AudioError(f"{episode.slug} clip", f"--format {fmt} is not one of "
+                         f"{', '.join(FORMATS)}")
+    where = check_span(episode, start, duration)
     layout = LAYOUTS[fmt]
     fonts = font(FONT).parent
 

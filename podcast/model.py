@@ -99,7 +99,7 @@ class Media:
 @dataclass(frozen=True)
 class Transcript:
     key: str
-    mime: str  # text/vtt | application/x-subrip
+    mime: str  # text/vtt | application/x-subrip | application/json (Podcasting 2.0)
 
 
 @dataclass(frozen=True)

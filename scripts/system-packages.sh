@@ -1,11 +1,15 @@
 #!/bin/sh
 # Install the Debian packages the test suite drives for real: chromium (the
-# headless browser for page tests) and ffmpeg (for ffprobe; the pipeline itself
-# falls back to the imageio-ffmpeg binary). Skips what is already there.
+# headless browser for page tests), ffmpeg (for ffprobe; the pipeline itself
+# falls back to the imageio-ffmpeg binary), espeak-ng (generated speech for the
+# transcription tests) and fonts-dejavu-core (the text drawn in video clips).
+# Skips what is already there.
 set -eu
 need=""
 command -v chromium >/dev/null 2>&1 || need="$need chromium"
 command -v ffprobe >/dev/null 2>&1 || need="$need ffmpeg"
+command -v espeak-ng >/dev/null 2>&1 || need="$need espeak-ng"
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need="$need fonts-dejavu-core"
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; then SUDO="sudo -n"; else
   echo "warning: cannot install$need (not root, no sudo); tests that need them will be skipped" >&2

@@ -105,18 +105,24 @@ def test_chapters_json(tmp_path):
     ("srt", "1\n00:00:00,000 --> 00:00:00,800\nNarrator: acted & reported.\n\n"
             "2\n00:00:00,800 --> 00:00:01,600\nWe moved.\n"),
 ])
-def test_transcripts_are_published_as_vtt_and_srt(tmp_path, ext, text):
+def test_transcripts_are_published_as_vtt_srt_and_json(tmp_path, ext, text):
     root = make_show(tmp_path, [dict(transcript=(ext, text))])
     show, _, assets = run(root)
     _, transcripts, _ = assets.per_episode["episode-1"]
     assert [(t.key, t.mime) for t in transcripts] == [
         ("episodes/episode-1/transcript.vtt", "text/vtt"),
-        ("episodes/episode-1/transcript.srt", "application/x-subrip")]
+        ("episodes/episode-1/transcript.srt", "application/x-subrip"),
+        ("episodes/episode-1/transcript.json", "application/json")]
     vtt = (show.output_dir / transcripts[0].key).read_text(encoding="utf-8")
     srt = (show.output_dir / transcripts[1].key).read_text(encoding="utf-8")
+    doc = json.loads((show.output_dir / transcripts[2].key).read_text(encoding="utf-8"))
     assert vtt.startswith("WEBVTT\n\n00:00:00.000 --> 00:00:00.800\n")
     assert srt.startswith("1\n00:00:00,000 --> 00:00:00,800\n")
     assert "&amp;" in vtt and "& " in srt
+    assert doc["version"] == "1.0.0"
+    assert [s["startTime"] for s in doc["segments"]] == [0, 0.8]
+    assert doc["segments"][0]["body"] in ("Narrator: acted & reported.",
+                                          "A member of the public acted on her instincts.")
 
 
 def test_a_broken_transcript_is_an_error_naming_the_file(tmp_path):

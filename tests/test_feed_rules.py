@@ -120,7 +120,8 @@ def test_items_carry_every_field(rich):
         "type": "application/json+chapters"}
     transcripts = item.findall("podcast:transcript", NS)
     assert [(t.get("type"), t.get("rel"), t.get("language")) for t in transcripts] == [
-        ("text/vtt", "captions", "en-gb"), ("application/x-subrip", "captions", "en-gb")]
+        ("text/vtt", "captions", "en-gb"), ("application/x-subrip", "captions", "en-gb"),
+        ("application/json", "captions", "en-gb")]
     for t in transcripts:
         assert (site.show.output_dir / t.get("url")[len(site.show.url):]).is_file()
     person = one(item, "podcast:person")

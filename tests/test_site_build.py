@@ -45,8 +45,13 @@ def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path):
     source.write_text(source.read_text().replace("First notes.", "Second notes."))
     site = make_site(built.root)
     write_pages(site, built.out, strict=True)
-    changed = {k for k in built.keys if (built.out / k).stat().st_mtime_ns != before[k]}
+    pages = {k for k in built.keys if not k.startswith("pagefind/")}
+    changed = {k for k in pages if (built.out / k).stat().st_mtime_ns != before[k]}
     assert changed == {"index.html", "episodes/two/index.html"}
+    # The notes are searchable: the search index was made again (and only it).
+    assert (built.out / "pagefind").is_dir() and any(
+        not (built.out / k).exists() or (built.out / k).stat().st_mtime_ns != before[k]
+        for k in built.keys - pages)
 
 
 def test_transcript_from_srt_gets_a_page(tmp_path):

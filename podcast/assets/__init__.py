@@ -6,7 +6,8 @@ first, and all problems are raised together; only then are files written
 
 * ``artwork``: art keyed by a hash of its published bytes, converted when needed;
 * ``chapters``: JSON chapters in the Podcasting 2.0 format, version 1.2.0;
-* Transcripts are published as both WebVTT and SRT, whichever was supplied.
+* Transcripts are published as WebVTT, SRT and Podcasting 2.0 JSON, whichever
+  was supplied, shifted from the master's timeline onto the published MP3's.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from podcast.transcribe import cues as transcripts
 
 log = logging.getLogger(__name__)
 
-VTT, SRT = "text/vtt", "application/x-subrip"
+VTT, SRT, JSON = "text/vtt", "application/x-subrip", "application/json"
 
 
 @dataclass(frozen=True)
@@ -156,10 +157,15 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
                 problems.append(Problem(show.where(ep.transcript), "", exc.problem,
                                         exc.hint or ""))
             else:
-                vtt, srt = model.transcript_key(ep, "vtt"), model.transcript_key(ep, "srt")
-                files[vtt] = transcripts.to_vtt(cues).encode()
-                files[srt] = transcripts.to_srt(cues).encode()
-                found = (model.Transcript(vtt, VTT), model.Transcript(srt, SRT))
+                if media and ep.slug in media:
+                    cues = transcripts.shifted(cues, media[ep.slug].offset,
+                                               media[ep.slug].duration)
+                # WebVTT first: Apple Podcasts ingests it; SRT and JSON for the others.
+                found = tuple(model.Transcript(model.transcript_key(ep, ext), mime)
+                              for ext, mime in (("vtt", VTT), ("srt", SRT), ("json", JSON)))
+                for t, text in zip(found, (transcripts.to_vtt(cues), transcripts.to_srt(cues),
+                                           transcripts.to_json(cues))):
+                    files[t.key] = text.encode()
         per_episode[ep.slug] = (chapters_key, found, image_key)
 
     if any(p.is_error for p in problems):

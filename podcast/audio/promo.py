@@ -33,13 +33,9 @@ def default_path(show: Show, episode: Episode, start: float, duration: float) ->
     return show.root / "clips" / f"{episode.slug}-{int(start)}s-{int(duration)}s.mp3"
 
 
-def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
-              out: Path | None = None) -> Path:
-    """Write the clip to ``out`` (default ``clips/<slug>-<start>s-<duration>s.mp3``)."""
-    from pydub import AudioSegment
-
-    from podcast.audio import master as mastering
-    from podcast.audio.tags import mp3_info, tag_set, write_tags
+def check_span(episode: Episode, start: float, duration: float) -> str:
+    """Refuse a span that is not inside the master (MP3 and video clips alike); return
+    how messages name the clip."""
     from podcast.show.probe import probe
 
     where = f"{episode.slug} clip"
@@ -50,6 +46,18 @@ def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
     if start + duration > length + 0.05:
         raise AudioError(where, f"{start:g}s + {duration:g}s ends past the end of the audio "
                          f"({length:.1f}s)", "Choose an earlier start or a shorter clip")
+    return where
+
+
+def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
+              out: Path | None = None) -> Path:
+    """Write the clip to ``out`` (default ``clips/<slug>-<start>s-<duration>s.mp3``)."""
+    from pydub import AudioSegment
+
+    from podcast.audio import master as mastering
+    from podcast.audio.tags import mp3_info, tag_set, write_tags
+
+    where = check_span(episode, start, duration)
     out = Path(out) if out else default_path(show, episode, start, duration)
     if out.suffix.lower() != ".mp3":
         raise AudioError(str(out), "is not an .mp3 path", "Name the clip something.mp3")

@@ -169,7 +169,20 @@ class PublishSettings:
     max_deletes: int = s.setting(s.integer(0), "cap on deletes with --prune", 25)
 
 
+@dataclass(frozen=True)
+class TranscriptSettings:
+    """``[transcripts]``: automatic transcripts (``podcast transcribe``)."""
+
+    auto: bool = s.setting(s.boolean, "build transcribes episodes that have no transcript",
+                           False)
+    model: str = s.setting(s.text, "Whisper model: base, tiny.en, a size name fetched where "
+                           "a network allows, or a local model folder", "base")
+    vocabulary: str | None = s.setting(s.text, "a prompt for Whisper: names it keeps misspelling, "
+                                       "spelt right (none by default: prompts can add errors)")
+
+
 AUDIO_OPTIONS = s.options_of(AudioSettings)
+TRANSCRIPT_OPTIONS = s.options_of(TranscriptSettings)
 PUBLISH_OPTIONS = s.options_of(PublishSettings)
 
 
@@ -201,6 +214,7 @@ class Show:
     call_to_action: str | None = None
     audio: AudioSettings = AudioSettings()
     publish: PublishSettings = PublishSettings()
+    transcripts: TranscriptSettings = TranscriptSettings()
 
     @property
     def feed_url(self) -> str:
@@ -279,8 +293,9 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
     data = read_toml(root / CONFIG_NAME)
     ctx = s.Context(CONFIG_NAME)
     for key in data:
-        if key not in ("show", "audio", "publish"):
-            ctx.warn(f"[{key}]", "unknown section, ignored", "Sections: [show] [audio] [publish]")
+        if key not in ("show", "audio", "publish", "transcripts"):
+            ctx.warn(f"[{key}]", "unknown section, ignored",
+                     "Sections: [show] [audio] [publish] [transcripts]")
 
     def section(name: str, options: list[Option]) -> dict:
         raw = data.get(name, {})
@@ -293,6 +308,7 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
     show = section("show", SHOW_OPTIONS)
     audio = section("audio", AUDIO_OPTIONS)
     publish = section("publish", PUBLISH_OPTIONS)
+    transcripts = section("transcripts", TRANSCRIPT_OPTIONS)
     ctx.prefix = "[show] "
 
     base_url = show["url"] or "https://example.invalid/"
@@ -345,4 +361,5 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
         call_to_action=show["call_to_action"],
         audio=AudioSettings(**audio),
         publish=PublishSettings(**publish),
+        transcripts=TranscriptSettings(**transcripts),
     )

@@ -35,6 +35,10 @@ SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 EMBED_SIZE = (480, 200)  # twitter:player width/height; the embed page fits it
 
+TRANSCRIPT_LABELS = {"text/vtt": "WebVTT", "application/x-subrip": "SRT",
+                     "application/json": "JSON"}
+SEARCH_PAGE = "search.html"
+
 SUBSCRIBE_LABELS = {"apple": "Apple Podcasts", "spotify": "Spotify",
                     "podcastindex": "Podcast Index"}
 
@@ -54,7 +58,7 @@ class ChapterView:
     @property
     def t(self) -> str:
         """The ``#t=`` value: whole seconds unless the mark is finer."""
-        return f"{self.start:g}" if self.start != int(self.start) else str(int(self.start))
+        return _t(self.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,13 +75,41 @@ def _credits(persons) -> tuple[Credit, ...]:
                  for p in persons if p.get("name"))
 
 
+def _t(seconds: float) -> str:
+    """The ``#t=`` value of a time: whole seconds, or as fine as the mark is (ms at most)."""
+    seconds = round(seconds, 3)
+    return str(int(seconds)) if seconds == int(seconds) else f"{seconds:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class CueView:
+    """One transcript cue on a page: a link to its moment (``#t=12.5``), and the anchor
+    ``id="t=12.5"`` that search results point at."""
+
+    start: float
+    text: str
+    anchor: bool  # False for a second cue at the same moment (ids are unique)
+
+    @property
+    def t(self) -> str:
+        return _t(self.start)
+
+
 @dataclass(frozen=True, slots=True)
 class Paragraph:
     """Consecutive transcript cues of one speaker, read as one paragraph."""
 
     start: float
     speaker: str | None
-    text: str
+    cues: tuple[CueView, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(c.text for c in self.cues)
+
+    @property
+    def t(self) -> str:
+        return _t(self.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,8 +272,7 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
     url = lambda key: model.public_url(show, key)  # noqa: E731
     page = model.episode_page(ep)
     vtt = next((t.key for t in b.transcripts if t.mime == "text/vtt"), None)
-    files = tuple(Link("WebVTT" if t.mime == "text/vtt" else "SRT", t.key)
-                  for t in b.transcripts)
+    files = tuple(Link(TRANSCRIPT_LABELS.get(t.mime, t.mime), t.key) for t in b.transcripts)
     has_transcript = bool(b.transcripts) and ep.transcript is not None
     transcript_page = model.transcript_page(ep) if has_transcript else None
     image_key = b.image_key or site.artwork_key
@@ -312,21 +343,31 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
         cues = transcripts.parse(source)
     except PodcastError as exc:
         raise SiteError(exc.where, exc.problem, exc.hint) from None
+    # The file is timed to the master; the page's links seek the published MP3.
+    media = ep.source.media
+    cues = transcripts.shifted(cues, media.offset, media.duration)
     paragraphs: list[Paragraph] = []
-    start, speaker, texts, last_end = None, None, [], 0.0
+    start, speaker, views, last_end = None, None, [], 0.0
+    anchors: set[str] = set()
     for cue in cues:
         new = (start is None or cue.speaker != speaker or cue.start - last_end > 2.0
-               or len(texts) >= 8)
-        if new and texts:
-            paragraphs.append(Paragraph(start, speaker, " ".join(texts)))
-            texts = []
+               or len(views) >= 8)
+        if new and views:
+            paragraphs.append(Paragraph(start, speaker, tuple(views)))
+            views = []
         if new:
             start, speaker = cue.start, cue.speaker
-        texts.append(" ".join(cue.text.split()))
+        t = _t(cue.start)
+        views.append(CueView(cue.start, " ".join(cue.text.split()), t not in anchors))
+        anchors.add(t)
         last_end = cue.end
-    if texts:
-        paragraphs.append(Paragraph(start, speaker, " ".join(texts)))
+    if views:
+        paragraphs.append(Paragraph(start, speaker, tuple(views)))
     return tuple(paragraphs)
+
+
+def model_url(show: ShowView, key: str) -> str:
+    return show.url + key
 
 
 def _series_ld(show: ShowView) -> dict:
@@ -370,7 +411,7 @@ def _show_ld(show: ShowView) -> dict:
 
 def build_context(model: SiteModel, kind: str, key: str,
                   episode: EpisodeView | None = None) -> dict:
-    """The variables of one page: ``kind`` is index, episode, transcript or embed."""
+    """The variables of one page: ``kind`` is index, episode, transcript, embed or search."""
     show = model.show
     prev = nxt = None
     if episode is not None:
@@ -378,7 +419,12 @@ def build_context(model: SiteModel, kind: str, key: str,
         if kind == "episode":
             prev = model.episodes[i - 1] if i > 0 else None
             nxt = model.episodes[i + 1] if i + 1 < len(model.episodes) else None
-    if kind == "index" or episode is None:
+    if kind == "search":
+        meta = {"title": f"Search | {show.title}", "og_title": f"Search {show.title}",
+                "description": f"Search the notes and transcripts of {show.title}.",
+                "image": show.image, "url": model_url(show, SEARCH_PAGE), "type": "website",
+                "jsonld": _show_ld(show)}
+    elif kind == "index" or episode is None:
         meta = {"title": show.title, "og_title": show.title, "description": show.summary, "image": show.image,
                 "url": show.url, "type": "website", "jsonld": _show_ld(show)}
     else:
@@ -405,4 +451,5 @@ def build_context(model: SiteModel, kind: str, key: str,
         "stylesheet": model.stylesheet,
         "icon": model.icon,
         "embed_size": EMBED_SIZE,
+        "search_page": SEARCH_PAGE,
     }

@@ -1,4 +1,4 @@
-"""Write the website into ``feed/``: pages, sitemap, robots.txt, stylesheets.
+"""Write the website into ``feed/``: pages, search index, sitemap, robots.txt, stylesheets.
 
 Every file goes through ``write_if_changed``: a rebuild with the same inputs
 rewrites nothing, keeps mtimes (and the publisher's hashes) stable, and the
@@ -20,6 +20,7 @@ from podcast.model import Site
 from podcast.site.context import (
     FEED_STYLESHEET,
     ROBOTS,
+    SEARCH_PAGE,
     SITEMAP,
     STYLESHEET,
     build_context,
@@ -77,6 +78,11 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
         page("embed", ep.embed, own, ep)
         if ep.transcript_page:
             page("transcript", ep.transcript_page, own, ep)
+
+    page("search", SEARCH_PAGE, base)
+    from podcast.site.search import write_search_index
+    for key in write_search_index(out, [ep.page for ep in model.episodes], site.show.language):
+        written[key] = False
 
     written[SITEMAP] = write_if_changed(out / SITEMAP, sitemap(site, model))
     written[ROBOTS] = write_if_changed(out / ROBOTS, robots(site))

@@ -1,14 +1,18 @@
-"""Transcripts: read WebVTT or SRT, write both.
+"""Transcripts: read WebVTT or SRT; write WebVTT, SRT and Podcasting 2.0 JSON.
 
-Podcasting 2.0 apps prefer WebVTT (``text/vtt``); some want SRT. The
-producer supplies either; the build publishes both, converted from the one
-given, and the pages render the cues as text.
+Podcasting 2.0 apps prefer WebVTT (``text/vtt``); some want SRT or the JSON
+transcript format. The producer supplies (or ``podcast transcribe`` writes)
+one file; the build publishes all three, converted from it, shifted onto the
+published MP3's timeline, and the pages render the cues as text. Voice tags
+(``<v Name>``) are kept as each cue's speaker through every format.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from podcast.errors import PodcastError
@@ -96,8 +100,28 @@ def _escape_vtt(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_vtt(cues: list[Cue]) -> str:
+def shifted(cues: Iterable[Cue], offset: float, duration: float | None = None) -> list[Cue]:
+    """Cues moved ``offset`` seconds later (an intro before the master's time 0), or
+    earlier for a negative one; cues left wholly outside ``[0, duration]`` are
+    dropped and the others clipped to it."""
+    out = []
+    for cue in cues:
+        start, end = cue.start + offset, cue.end + offset
+        if duration is not None:
+            end = min(end, duration)
+        start = max(start, 0.0)
+        if end <= start:
+            continue
+        out.append(replace(cue, start=round(start, 3), end=round(end, 3)))
+    return out
+
+
+def to_vtt(cues: list[Cue], note: str | None = None) -> str:
     out = ["WEBVTT", ""]
+    if note:
+        # A NOTE block may not hold "-->" nor a blank line.
+        lines = [line.replace("-->", "->") for line in note.strip().splitlines() if line.strip()]
+        out += ["NOTE", *lines, ""]
     for cue in cues:
         out.append(f"{_stamp(cue.start, '.')} --> {_stamp(cue.end, '.')}")
         text = _escape_vtt(cue.text)
@@ -114,3 +138,20 @@ def to_srt(cues: list[Cue]) -> str:
         out.append(f"{cue.speaker}: {cue.text}" if cue.speaker else cue.text)
         out.append("")
     return "\n".join(out)
+
+
+JSON_VERSION = "1.0.0"
+
+
+def to_json(cues: list[Cue]) -> str:
+    """The Podcasting 2.0 JSON transcript: one segment per cue, with its speaker."""
+    segments = []
+    for cue in cues:
+        segment: dict = {}
+        if cue.speaker:
+            segment["speaker"] = cue.speaker
+        segment.update(startTime=round(cue.start, 3), endTime=round(cue.end, 3),
+                       body=" ".join(cue.text.split()))
+        segments.append(segment)
+    return json.dumps({"version": JSON_VERSION, "segments": segments}, ensure_ascii=False,
+                      indent=1) + "\n"

@@ -11,7 +11,9 @@ from __future__ import annotations
 import atexit
 import json
 import secrets
+import time
 import uuid
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -91,6 +93,18 @@ def s3_server(tmp_path_factory) -> S3Server:
         atexit.register(server.stop)
         _SHARED["server"] = server
     return _SHARED["server"]
+
+
+def wait_until_older(client, bucket: str, key: str) -> None:
+    """Until the server's clock has passed the second the lock was written in:
+    --break-lock leaves alone a lock written when or after a run arrived."""
+    written = client.head_object(Bucket=bucket, Key=key)["LastModified"]
+    for _ in range(100):
+        answer = client.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1)
+        if parsedate_to_datetime(answer["ResponseMetadata"]["HTTPHeaders"]["date"]) > written:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the server's clock did not move")
 
 
 # ---- a synthetic built tree (no audio pipeline needed) ----------------------------

@@ -21,7 +21,7 @@ from podcast.errors import FeedError, LockHeldError, PublishError
 from podcast.publish import manifest as mf
 from podcast.publish import publish_tree
 from podcast.publish.client import Target
-from tests.s3server import S3Server, make_tree, media_name, s3_server  # noqa: F401
+from tests.s3server import S3Server, make_tree, media_name, wait_until_older
 
 pytestmark = pytest.mark.s3
 
@@ -197,6 +197,7 @@ def test_a_stale_lock_is_broken_only_on_request(s3_server, site):
     with pytest.raises(LockHeldError, match=r"ops@build-7 \(pid 4242\) since 2026-01-01"):
         run()
     assert set(s3_server.objects(target)) == {mf.LOCK_NAME}
+    wait_until_older(client, target.bucket, target.prefix + mf.LOCK_NAME)
     result = run(break_lock=True)
     assert "feed.xml" in result.applied.uploaded
     assert mf.LOCK_NAME not in s3_server.objects(target)

@@ -399,17 +399,25 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
     """
     from podcast.progress import bar
     from podcast.publish import publish
-    from podcast.publish.report import plan_summary, plan_table, size, summary
+    from podcast.publish.report import (
+        plan_notes,
+        plan_summary,
+        plan_table,
+        size,
+        summary,
+    )
 
     state = {"sent": 0, "lock": threading.Lock()}
 
     with contextlib.ExitStack() as stack:
         def on_plan(plan):
             if dry_run:
-                for line in plan_table(plan):
+                for line in plan_table(plan) + plan_notes(plan):
                     click.echo(line)
                 return
             log.info("plan: %s", plan_summary(plan))
+            for line in plan_notes(plan):
+                log.info("%s", line)
             if opts.show_progress and plan.uploads:
                 start = time.monotonic()
 

@@ -127,21 +127,35 @@ ITEM_TEMPLATE = """<item><title>Episode {n}</title><guid isPermaLink="false">{gu
 </item>"""
 
 
-def media_name(n: int, version: int = 0) -> str:
-    return f"media/ep{n}-{version:04d}abcdef01.mp3"
+MEDIA_BYTES = 40_000
 
 
-def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = 40_000,
+def _media_bytes(n: int, version: int = 0, retag: int = 0, size: int | None = None) -> bytes:
+    """Episode ``n``'s audio file: ``version`` names the audio, ``retag`` its tags."""
+    import random
+
+    rng = random.Random(f"{n}-{version}-{retag}")
+    return rng.randbytes(MEDIA_BYTES + n if size is None else size)
+
+
+def media_name(n: int, version: int = 0, retag: int = 0, size: int | None = None) -> str:
+    """Its content-addressed key, as model.media_key forms it: the audio, then the bytes."""
+    import hashlib
+
+    digest = hashlib.sha256(_media_bytes(n, version, retag, size)).hexdigest()
+    return f"media/ep{n}-{version:012x}-{digest[:8]}.mp3"
+
+
+def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = MEDIA_BYTES,
               versions: dict[int, int] | None = None, notes: dict[int, str] | None = None,
-              big: dict[int, int] | None = None) -> Path:
+              big: dict[int, int] | None = None, retags: dict[int, int] | None = None) -> Path:
     """Write a built-looking feed/ tree whose feed.xml points at ``base``.
 
     ``versions``: episode -> media version (a re-mastered file gets a new key);
+    ``retags``: episode -> tag version (same audio, new bytes: a new key too);
     ``notes``: episode -> page text; ``big``: episode -> media size in bytes.
     """
-    import random
-
-    versions, notes, big = versions or {}, notes or {}, big or {}
+    versions, notes, big, retags = versions or {}, notes or {}, big or {}, retags or {}
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {
         "artwork/cover-1a2b3c.jpg": b"\xff\xd8\xff\xe0" + bytes(2000),
@@ -152,9 +166,9 @@ def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = 40_000
     items = []
     for n in range(1, episodes + 1):
         size = big.get(n, media_bytes + n)
-        rng = random.Random(n * 1000 + versions.get(n, 0))
-        media = media_name(n, versions.get(n, 0))
-        files[media] = rng.randbytes(size)
+        args = (n, versions.get(n, 0), retags.get(n, 0), size)
+        media = media_name(*args)
+        files[media] = _media_bytes(*args)
         files[f"episodes/ep{n}/index.html"] = (
             f"<!doctype html><title>Episode {n}</title><p>{notes.get(n, 'Notes.')}</p>\n"
         ).encode()

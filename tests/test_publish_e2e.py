@@ -64,7 +64,7 @@ def test_publish_builds_uploads_and_listeners_can_subscribe(tmp_path, s3_server,
     assert sorted(result.applied.uploaded) == ["episodes/episode-1/index.html", "feed.xml"]
     after = {k: h["ETag"] for k, h in s3_server.objects(target).items()}
     changed = {k for k in after if after[k] != before.get(k)}
-    assert changed <= {"episodes/episode-1/index.html", "feed.xml", mf.NAME}
+    assert changed <= {"episodes/episode-1/index.html", "feed.xml", mf.NAME, mf.REPLACED_FEED}
 
     # A re-mastered episode gets a new media key (same guid): apps would download
     # it again, so it is published only when allowed, and the old file stays.

@@ -127,7 +127,7 @@ def test_editing_notes_reuploads_that_page_the_feed_and_the_manifest(s3_server, 
         "episodes/ep2/index.html": "changed", "feed.xml": "changed"}
     after = stamps(s3_server, target)
     assert {k for k in after if after[k] != before.get(k)} == {
-        "episodes/ep2/index.html", "feed.xml", mf.NAME}
+        "episodes/ep2/index.html", "feed.xml", mf.NAME, mf.REPLACED_FEED}
 
 
 def test_dry_run_changes_nothing(s3_server, site):
@@ -203,7 +203,7 @@ def test_a_stale_lock_is_broken_only_on_request(s3_server, site):
     assert mf.LOCK_NAME not in s3_server.objects(target)
 
 
-def test_prune_never_deletes_a_referenced_object(s3_server, site):
+def test_prune_keeps_what_the_live_or_the_replaced_feed_references(s3_server, site):
     target, base, out, run = site
     run()
     client = s3_server.client()
@@ -214,15 +214,37 @@ def test_prune_never_deletes_a_referenced_object(s3_server, site):
     # The replaced feed still points at the old file (apps and caches hold it): kept.
     assert result.applied.deleted == ["junk.html"]
     assert media_name(1, 0) in result.plan.kept
-    assert media_name(1, 0) in s3_server.objects(target)
+    kept_feed = client.get_object(Bucket=target.bucket,
+                                  Key=target.prefix + mf.REPLACED_FEED)["Body"].read()
+    assert media_name(1, 0).encode() in kept_feed and media_name(1, 1).encode() not in kept_feed
+    # Nothing changed since: the feed the live one replaced still names it.
     result = run(prune=True)
+    assert result.applied.deleted == [] and media_name(1, 0) in result.plan.kept
+    make_tree(out, base, versions={1: 2})  # re-mastered again
+    result = run(prune=True, allow_feed_changes=True)
+    # Named neither by the live feed (v2) nor by the feed it replaced (v1): gone.
     assert result.applied.deleted == [media_name(1, 0)]
-    live = anon(base + "feed.xml")[2].decode()
-    for key in s3_server.objects(target):
-        if key.startswith("media/"):
-            assert key in live
-    for n in (1, 2, 3):
-        assert media_name(n, 1 if n == 1 else 0) in s3_server.objects(target)
+    objects = set(s3_server.objects(target))
+    assert {media_name(1, 1), media_name(1, 2), mf.REPLACED_FEED} <= objects
+    assert media_name(1, 0) not in objects
+    for n in (2, 3):
+        assert media_name(n) in objects
+
+
+def test_a_retag_is_shown_and_allowed_and_served_as_immutable(s3_server, site):
+    target, base, out, run = site
+    run()
+    make_tree(out, base, retags={2: 1})  # an edited title: same audio, new bytes, new key
+    result = run(dry_run=True)
+    (moved,) = result.plan.moved
+    assert "same audio at a new URL" in moved
+    assert f"{base}{media_name(2)} -> {base}{media_name(2, retag=1)}" in moved
+    result = run()  # no --allow-feed-changes needed
+    assert media_name(2, retag=1) in result.applied.uploaded and result.problems == []
+    status, headers, _ = anon(base + media_name(2, retag=1), "HEAD")
+    assert status == 200 and "immutable" in headers["Cache-Control"]
+    # Stays until a prune finds it named by neither feed (the replaced feed names it).
+    assert media_name(2) in s3_server.objects(target)
 
 
 def test_a_feed_that_would_break_subscribers_is_refused(s3_server, site):

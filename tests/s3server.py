@@ -112,14 +112,15 @@ def wait_until_older(client, bucket: str, key: str) -> None:
 FEED_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
      xmlns:podcast="https://podcastindex.org/namespace/1.0">
-<channel><title>Code Severe</title><link>{base}</link>
+<channel><title>Code Severe</title><link>{base}{home}</link>
 <itunes:image href="{base}artwork/cover-1a2b3c.jpg"/>
-<image><url>{base}artwork/cover-1a2b3c.jpg</url><title>Code Severe</title><link>{base}</link></image>
+<image><url>{base}artwork/cover-1a2b3c.jpg</url><title>Code Severe</title><link>{base}{home}</link></image>
 {items}
 </channel></rss>
 """
 
 ITEM_TEMPLATE = """<item><title>Episode {n}</title><guid isPermaLink="false">{guid}</guid>
+<link>{base}episodes/ep{n}/{home}</link>
 <description>{notes}</description>
 <enclosure url="{base}{media}" length="{size}" type="audio/mpeg"/>
 <podcast:chapters url="{base}episodes/ep{n}/chapters.json" type="application/json+chapters"/>
@@ -148,13 +149,16 @@ def media_name(n: int, version: int = 0, retag: int = 0, size: int | None = None
 
 def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = MEDIA_BYTES,
               versions: dict[int, int] | None = None, notes: dict[int, str] | None = None,
-              big: dict[int, int] | None = None, retags: dict[int, int] | None = None) -> Path:
+              big: dict[int, int] | None = None, retags: dict[int, int] | None = None,
+              pretty: bool = False) -> Path:
     """Write a built-looking feed/ tree whose feed.xml points at ``base``.
 
     ``versions``: episode -> media version (a re-mastered file gets a new key);
     ``retags``: episode -> tag version (same audio, new bytes: a new key too);
-    ``notes``: episode -> page text; ``big``: episode -> media size in bytes.
+    ``notes``: episode -> page text; ``big``: episode -> media size in bytes;
+    ``pretty``: page links by their folder (as with [publish] pretty_urls).
     """
+    home = "" if pretty else "index.html"
     versions, notes, big, retags = versions or {}, notes or {}, big or {}, retags or {}
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {
@@ -176,9 +180,15 @@ def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = MEDIA_
             b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Open"}]}')
         files[f"episodes/ep{n}/transcript.vtt"] = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
         items.append(ITEM_TEMPLATE.format(n=n, base=base, media=media, size=size,
-                                          notes=notes.get(n, "Notes."),
+                                          notes=notes.get(n, "Notes."), home=home,
                                           guid=uuid.uuid5(uuid.NAMESPACE_URL, f"ep{n}")))
-    files["feed.xml"] = FEED_TEMPLATE.format(base=base, items="\n".join(items)).encode()
+    locs = [f"{base}{home}"] + [f"{base}episodes/ep{n}/{home}" for n in range(1, episodes + 1)]
+    files["sitemap.xml"] = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>{loc}</loc></url>" for loc in locs) + "</urlset>\n").encode()
+    files["feed.xml"] = FEED_TEMPLATE.format(base=base, items="\n".join(items),
+                                             home=home).encode()
     for key, data in files.items():
         path = out / key
         path.parent.mkdir(parents=True, exist_ok=True)

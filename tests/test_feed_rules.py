@@ -128,7 +128,7 @@ def test_items_carry_every_field(rich):
                                                                       "narrator", "cast")
     bite = one(item, "podcast:soundbite")
     assert (bite.get("startTime"), bite.get("duration"), bite.text) == ("0.2", "1", "The call")
-    assert one(item, "link").text == site.show.url + "episodes/multiple-bombings/"
+    assert one(item, "link").text == site.show.url + "episodes/multiple-bombings/index.html"
     # An episode without art of its own carries the show's.
     other = item_of(parse(xml), 'Under Surveillance: "Wires" & <Watchers> 🎧')
     assert one(other, "itunes:image").get("href") == model.public_url(site.show,
@@ -240,7 +240,7 @@ def test_feedgen_traps_are_avoided(rich):
     assert b"ns0:" not in xml and b"audio/mp3" not in xml
     root = parse(xml)
     # the RSS <link> is the site, not the feed (feedgen uses the last link() call)
-    assert root.findtext("channel/link").endswith("/code-severe/")
+    assert root.findtext("channel/link").endswith("/code-severe/index.html")
 
 
 def test_an_episode_without_audio_size_is_refused(tmp_path):

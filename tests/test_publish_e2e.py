@@ -15,7 +15,6 @@ import pytest
 from podcast.errors import FeedError
 from podcast.publish import manifest as mf
 from podcast.publish import publish
-from tests.s3server import s3_server  # noqa: F401
 from tests.showfactory import make_show, write_wav
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
@@ -54,6 +53,20 @@ def test_publish_builds_uploads_and_listeners_can_subscribe(tmp_path, s3_server,
         key = enclosure.href[len(public):]
         assert heads[key]["ContentLength"] == int(enclosure.length)
         assert heads[key]["ContentType"] == "audio/mpeg"
+
+    # Every page link of the feed and the sitemap opens on SeaweedFS, which (like S3's
+    # REST endpoint) serves no index documents.
+    import re
+    with urllib.request.urlopen(public + "sitemap.xml", timeout=10) as resp:
+        sitemap = resp.read().decode()
+    pages = [feed.feed.link, *(e.link for e in feed.entries)]
+    pages += re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert len(set(pages)) == 4  # home, two episodes, one transcript page (+ repeats)
+    for url in pages:
+        assert url.startswith(public) and url.endswith(".html")
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.status == 200
+            assert resp.headers["Content-Type"].startswith("text/html")
 
     assert publish(root).applied.uploaded == []
 

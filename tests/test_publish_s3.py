@@ -156,6 +156,24 @@ def test_listener_check_reports_a_wrong_length(s3_server, site):
     assert f"Content-Length is {size}, the feed says {size + 1}" in result.problems[0]
 
 
+def test_listener_check_opens_every_page_link_of_feed_and_sitemap(s3_server, site):
+    """SeaweedFS, like S3's REST endpoint, serves no index documents: folder links fail."""
+    target, base, out, run = site
+    result = run()
+    assert result.problems == []
+    make_tree(out, base, pretty=True)  # links as [publish] pretty_urls would write them
+    result = run()
+    folders = [base] + [f"{base}episodes/ep{n}/" for n in (1, 2, 3)]
+    assert sorted(p.split(": ")[0] for p in result.problems) == sorted(folders)
+    # SeaweedFS answers a folder 200 with application/x-directory, S3 a 404 or 403.
+    assert all("a page link answered" in p and "pretty_urls = true only for" in p
+               for p in result.problems)
+    make_tree(out, base)
+    (out / "episodes/ep2/index.html").unlink()  # a page feed and sitemap name is missing
+    result = run(prune=True)
+    assert [p.split(": ")[0] for p in result.problems] == [f"{base}episodes/ep2/index.html"]
+
+
 def test_concurrent_publish_is_refused(s3_server, site):
     target, base, out, run = site
     make_tree(out, base, big={1: 20 << 20})

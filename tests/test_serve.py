@@ -192,7 +192,7 @@ def test_builds_for_the_preview_url_and_rebuilds_on_change(tmp_path):
     with Preview(root, port=0, interval=0).start() as preview:
         status, _, body = request(preview, "GET", "/episodes/one/")
         assert status == 200
-        assert f'<link rel="canonical" href="{preview.url}episodes/one/">'.encode() in body
+        assert f'<link rel="canonical" href="{preview.url}episodes/one/index.html">'.encode() in body
         assert b"First title" in body
         feed = request(preview, "GET", "/feed.xml")[2]
         assert f'url="{preview.url}media/one-'.encode() in feed

@@ -65,7 +65,7 @@ def test_a_show_without_episodes_still_has_a_home_page(tmp_path):
 def test_preview_asks_crawlers_to_stay_away(tmp_path):
     built = built_site(tmp_path, EPISODES[:1], public_url="http://127.0.0.1:8000/")
     assert built.read("robots.txt") == "User-agent: *\nDisallow: /\n"
-    assert '<link rel="canonical" href="http://127.0.0.1:8000/episodes/one/">' in built.read(
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/episodes/one/index.html">' in built.read(
         "episodes/one/index.html")
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import feedparser
 import pytest
 from lxml import etree
-from showfactory import BASE_DATE, make_show, make_site, rich_episodes
+from showfactory import BASE_DATE, make_show, make_site, rich_episodes, stamp
 
 from podcast import model
 from podcast.errors import FeedError
@@ -52,7 +52,7 @@ def test_channel_has_every_required_element(rich):
     site, xml = rich
     ch = one(parse(xml), "channel")
     assert one(ch, "title").text == "Code Severe"
-    assert one(ch, "link").text == site.show.url
+    assert one(ch, "link").text == site.show.url + "index.html"  # opens on any bucket
     assert one(ch, "language").text == "en-gb"
     assert one(ch, "copyright").text == site.show.copyright
     assert one(ch, "atom:link").attrib == {"href": site.show.feed_url, "rel": "self",
@@ -171,10 +171,9 @@ def test_write_feed_writes_once_and_returns_its_key(tmp_path):
     site = make_site(make_show(tmp_path))
     out = site.show.output_dir
     assert write_feed(site, out) == {"feed.xml"}
-    before = (out / "feed.xml").stat().st_mtime_ns
-    time.sleep(0.01)
+    before = stamp(out / "feed.xml")
     write_feed(site, out)
-    assert (out / "feed.xml").stat().st_mtime_ns == before
+    assert stamp(out / "feed.xml") == before
     assert not [p for p in out.iterdir() if p.name.startswith(".feed.xml")]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from showfactory import make_show, make_site
+from showfactory import make_show, make_site, stamp
 from sitekit import built_site, copy_templates, parse_html5
 
 from podcast.errors import SiteError
@@ -30,22 +30,22 @@ def test_same_inputs_same_bytes_in_another_checkout(tmp_path):
 
 def test_rebuild_rewrites_nothing(tmp_path):
     built = built_site(tmp_path, EPISODES)
-    before = {k: (built.out / k).stat().st_mtime_ns for k in built.keys}
+    before = {k: stamp(built.out / k) for k in built.keys}
     content = tree_bytes(built.out, built.keys)
     keys = write_pages(built.site, built.out, strict=True)
     assert keys <= built.keys
-    assert {k: (built.out / k).stat().st_mtime_ns for k in built.keys} == before
+    assert {k: stamp(built.out / k) for k in built.keys} == before
     assert tree_bytes(built.out, built.keys) == content
 
 
 def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path):
     built = built_site(tmp_path, EPISODES)
-    before = {k: (built.out / k).stat().st_mtime_ns for k in built.keys}
+    before = {k: stamp(built.out / k) for k in built.keys}
     source = built.root / "episodes/two/episode.md"
     source.write_text(source.read_text().replace("First notes.", "Second notes."))
     site = make_site(built.root)
     write_pages(site, built.out, strict=True)
-    changed = {k for k in built.keys if (built.out / k).stat().st_mtime_ns != before[k]}
+    changed = {k for k in built.keys if stamp(built.out / k) != before[k]}
     assert changed == {"index.html", "episodes/two/index.html"}
 
 

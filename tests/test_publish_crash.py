@@ -144,10 +144,10 @@ def test_publish_killed_at_random_moments_leaves_listeners_whole(tmp_path, s3_se
         # moment of the whole run, the others at a random moment after the plan is
         # logged, when the uploads, the feed and the manifest happen.
         if n % 2:
-            deadline = run.started + rng.uniform(0.0, window * 1.1)
+            deadline = run.started + rng.uniform(0.0, window)
         else:
             run.planned.wait(60)
-            deadline = (run.planned_at or time.monotonic()) + rng.uniform(0.0, upload_window)
+            deadline = (run.planned_at or time.monotonic()) + rng.uniform(0.0, upload_window * 0.9)
         try:
             run.wait(max(0.0, deadline - time.monotonic()))
             finished += 1  # it beat the kill
@@ -174,4 +174,4 @@ def test_publish_killed_at_random_moments_leaves_listeners_whole(tmp_path, s3_se
         print(f"\ncrash test: seed {seed}; {KILLS} rounds over a {window:.2f} s re-tag "
               f"publish ({upload_window:.2f} s after its plan): {kills} SIGKILLed ({moments}), {finished} finished first; {checks} "
               "listener checks (enclosure lengths, art, chapters, transcripts, pages) passed")
-    assert kills >= KILLS // 2
+    assert kills >= KILLS // 3  # a faster run than the warm-up may beat a few kills

@@ -169,3 +169,31 @@ def test_release_leaves_a_lock_taken_over_meanwhile(lock_env, caplog):
     assert held["token"] == json.loads(second.body)["token"]
     second.release()
     assert client.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount", 0) == 0
+
+
+def test_the_server_honours_the_conditions_the_lock_relies_on(lock_env):
+    """What the lock's design assumes of the storage, asked of the real server (AWS
+    documents the same): a failed condition is 412 and changes nothing."""
+    from botocore.exceptions import ClientError
+
+    client, bucket, key = lock_env
+
+    def status(call, **kw):
+        try:
+            return call(Bucket=bucket, Key=key, **kw)["ResponseMetadata"]["HTTPStatusCode"]
+        except ClientError as exc:
+            return exc.response["ResponseMetadata"]["HTTPStatusCode"]
+
+    def body():
+        return client.get_object(Bucket=bucket, Key=key)["Body"].read()
+
+    assert status(client.put_object, Body=b"a", IfNoneMatch="*") == 200
+    assert status(client.put_object, Body=b"b", IfNoneMatch="*") == 412 and body() == b"a"
+    etag = client.head_object(Bucket=bucket, Key=key)["ETag"]
+    assert status(client.put_object, Body=b"c", IfMatch='"0123"') == 412 and body() == b"a"
+    assert status(client.put_object, Body=b"d", IfMatch=etag) == 200 and body() == b"d"
+    assert status(client.put_object, Body=b"e", IfMatch=etag) == 412 and body() == b"d"
+    etag = client.head_object(Bucket=bucket, Key=key)["ETag"]
+    assert status(client.delete_object, IfMatch='"0123"') == 412 and body() == b"d"
+    assert status(client.delete_object, IfMatch=etag) == 204
+    assert status(client.put_object, Body=b"f", IfMatch=etag) == 412  # gone: no match

@@ -32,6 +32,7 @@ pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 KILLS = 12
+ATTEMPTS = 4  # runs per round at most, until one is killed
 
 
 def anon(url: str, method: str = "GET"):
@@ -137,33 +138,44 @@ def test_publish_killed_at_random_moments_leaves_listeners_whole(tmp_path, s3_se
     kills = finished = checks = 0
     moments = {"before any upload": 0, "mid-upload, old feed live": 0, "new feed live": 0}
     for n in range(KILLS):
-        set_title(root, f"episode-{n % 2 + 1}", f"Title edit {n}")
-        before = bucket()
-        run = Run()
-        # Start-up and build take most of a run: every other kill comes at a random
-        # moment of the whole run, the others at a random moment after the plan is
-        # logged, when the uploads, the feed and the manifest happen.
-        if n % 2:
-            deadline = run.started + rng.uniform(0.0, window)
-        else:
-            run.planned.wait(60)
-            deadline = (run.planned_at or time.monotonic()) + rng.uniform(0.0, upload_window * 0.9)
-        try:
-            run.wait(max(0.0, deadline - time.monotonic()))
-            finished += 1  # it beat the kill
-        except subprocess.TimeoutExpired:
-            os.kill(run.proc.pid, signal.SIGKILL)
-            run.wait(10)
-            kills += 1
-            after = bucket()
-            feed_key = target.prefix + "feed.xml"
-            if after.get(feed_key) != before.get(feed_key):
-                moments["new feed live"] += 1
-            elif {k: v for k, v in after.items() if not k.endswith(".podcast-lock.json")} \
-                    != before:
-                moments["mid-upload, old feed live"] += 1
+        # A run may beat its kill (the machine got faster than the warm-up): the windows
+        # are then re-measured on it, and the round goes on with another edit.
+        for attempt in range(ATTEMPTS):
+            set_title(root, f"episode-{n % 2 + 1}", f"Title edit {n}.{attempt}")
+            before = bucket()
+            run = Run()
+            # Start-up and build take most of a run: every other kill comes at a random
+            # moment of the whole run, the others at a random moment after the plan is
+            # logged, when the uploads, the feed and the manifest happen.
+            if n % 2:
+                deadline = run.started + rng.uniform(0.0, window)
             else:
-                moments["before any upload"] += 1
+                run.planned.wait(60)
+                deadline = (run.planned_at or time.monotonic()) + rng.uniform(
+                    0.0, upload_window * 0.9)
+            try:
+                run.wait(max(0.0, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                break
+            finished += 1  # it beat the kill
+            assert run.proc.returncode == 0
+            ended = time.monotonic()
+            window = ended - run.started
+            upload_window = ended - (run.planned_at or run.started)
+        else:
+            continue  # every attempt finished first: nothing to kill this round
+        os.kill(run.proc.pid, signal.SIGKILL)
+        run.wait(10)
+        kills += 1
+        after = bucket()
+        feed_key = target.prefix + "feed.xml"
+        if after.get(feed_key) != before.get(feed_key):
+            moments["new feed live"] += 1
+        elif {k: v for k, v in after.items() if not k.endswith(".podcast-lock.json")} \
+                != before:
+            moments["mid-upload, old feed live"] += 1
+        else:
+            moments["before any upload"] += 1
         checks += listener_view(public + "feed.xml")
         out = publish()  # the re-run completes (taking over the dead run's lock)
         assert "verified:" in out
@@ -171,7 +183,8 @@ def test_publish_killed_at_random_moments_leaves_listeners_whole(tmp_path, s3_se
         out = publish()
         assert "uploaded 0 files" in out, out
     with capsys.disabled():
-        print(f"\ncrash test: seed {seed}; {KILLS} rounds over a {window:.2f} s re-tag "
-              f"publish ({upload_window:.2f} s after its plan): {kills} SIGKILLed ({moments}), {finished} finished first; {checks} "
-              "listener checks (enclosure lengths, art, chapters, transcripts, pages) passed")
-    assert kills >= KILLS // 3  # a faster run than the warm-up may beat a few kills
+        print(f"\ncrash test: seed {seed}; {KILLS} rounds (last re-tag publish measured "
+              f"{window:.2f} s, {upload_window:.2f} s after its plan): {kills} SIGKILLed "
+              f"({moments}), {finished} run(s) finished first; {checks} listener checks "
+              "(enclosure lengths, art, chapters, transcripts, pages) passed")
+    assert kills >= KILLS - 2

@@ -65,22 +65,39 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 
 def command(group, *args, **kwargs):
-    """``group.command`` whose library errors become clean messages and exit codes."""
+    """``group.command`` whose failures become one clear message and an exit code.
+
+    Library errors, and what the operating system throws at any step (a file that
+    cannot be read, a full or read-only disk, text that is not UTF-8, no memory,
+    Ctrl-C) read ``error: <file>: <problem>. <what to do>``; the traceback only
+    with -v. Anything else is a bug and says so.
+    """
     def decorator(func):
         @wraps(func)
         def wrapper(*a, **kw):
             opts: Options = click.get_current_context().find_object(Options)
             try:
                 return func(*a, **kw)
-            except PodcastError as exc:
-                if opts and opts.verbose:
-                    log.exception("traceback:")
-                click.echo(("" if exc.format().startswith("error") else "error: ")
-                           + exc.format(), err=True)
-                sys.exit(exc.exit_code)
             except KeyboardInterrupt:
                 click.echo("interrupted: nothing half-written was left behind", err=True)
                 sys.exit(130)
+            except (click.exceptions.Exit, click.ClickException, SystemExit):
+                raise
+            except BrokenPipeError:  # `podcast list | head`: the reader left; so do we
+                sys.stderr.close()
+                sys.exit(141)
+            except Exception as exc:
+                from podcast.errors import from_failure
+                err = exc if isinstance(exc, PodcastError) else from_failure(exc)
+                if opts and opts.verbose:
+                    log.exception("traceback:")
+                if err is None:
+                    click.echo(f"error: internal error ({type(exc).__name__}: {exc}). This is "
+                               "a bug: run again with -v and report the traceback", err=True)
+                    sys.exit(2)
+                text = err.format()
+                click.echo(("" if text.startswith("error") else "error: ") + text, err=True)
+                sys.exit(err.exit_code)
         return group.command(*args, **kwargs)(wrapper)
     return decorator
 
@@ -456,17 +473,25 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
     """
     from podcast.progress import bar
     from podcast.publish import publish
-    from podcast.publish.report import plan_summary, plan_table, size, summary
+    from podcast.publish.report import (
+        plan_notes,
+        plan_summary,
+        plan_table,
+        size,
+        summary,
+    )
 
     state = {"sent": 0, "lock": threading.Lock()}
 
     with contextlib.ExitStack() as stack:
         def on_plan(plan):
             if dry_run:
-                for line in plan_table(plan):
+                for line in plan_table(plan) + plan_notes(plan):
                     click.echo(line)
                 return
             log.info("plan: %s", plan_summary(plan))
+            for line in plan_notes(plan):
+                log.info("%s", line)
             if opts.show_progress and plan.uploads:
                 start = time.monotonic()
 

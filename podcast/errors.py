@@ -110,3 +110,70 @@ class PublishError(PodcastError):
 
 class LockHeldError(PublishError):
     """Another publish holds the bucket's lock."""
+
+
+# ---- failures from below the library: one clear message at the CLI's edge -----------
+
+_OS_HINTS = {
+    "EACCES": "Check its permissions (ls -l) and that you own the show's folder",
+    "EPERM": "Check its permissions (ls -l) and that you own the show's folder",
+    "ENOSPC": "Free some disk space, then run the command again (nothing half-written "
+              "was kept)",
+    "EDQUOT": "Your disk quota is full: free some space, then run the command again",
+    "EROFS": "That file system is read-only: work in a writable copy of the show",
+    "ENOENT": "Check the path; restore the file if it was deleted",
+    "EISDIR": "A folder is where a file was expected: move it aside",
+    "ENOTDIR": "A file is where a folder was expected: move it aside",
+    "EMFILE": "Too many files are open: raise the limit (ulimit -n) or use fewer --jobs",
+    "ENFILE": "The system has too many files open: close other programs and run again",
+    "EIO": "The disk reported an input/output error: check it, then run again",
+    "ENAMETOOLONG": "Use a shorter path for the show's folder",
+    "EEXIST": "Something is already where a file or folder was to be made: move it aside",
+}
+# Errors of the side written to: a copy names its destination, not its source.
+_WRITE_SIDE = {"ENOSPC", "EDQUOT", "EROFS", "EFBIG"}
+
+
+def _named_file(exc: BaseException) -> str | None:
+    """The file being read when ``exc`` was raised, from the innermost frame that
+    names one in a ``path``-like local (a decoding error does not carry it)."""
+    from pathlib import PurePath
+
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        for name in ("path", "file", "source", "filename", "src", "dest"):
+            value = tb.tb_frame.f_locals.get(name)
+            if isinstance(value, (str, PurePath)) and str(value):
+                found = str(value)
+                break
+        tb = tb.tb_next
+    return found
+
+
+def from_failure(exc: BaseException) -> PodcastError | None:
+    """An OSError, UnicodeError or MemoryError as a message that says what to do;
+    None for anything else (a bug: the caller reports it as one)."""
+    import errno
+    import os
+
+    if isinstance(exc, OSError):
+        from pathlib import Path
+
+        code = errno.errorcode.get(exc.errno or 0, "")
+        where = (exc.filename2 if code in _WRITE_SIDE and exc.filename2 else exc.filename
+                 or exc.filename2 or _named_file(exc))
+        if where and Path(os.fsdecode(where)).name.startswith("."):
+            where = str(Path(os.fsdecode(where)).parent) + "/"  # a temp file: its folder
+        problem = (exc.strerror or str(exc) or type(exc).__name__).rstrip(".")
+        hint = _OS_HINTS.get(code, "Run again with -v for details")
+        return PodcastError(os.fsdecode(where) if where else None,
+                            problem[0].lower() + problem[1:], hint)
+    if isinstance(exc, UnicodeError):
+        reason = getattr(exc, "reason", str(exc))
+        return PodcastError(_named_file(exc), f"is not valid UTF-8 text ({reason})",
+                            "Save it as UTF-8 in your editor, then run the command again")
+    if isinstance(exc, MemoryError):
+        return PodcastError(None, "ran out of memory",
+                            "Close other programs, or process fewer episodes at once "
+                            "(--jobs 1), then run again")
+    return None

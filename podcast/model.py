@@ -72,12 +72,25 @@ def embed_page(episode: Episode) -> str:
 
 
 def public_url(show: Show, key: str) -> str:
-    """Absolute URL of a key; ``index.html`` is addressed by its folder."""
-    if key == "index.html":
-        key = ""
-    elif key.endswith("/index.html"):
-        key = key[: -len("index.html")]
+    """Absolute URL of a key: every link to a page, feed and site alike, is made here.
+
+    A page's URL ends in ``index.html``: a plain bucket (S3's REST endpoint, R2,
+    SeaweedFS) serves exactly the key asked for, so ``episodes/x/`` would be a 404
+    there. Only when the producer declares that the host serves index documents
+    (``[publish] pretty_urls = true``: an S3 website endpoint, a CDN rule) is a
+    page addressed by its folder.
+    """
+    if show.publish.pretty_urls:
+        if key == "index.html":
+            key = ""
+        elif key.endswith("/index.html"):
+            key = key[: -len("index.html")]
     return show.url + key
+
+
+def home_url(show: Show) -> str:
+    """The show's home page (the feed's channel link, the sitemap's first entry)."""
+    return public_url(show, "index.html")
 
 
 @dataclass(frozen=True)

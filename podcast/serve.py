@@ -31,7 +31,8 @@ HOST = "127.0.0.1"  # never another interface: the preview is for this machine o
 DEFAULT_PORT = 8000
 CHECK_INTERVAL = 1.0  # seconds between input checks
 CHUNK = 64 * 1024
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+IDLE_TIMEOUT = 15.0  # seconds a connection may send nothing before it is closed
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")  # 18 digits: beyond any file
 
 
 class RangeNotSatisfiable(Exception):
@@ -41,18 +42,19 @@ class RangeNotSatisfiable(Exception):
 def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
     """The inclusive (first, last) byte of a ``Range`` header, or None for the whole file.
 
-    Only single ranges are honoured; a multi-range or malformed header is
-    ignored (RFC 9110 lets a server answer 200 with the whole file). Raises
-    ``RangeNotSatisfiable`` when the range lies outside the file (416).
+    One range of bytes is served. Anything else (several ranges, another unit,
+    garbage, numbers longer than any file, ``bytes=5-2``) raises
+    ``RangeNotSatisfiable``: the server answers 416 with the file's size rather
+    than guess (RFC 9110 allows either).
     """
-    if not header:
+    if header is None:
         return None
     m = _RANGE.match(header.strip().replace(" ", ""))
     if not m:
-        return None
+        raise RangeNotSatisfiable
     first, last = m.groups()
     if first == "" and last == "":
-        return None
+        raise RangeNotSatisfiable
     if first == "":  # suffix: the last N bytes
         n = int(last)
         if n == 0 or size == 0:
@@ -109,7 +111,7 @@ class Preview:
     """
 
     def __init__(self, root: Path, *, port: int = DEFAULT_PORT, build: bool = True,
-                 interval: float = CHECK_INTERVAL):
+                 interval: float = CHECK_INTERVAL, idle_timeout: float = IDLE_TIMEOUT):
         from podcast.show.config import load_show
 
         self.root = Path(root)
@@ -118,6 +120,7 @@ class Preview:
         self._inputs = (show.artwork,)
         self.rebuilds = build
         self.interval = interval
+        self.idle_timeout = idle_timeout
         self._lock = threading.Lock()
         self._signature: tuple | None = None
         self._checked = 0.0
@@ -212,6 +215,11 @@ def _build(root: Path, url: str) -> object:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "podcast-preview"
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT  # an idle keep-alive connection (or one that sends nothing) closes
+
+    def setup(self) -> None:
+        self.timeout = getattr(self.server.preview, "idle_timeout", IDLE_TIMEOUT)
+        super().setup()
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         self._serve(head=False)

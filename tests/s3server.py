@@ -11,7 +11,9 @@ from __future__ import annotations
 import atexit
 import json
 import secrets
+import time
 import uuid
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -93,19 +95,32 @@ def s3_server(tmp_path_factory) -> S3Server:
     return _SHARED["server"]
 
 
+def wait_until_older(client, bucket: str, key: str) -> None:
+    """Until the server's clock has passed the second the lock was written in:
+    --break-lock leaves alone a lock written when or after a run arrived."""
+    written = client.head_object(Bucket=bucket, Key=key)["LastModified"]
+    for _ in range(100):
+        answer = client.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1)
+        if parsedate_to_datetime(answer["ResponseMetadata"]["HTTPHeaders"]["date"]) > written:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the server's clock did not move")
+
+
 # ---- a synthetic built tree (no audio pipeline needed) ----------------------------
 
 FEED_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
      xmlns:podcast="https://podcastindex.org/namespace/1.0">
-<channel><title>Code Severe</title><link>{base}</link>
+<channel><title>Code Severe</title><link>{base}{home}</link>
 <itunes:image href="{base}artwork/cover-1a2b3c.jpg"/>
-<image><url>{base}artwork/cover-1a2b3c.jpg</url><title>Code Severe</title><link>{base}</link></image>
+<image><url>{base}artwork/cover-1a2b3c.jpg</url><title>Code Severe</title><link>{base}{home}</link></image>
 {items}
 </channel></rss>
 """
 
 ITEM_TEMPLATE = """<item><title>Episode {n}</title><guid isPermaLink="false">{guid}</guid>
+<link>{base}episodes/ep{n}/{home}</link>
 <description>{notes}</description>
 <enclosure url="{base}{media}" length="{size}" type="audio/mpeg"/>
 <podcast:chapters url="{base}episodes/ep{n}/chapters.json" type="application/json+chapters"/>
@@ -113,21 +128,38 @@ ITEM_TEMPLATE = """<item><title>Episode {n}</title><guid isPermaLink="false">{gu
 </item>"""
 
 
-def media_name(n: int, version: int = 0) -> str:
-    return f"media/ep{n}-{version:04d}abcdef01.mp3"
+MEDIA_BYTES = 40_000
 
 
-def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = 40_000,
+def _media_bytes(n: int, version: int = 0, retag: int = 0, size: int | None = None) -> bytes:
+    """Episode ``n``'s audio file: ``version`` names the audio, ``retag`` its tags."""
+    import random
+
+    rng = random.Random(f"{n}-{version}-{retag}")
+    return rng.randbytes(MEDIA_BYTES + n if size is None else size)
+
+
+def media_name(n: int, version: int = 0, retag: int = 0, size: int | None = None) -> str:
+    """Its content-addressed key, as model.media_key forms it: the audio, then the bytes."""
+    import hashlib
+
+    digest = hashlib.sha256(_media_bytes(n, version, retag, size)).hexdigest()
+    return f"media/ep{n}-{version:012x}-{digest[:8]}.mp3"
+
+
+def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = MEDIA_BYTES,
               versions: dict[int, int] | None = None, notes: dict[int, str] | None = None,
-              big: dict[int, int] | None = None) -> Path:
+              big: dict[int, int] | None = None, retags: dict[int, int] | None = None,
+              pretty: bool = False) -> Path:
     """Write a built-looking feed/ tree whose feed.xml points at ``base``.
 
     ``versions``: episode -> media version (a re-mastered file gets a new key);
-    ``notes``: episode -> page text; ``big``: episode -> media size in bytes.
+    ``retags``: episode -> tag version (same audio, new bytes: a new key too);
+    ``notes``: episode -> page text; ``big``: episode -> media size in bytes;
+    ``pretty``: page links by their folder (as with [publish] pretty_urls).
     """
-    import random
-
-    versions, notes, big = versions or {}, notes or {}, big or {}
+    home = "" if pretty else "index.html"
+    versions, notes, big, retags = versions or {}, notes or {}, big or {}, retags or {}
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, bytes] = {
         "artwork/cover-1a2b3c.jpg": b"\xff\xd8\xff\xe0" + bytes(2000),
@@ -138,9 +170,9 @@ def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = 40_000
     items = []
     for n in range(1, episodes + 1):
         size = big.get(n, media_bytes + n)
-        rng = random.Random(n * 1000 + versions.get(n, 0))
-        media = media_name(n, versions.get(n, 0))
-        files[media] = rng.randbytes(size)
+        args = (n, versions.get(n, 0), retags.get(n, 0), size)
+        media = media_name(*args)
+        files[media] = _media_bytes(*args)
         files[f"episodes/ep{n}/index.html"] = (
             f"<!doctype html><title>Episode {n}</title><p>{notes.get(n, 'Notes.')}</p>\n"
         ).encode()
@@ -148,9 +180,15 @@ def make_tree(out: Path, base: str, episodes: int = 3, media_bytes: int = 40_000
             b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Open"}]}')
         files[f"episodes/ep{n}/transcript.vtt"] = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
         items.append(ITEM_TEMPLATE.format(n=n, base=base, media=media, size=size,
-                                          notes=notes.get(n, "Notes."),
+                                          notes=notes.get(n, "Notes."), home=home,
                                           guid=uuid.uuid5(uuid.NAMESPACE_URL, f"ep{n}")))
-    files["feed.xml"] = FEED_TEMPLATE.format(base=base, items="\n".join(items)).encode()
+    locs = [f"{base}{home}"] + [f"{base}episodes/ep{n}/{home}" for n in range(1, episodes + 1)]
+    files["sitemap.xml"] = (
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>{loc}</loc></url>" for loc in locs) + "</urlset>\n").encode()
+    files["feed.xml"] = FEED_TEMPLATE.format(base=base, items="\n".join(items),
+                                             home=home).encode()
     for key, data in files.items():
         path = out / key
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -100,6 +100,14 @@ def write_image(path: Path, size: tuple[int, int] = (1400, 1400), mode: str = "R
     return path
 
 
+def stamp(path: Path) -> tuple[int, int]:
+    """(inode, mtime) of a file: whether it was rewritten. Atomic writes replace the
+    inode, which no clock granularity can hide (a rewrite within the same coarse
+    kernel tick keeps the mtime)."""
+    st = Path(path).stat()
+    return st.st_ino, st.st_mtime_ns
+
+
 # ---- TOML and YAML writers (just what the fixtures need) --------------------
 
 def _toml_value(value: Any) -> str:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from podcast.cli import cli
 from podcast.show.config import load_show
 from podcast.show.episodes import load_episodes
-from tests.test_check import make_show, write_wav
+from tests.checkkit import make_show, write_wav
 
 
 def sha(path: Path) -> str:

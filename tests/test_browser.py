@@ -132,7 +132,9 @@ def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
 
     player = page.locator("audio#player")
     assert player.get_attribute("preload") == "none"
-    page.wait_for_timeout(500)
+    # Wait until the page has settled (no request for 500 ms), not for a fixed time: a
+    # preload would have started by then.
+    page.wait_for_load_state("networkidle")
     assert page.evaluate("document.getElementById('player').readyState") == 0
     assert watch.media == []  # preload="none": no audio fetched before the listener asks
 

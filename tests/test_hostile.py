@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_check import add_episode, good, make_show, write_wav
 
 from podcast.cli import cli
+from tests.checkkit import add_episode, good, make_show, write_wav
 
 SLUG = "hostile"
 WHERE = f"episodes/{SLUG}/episode.md"

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from podcast.cli import cli
-from tests.s3server import S3Server, make_tree, s3_server  # noqa: F401
+from tests.s3server import make_tree
 from tests.showfactory import make_show
 
 pytestmark = pytest.mark.s3
@@ -47,6 +47,20 @@ def test_dry_run_prints_the_plan_and_changes_nothing(show, s3_server):
     assert any(line.startswith("feed.xml") and "application/rss+xml" in line for line in lines)
     assert "dry run: 17 to upload" in result.output and "nothing was changed" in result.output
     assert s3_server.objects(target) == {}
+
+
+def test_dry_run_shows_a_retag_as_an_allowed_change(show, s3_server):
+    root, target = show
+    assert run(root, "publish", "--no-build").exit_code == 0
+    make_tree(root / "feed", s3_server.public_url(target), retags={1: 1})
+    result = run(root, "publish", "--no-build", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "allowed feed changes" in result.output
+    assert '"Episode 1": same audio at a new URL' in result.output
+    assert "1 re-tagged (same audio at a new URL)" in result.output
+    result = run(root, "publish", "--no-build")  # no --allow-feed-changes needed
+    assert result.exit_code == 0, result.output
+    assert "uploaded 2 files" in result.output  # the new MP3 and the feed
 
 
 def test_publish_then_nothing_to_do(show, s3_server):

@@ -15,7 +15,6 @@ import pytest
 from podcast.errors import FeedError
 from podcast.publish import manifest as mf
 from podcast.publish import publish
-from tests.s3server import s3_server  # noqa: F401
 from tests.showfactory import make_show, write_wav
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
@@ -55,6 +54,20 @@ def test_publish_builds_uploads_and_listeners_can_subscribe(tmp_path, s3_server,
         assert heads[key]["ContentLength"] == int(enclosure.length)
         assert heads[key]["ContentType"] == "audio/mpeg"
 
+    # Every page link of the feed and the sitemap opens on SeaweedFS, which (like S3's
+    # REST endpoint) serves no index documents.
+    import re
+    with urllib.request.urlopen(public + "sitemap.xml", timeout=10) as resp:
+        sitemap = resp.read().decode()
+    pages = [feed.feed.link, *(e.link for e in feed.entries)]
+    pages += re.findall(r"<loc>([^<]+)</loc>", sitemap)
+    assert len(set(pages)) == 4  # home, two episodes, one transcript page (+ repeats)
+    for url in pages:
+        assert url.startswith(public) and url.endswith(".html")
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.status == 200
+            assert resp.headers["Content-Type"].startswith("text/html")
+
     assert publish(root).applied.uploaded == []
 
     episode = root / "episodes" / "episode-1" / "episode.md"
@@ -68,7 +81,8 @@ def test_publish_builds_uploads_and_listeners_can_subscribe(tmp_path, s3_server,
                                                             "feed.xml"]
     after = {k: h["ETag"] for k, h in s3_server.objects(target).items()}
     changed = {k for k in after if after[k] != before.get(k)}
-    assert changed <= {"episodes/episode-1/index.html", "feed.xml", mf.NAME} | search
+    assert changed <= {"episodes/episode-1/index.html", "feed.xml", mf.NAME,
+                       mf.REPLACED_FEED} | search
 
     # A re-mastered episode gets a new media key (same guid): apps would download
     # it again, so it is published only when allowed, and the old file stays.

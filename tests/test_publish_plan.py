@@ -122,8 +122,14 @@ def test_manifest_round_trip_and_damage():
         mf.loads(b'{"version": 99}', "s3://b/.podcast-manifest.json")
 
 
+SHA = "89abcdef" + "0" * 56
+KEYED = "media/multiple-bombings-0123456789ab-89abcdef.mp3"  # names the bytes SHA
+
+
 @pytest.mark.parametrize("key,ctype,immutable", [
-    ("media/ep1-0123.mp3", "audio/mpeg", True),
+    (KEYED, "audio/mpeg", True),
+    ("media/ep1-0123.mp3", "audio/mpeg", False),  # no content hash in the name
+    ("media/multiple-bombings-0123456789ab-00000000.mp3", "audio/mpeg", False),  # wrong one
     ("feed.xml", "application/rss+xml; charset=utf-8", False),
     ("episodes/a/index.html", "text/html; charset=utf-8", False),
     ("episodes/a/chapters.json", "application/json+chapters", False),
@@ -136,11 +142,16 @@ def test_manifest_round_trip_and_damage():
     ("sitemap.xml", "application/xml; charset=utf-8", False),
 ])
 def test_kinds(key, ctype, immutable):
-    kind = kind_of(key)
+    """Only a key that names its exact bytes is immutable; the rest a day at most,
+    the feed and pages five minutes."""
+    kind = kind_of(key, SHA)
     assert kind.content_type == ctype
     assert ("immutable" in kind.cache_control) is immutable
-    if key == "feed.xml":
-        assert "max-age=300" in kind.cache_control
+    max_age = int(kind.cache_control.split("max-age=")[1].split(",")[0])
+    assert max_age == 31536000 if immutable else max_age <= 86400
+    if key == "feed.xml" or key.endswith(".html"):
+        assert max_age == 300
+    assert "immutable" not in kind_of(key).cache_control  # no hash given: never
 
 
 def test_feed_references_become_keys():

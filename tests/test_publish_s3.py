@@ -21,7 +21,7 @@ from podcast.errors import FeedError, LockHeldError, PublishError
 from podcast.publish import manifest as mf
 from podcast.publish import publish_tree
 from podcast.publish.client import Target
-from tests.s3server import S3Server, make_tree, media_name, s3_server  # noqa: F401
+from tests.s3server import S3Server, make_tree, media_name, wait_until_older
 
 pytestmark = pytest.mark.s3
 
@@ -127,7 +127,7 @@ def test_editing_notes_reuploads_that_page_the_feed_and_the_manifest(s3_server, 
         "episodes/ep2/index.html": "changed", "feed.xml": "changed"}
     after = stamps(s3_server, target)
     assert {k for k in after if after[k] != before.get(k)} == {
-        "episodes/ep2/index.html", "feed.xml", mf.NAME}
+        "episodes/ep2/index.html", "feed.xml", mf.NAME, mf.REPLACED_FEED}
 
 
 def test_dry_run_changes_nothing(s3_server, site):
@@ -154,6 +154,24 @@ def test_listener_check_reports_a_wrong_length(s3_server, site):
     assert len(result.problems) == 1
     assert media_name(2) in result.problems[0]
     assert f"Content-Length is {size}, the feed says {size + 1}" in result.problems[0]
+
+
+def test_listener_check_opens_every_page_link_of_feed_and_sitemap(s3_server, site):
+    """SeaweedFS, like S3's REST endpoint, serves no index documents: folder links fail."""
+    target, base, out, run = site
+    result = run()
+    assert result.problems == []
+    make_tree(out, base, pretty=True)  # links as [publish] pretty_urls would write them
+    result = run()
+    folders = [base] + [f"{base}episodes/ep{n}/" for n in (1, 2, 3)]
+    assert sorted(p.split(": ")[0] for p in result.problems) == sorted(folders)
+    # SeaweedFS answers a folder 200 with application/x-directory, S3 a 404 or 403.
+    assert all("a page link answered" in p and "pretty_urls = true only for" in p
+               for p in result.problems)
+    make_tree(out, base)
+    (out / "episodes/ep2/index.html").unlink()  # a page feed and sitemap name is missing
+    result = run(prune=True)
+    assert [p.split(": ")[0] for p in result.problems] == [f"{base}episodes/ep2/index.html"]
 
 
 def test_concurrent_publish_is_refused(s3_server, site):
@@ -197,12 +215,13 @@ def test_a_stale_lock_is_broken_only_on_request(s3_server, site):
     with pytest.raises(LockHeldError, match=r"ops@build-7 \(pid 4242\) since 2026-01-01"):
         run()
     assert set(s3_server.objects(target)) == {mf.LOCK_NAME}
+    wait_until_older(client, target.bucket, target.prefix + mf.LOCK_NAME)
     result = run(break_lock=True)
     assert "feed.xml" in result.applied.uploaded
     assert mf.LOCK_NAME not in s3_server.objects(target)
 
 
-def test_prune_never_deletes_a_referenced_object(s3_server, site):
+def test_prune_keeps_what_the_live_or_the_replaced_feed_references(s3_server, site):
     target, base, out, run = site
     run()
     client = s3_server.client()
@@ -213,15 +232,37 @@ def test_prune_never_deletes_a_referenced_object(s3_server, site):
     # The replaced feed still points at the old file (apps and caches hold it): kept.
     assert result.applied.deleted == ["junk.html"]
     assert media_name(1, 0) in result.plan.kept
-    assert media_name(1, 0) in s3_server.objects(target)
+    kept_feed = client.get_object(Bucket=target.bucket,
+                                  Key=target.prefix + mf.REPLACED_FEED)["Body"].read()
+    assert media_name(1, 0).encode() in kept_feed and media_name(1, 1).encode() not in kept_feed
+    # Nothing changed since: the feed the live one replaced still names it.
     result = run(prune=True)
+    assert result.applied.deleted == [] and media_name(1, 0) in result.plan.kept
+    make_tree(out, base, versions={1: 2})  # re-mastered again
+    result = run(prune=True, allow_feed_changes=True)
+    # Named neither by the live feed (v2) nor by the feed it replaced (v1): gone.
     assert result.applied.deleted == [media_name(1, 0)]
-    live = anon(base + "feed.xml")[2].decode()
-    for key in s3_server.objects(target):
-        if key.startswith("media/"):
-            assert key in live
-    for n in (1, 2, 3):
-        assert media_name(n, 1 if n == 1 else 0) in s3_server.objects(target)
+    objects = set(s3_server.objects(target))
+    assert {media_name(1, 1), media_name(1, 2), mf.REPLACED_FEED} <= objects
+    assert media_name(1, 0) not in objects
+    for n in (2, 3):
+        assert media_name(n) in objects
+
+
+def test_a_retag_is_shown_and_allowed_and_served_as_immutable(s3_server, site):
+    target, base, out, run = site
+    run()
+    make_tree(out, base, retags={2: 1})  # an edited title: same audio, new bytes, new key
+    result = run(dry_run=True)
+    (moved,) = result.plan.moved
+    assert "same audio at a new URL" in moved
+    assert f"{base}{media_name(2)} -> {base}{media_name(2, retag=1)}" in moved
+    result = run()  # no --allow-feed-changes needed
+    assert media_name(2, retag=1) in result.applied.uploaded and result.problems == []
+    status, headers, _ = anon(base + media_name(2, retag=1), "HEAD")
+    assert status == 200 and "immutable" in headers["Cache-Control"]
+    # Stays until a prune finds it named by neither feed (the replaced feed names it).
+    assert media_name(2) in s3_server.objects(target)
 
 
 def test_a_feed_that_would_break_subscribers_is_refused(s3_server, site):

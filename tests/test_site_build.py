@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from showfactory import make_show, make_site
+from showfactory import make_show, make_site, stamp
 from sitekit import built_site, copy_templates, parse_html5
 
 from podcast.errors import SiteError
@@ -30,27 +30,27 @@ def test_same_inputs_same_bytes_in_another_checkout(tmp_path):
 
 def test_rebuild_rewrites_nothing(tmp_path):
     built = built_site(tmp_path, EPISODES)
-    before = {k: (built.out / k).stat().st_mtime_ns for k in built.keys}
+    before = {k: stamp(built.out / k) for k in built.keys}
     content = tree_bytes(built.out, built.keys)
     keys = write_pages(built.site, built.out, strict=True)
     assert keys <= built.keys
-    assert {k: (built.out / k).stat().st_mtime_ns for k in built.keys} == before
+    assert {k: stamp(built.out / k) for k in built.keys} == before
     assert tree_bytes(built.out, built.keys) == content
 
 
 def test_an_edit_rewrites_only_the_pages_that_show_it(tmp_path):
     built = built_site(tmp_path, EPISODES)
-    before = {k: (built.out / k).stat().st_mtime_ns for k in built.keys}
+    before = {k: stamp(built.out / k) for k in built.keys}
     source = built.root / "episodes/two/episode.md"
     source.write_text(source.read_text().replace("First notes.", "Second notes."))
     site = make_site(built.root)
     write_pages(site, built.out, strict=True)
     pages = {k for k in built.keys if not k.startswith("pagefind/")}
-    changed = {k for k in pages if (built.out / k).stat().st_mtime_ns != before[k]}
+    changed = {k for k in pages if stamp(built.out / k) != before[k]}
     assert changed == {"index.html", "episodes/two/index.html"}
     # The notes are searchable: the search index was made again (and only it).
     assert (built.out / "pagefind").is_dir() and any(
-        not (built.out / k).exists() or (built.out / k).stat().st_mtime_ns != before[k]
+        not (built.out / k).exists() or stamp(built.out / k) != before[k]
         for k in built.keys - pages)
 
 
@@ -70,7 +70,7 @@ def test_a_show_without_episodes_still_has_a_home_page(tmp_path):
 def test_preview_asks_crawlers_to_stay_away(tmp_path):
     built = built_site(tmp_path, EPISODES[:1], public_url="http://127.0.0.1:8000/")
     assert built.read("robots.txt") == "User-agent: *\nDisallow: /\n"
-    assert '<link rel="canonical" href="http://127.0.0.1:8000/episodes/one/">' in built.read(
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/episodes/one/index.html">' in built.read(
         "episodes/one/index.html")
 
 

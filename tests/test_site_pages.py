@@ -189,7 +189,7 @@ def test_json_ld_names_episode_series_and_audio(built):
         assert data["@context"] == "https://schema.org"
         assert data["@type"] == "PodcastEpisode"
         assert data["name"] == ep.title
-        assert data["url"] == f"{show.url}episodes/{ep.slug}/"
+        assert data["url"] == f"{show.url}episodes/{ep.slug}/index.html"
         assert data["datePublished"] == ep.date.isoformat()
         assert data["associatedMedia"]["contentUrl"] == show.url + b.media.key
         assert data["associatedMedia"]["encodingFormat"] == "audio/mpeg"
@@ -215,7 +215,7 @@ def test_head_metadata(built):
     key = "episodes/multiple-bombings/index.html"
     tree = parse_html5(built.read(key), key)
     head = {el.get("rel"): el for el in elements(tree, "link")}
-    assert head["canonical"].get("href") == f"{show.url}episodes/multiple-bombings/"
+    assert head["canonical"].get("href") == f"{show.url}episodes/multiple-bombings/index.html"
     assert head["alternate"].get("type") == "application/rss+xml"
     assert head["alternate"].get("href") == show.feed_url
     audio_url = show.url + b.media.key
@@ -223,7 +223,7 @@ def test_head_metadata(built):
     assert meta(tree, "og:audio:type") == "audio/mpeg"
     assert meta(tree, "og:image") == show.url + b.image_key
     assert meta(tree, "og:image:alt")
-    assert meta(tree, "og:url") == f"{show.url}episodes/multiple-bombings/"
+    assert meta(tree, "og:url") == f"{show.url}episodes/multiple-bombings/index.html"
     assert meta(tree, "twitter:card") == "player"
     assert meta(tree, "twitter:player") == f"{show.url}episodes/multiple-bombings/embed.html"
     assert meta(tree, "twitter:player:stream") == audio_url
@@ -358,8 +358,8 @@ def test_sitemap_and_robots(built):
     ns = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     locs = [u.find(f"{ns}loc").text for u in root]
     show = built.site.show
-    assert locs[0] == show.url
-    assert f"{show.url}episodes/multiple-bombings/" in locs
+    assert locs[0] == show.url + "index.html"
+    assert f"{show.url}episodes/multiple-bombings/index.html" in locs
     assert f"{show.url}episodes/multiple-bombings/transcript.html" in locs
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d", u.find(f"{ns}lastmod").text) for u in root)
     robots = built.read("robots.txt")
@@ -376,3 +376,37 @@ def test_feed_stylesheet_turns_the_feed_into_a_page(built):
     assert text_of(next(elements(tree, "h1"))) == built.site.show.title
     assert [text_of(h) for h in elements(tree, "h3")][0] == "The Informant"  # newest first
     assert "Multiple Bombings" in html and "0:08" in html
+
+
+def _absolute_urls(built) -> set[str]:
+    """Every absolute URL under the show's base in the feed, the sitemap and the pages
+    (attributes, meta tags, JSON-LD, embed links: all of the text)."""
+    base = re.escape(built.site.show.url)
+    found = set()
+    for key in [*built.html_keys(), "feed.xml", "sitemap.xml", "robots.txt"]:
+        found |= set(re.findall(base + r"[^\"'<>\s\\]*", built.read(key)))
+    return found
+
+
+def test_every_page_url_opens_on_a_plain_bucket(built):
+    """A bucket serves exactly the key asked for: no link may rely on index documents."""
+    urls = _absolute_urls(built)
+    assert f"{built.site.show.url}episodes/multiple-bombings/index.html" in urls
+    for url in urls:
+        key = url[len(built.site.show.url):].split("#")[0]
+        assert key and (built.out / key).is_file(), f"{url} names no file in feed/"
+
+
+def test_pretty_urls_address_pages_by_their_folder(tmp_path):
+    built = built_site(tmp_path, [{"slug": "one", "title": "One",
+                                   "transcript": ("vtt", VTT)}],
+                       publish={"pretty_urls": True})
+    show_url = built.site.show.url
+    urls = _absolute_urls(built)
+    assert f"{show_url}episodes/one/" in urls and show_url in urls
+    assert not any(u.endswith("index.html") for u in urls)
+    assert f'<link rel="canonical" href="{show_url}episodes/one/">' in built.read(
+        "episodes/one/index.html")
+    feed = built.read("feed.xml")
+    assert f"<link>{show_url}episodes/one/</link>" in feed
+    assert f"<link>{show_url}</link>" in feed

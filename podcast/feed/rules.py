@@ -113,7 +113,9 @@ class _Files:
     def path(self, url: str) -> Path | None:
         if self.out is None or not self.base or not url.startswith(self.base):
             return None
-        key = url[len(self.base):] or "index.html"
+        key = url[len(self.base):]
+        if key == "" or key.endswith("/"):  # a page by its folder (pretty_urls)
+            key += "index.html"
         return self.out / key
 
 

@@ -64,14 +64,14 @@ def build_generator(site: Site, cache: NotesCache | None = None) -> FeedGenerato
     fg.title(_t(show.title))
     # The RSS <link> is the *last* fg.link() call: rel=self first, the site last.
     fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
-    fg.link(href=show.url, rel="alternate")
+    fg.link(href=model.home_url(show), rel="alternate")
     fg.description(ext.cdata(_t(cache.feed_html(show.description)) or _t(show.title)))
     fg.docs("https://www.rssboard.org/rss-specification")  # feedgen's default is http
     fg.language(show.language)
     fg.copyright(_t(show.copyright))
     fg.lastBuildDate(site.build_date)  # default is now(): never in a deterministic feed
     fg.pubDate(site.build_date)
-    fg.image(url=artwork, title=_t(show.title), link=show.url)
+    fg.image(url=artwork, title=_t(show.title), link=model.home_url(show))
     fg.podcast.itunes_author(_t(show.author))
     fg.podcast.itunes_owner(name=_t(show.owner_name), email=show.owner_email)
     fg.podcast.itunes_category([{"cat": c[0], **({"sub": c[1]} if len(c) > 1 else {})}

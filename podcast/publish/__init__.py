@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from podcast.errors import FeedError, PublishError
@@ -65,7 +65,7 @@ def _listing(client, target: Target) -> dict[str, int]:
                                                                  Prefix=target.prefix):
         for obj in page.get("Contents", ()):
             key = obj["Key"][len(target.prefix):]
-            if key and key not in (mf.NAME, mf.LOCK_NAME):
+            if key and key not in mf.OWN:
                 remote[key] = obj["Size"]
     return remote
 
@@ -95,8 +95,9 @@ def _plan(client, target: Target, local, out_dir: Path, public_url: str, *, prun
           max_deletes: int | None, allow_feed_changes: bool) -> Plan:
     """Read the remote state (manifest, one listing, a few HEADs) and plan.
 
-    The live feed is read only when the feed changes (subscriber protection)
-    or something may be deleted (its references are kept).
+    The live feed is read only when the feed changes (subscriber protection, and
+    it is kept as the replaced feed) or something may be deleted (its references
+    are kept, and those of the feed it replaced).
     """
     previous = mf.loads(_get(client, target.bucket, target.prefix + mf.NAME),
                         f"s3://{target.bucket}/{target.prefix}{mf.NAME}")
@@ -112,14 +113,38 @@ def _plan(client, target: Target, local, out_dir: Path, public_url: str, *, prun
     urls = read_feed(new_feed, str(out_dir / FEED)).urls
     if live is not None:
         urls |= read_feed(live, f"s3://{target.bucket}/{target.prefix}{FEED}").urls
+    replaces = feed_changes and live is not None and live != new_feed
+    if prune and plan.deletes and not replaces:
+        # After this run the kept replaced feed is still the one in the bucket; when
+        # this run replaces the live feed, the live one becomes the replaced feed.
+        urls |= _replaced_urls(client, target)
     plan = make_plan(local, previous, remote, probed=probed, prune=prune,
                      max_deletes=max_deletes, referenced=keys_for(urls, public_url))
-    problems = _protect(live, new_feed) if feed_changes and not allow_feed_changes else []
+    if not feed_changes or live is None:
+        return plan
+    problems = [] if allow_feed_changes else _protect(live, new_feed)
     if problems:
         raise FeedError(FEED, "the new feed would break subscribers: " + "; ".join(problems),
                         "Fix the episodes, or publish with --allow-feed-changes if "
                         "this is deliberate")
-    return plan
+    from podcast.feed.protect import moved_media
+    # An identical live feed (a run that died after uploading it) replaces nothing.
+    return replace(plan, moved=tuple(moved_media(live, new_feed)),
+                   replaced_feed=live if replaces else None)
+
+
+def _replaced_urls(client, target: Target) -> set[str]:
+    """What the feed replaced by the live one referenced (nothing if none is kept)."""
+    where = f"s3://{target.bucket}/{target.prefix}{mf.REPLACED_FEED}"
+    data = _get(client, target.bucket, target.prefix + mf.REPLACED_FEED)
+    if data is None:
+        return set()
+    try:
+        return read_feed(data, where).urls
+    except FeedError:
+        raise PublishError(where, "is not a readable feed, so a prune cannot tell what it "
+                           "still references", "Delete that object, or publish without "
+                           "--prune") from None
 
 
 def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: bool = False,

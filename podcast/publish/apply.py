@@ -1,7 +1,8 @@
 """Carry out a Plan: ordered upload groups, then deletes, then the manifest.
 
 Each group finishes before the next starts, so ``feed.xml`` is written only
-once everything it references is in the bucket. Large files go multipart
+once everything it references is in the bucket, and only after the feed it
+replaces was kept as ``.podcast-previous-feed.xml``. Large files go multipart
 with parallel parts; small files upload in parallel. Deletes are one key at
 a time: ``DeleteObjects`` needs Content-MD5, which several servers demand
 and boto3 >= 1.36 no longer sends.
@@ -57,6 +58,12 @@ def apply(client, target: Target, plan: Plan, out_dir: Path, *, jobs: int | None
     subscribers = [_subscriber(on_bytes)] if on_bytes else []
     with TransferManager(client, transfer_config(jobs)) as manager:
         for group, uploads in plan.groups():
+            if group == "feed" and plan.replaced_feed is not None:
+                # Kept before the new feed goes live: a prune keeps what it names.
+                client.put_object(Bucket=target.bucket, Key=target.prefix + mf.REPLACED_FEED,
+                                  Body=plan.replaced_feed,
+                                  ContentType="application/rss+xml; charset=utf-8",
+                                  CacheControl="no-store")
             log.debug("uploading %d file(s) of group %s", len(uploads), group)
             futures = []
             for up in uploads:

@@ -2,14 +2,21 @@
 
 Set explicitly because Python's ``mimetypes`` is wrong or silent for several
 podcast files (``.vtt``, ``.srt``, JSON chapters, RSS) and because a wrong
-type breaks apps. Media keys carry a content hash, so they are cached for a
-year and marked immutable; the feed changes, so it is cached briefly.
+type breaks apps.
+
+Cache lifetimes: ``immutable`` (a year) only for a key that names its exact
+bytes, checked against the file's own hash (``media/<slug>-<audio12>-<bytes8>.mp3``
+whose ``bytes8`` is the start of the file's sha256): a browser or CDN may then
+keep it forever without ever being wrong. Everything else is mutable: the
+feed and pages five minutes, other files a day at most.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from posixpath import basename, splitext
+
+from podcast.model import MEDIA_KEY
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 FEED_CACHE = "public, max-age=300"
@@ -28,8 +35,8 @@ class Kind:
 
 
 _BY_EXT: dict[str, Kind] = {
-    ".mp3": Kind("audio/mpeg", IMMUTABLE, "media"),
-    ".m4a": Kind("audio/mp4", IMMUTABLE, "media"),
+    ".mp3": Kind("audio/mpeg", ASSET_CACHE, "media"),
+    ".m4a": Kind("audio/mp4", ASSET_CACHE, "media"),
     ".vtt": Kind("text/vtt", ASSET_CACHE, "assets"),
     ".srt": Kind("application/x-subrip", ASSET_CACHE, "assets"),
     ".jpg": Kind("image/jpeg", ASSET_CACHE, "assets"),
@@ -51,12 +58,24 @@ _BY_EXT: dict[str, Kind] = {
 _DEFAULT = Kind("application/octet-stream", ASSET_CACHE, "assets")
 
 
-def kind_of(key: str) -> Kind:
-    """The headers and upload group of one key (relative to the prefix)."""
+def content_addressed(key: str, sha256: str | None) -> bool:
+    """Whether ``key`` names exactly the bytes whose hash is ``sha256``."""
+    found = MEDIA_KEY.search(key)
+    return bool(sha256 and found and sha256.startswith(found.group("bytes")))
+
+
+def kind_of(key: str, sha256: str | None = None) -> Kind:
+    """The headers and upload group of one key (relative to the prefix).
+
+    ``sha256``: the file's content hash; only a key that names it is immutable.
+    """
     name = basename(key)
     if key == "feed.xml":
         return Kind("application/rss+xml; charset=utf-8", FEED_CACHE, "feed")
     if name == "chapters.json" or name.endswith(".chapters.json"):
         # Podcasting 2.0 JSON chapters have their own registered-in-practice type.
         return Kind("application/json+chapters", ASSET_CACHE, "assets")
-    return _BY_EXT.get(splitext(name)[1].lower(), _DEFAULT)
+    kind = _BY_EXT.get(splitext(name)[1].lower(), _DEFAULT)
+    if content_addressed(key, sha256):
+        return replace(kind, cache_control=IMMUTABLE)
+    return kind

@@ -208,8 +208,22 @@ def _alive(pid: int) -> bool:
 def _credentials(folder: Path) -> tuple[str, str]:
     path = folder / "credentials"
     if path.is_file():
-        data = json.loads(path.read_text())
-        return data["access_key"], data["secret_key"]
+        where = f"{DIR_NAME}/credentials"
+        try:
+            data = json.loads(path.read_bytes())
+            keys = data["access_key"], data["secret_key"]
+            if not all(isinstance(k, str) and k.isprintable() and k for k in keys):
+                raise ValueError("empty or not text")
+        except OSError as exc:
+            raise PublishError(where, f"cannot be read ({exc.strerror})",
+                               "Give it back to your user (chmod 600), or stop the server "
+                               "(podcast local-s3 stop) and delete it: the next publish makes "
+                               "new keys") from None
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PublishError(where, f"is damaged: not the local server's key pair ({exc})",
+                               "Stop the server (podcast local-s3 stop), delete the file and "
+                               "publish again: new keys are made; the data stays") from None
+        return keys
     access, secret = "LOCAL" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30)
     write_private(path, json.dumps({"access_key": access, "secret_key": secret}).encode())
     return access, secret
@@ -225,7 +239,7 @@ def ensure_running(root: Path, *, bucket: str = BUCKET, ports: Ports | None = No
     config_path = folder / "s3.json"
     write_private(config_path, json.dumps(s3_config(bucket, *credentials), indent=1).encode())
     pid, port = _read_pid(pid_path)
-    if pid and _alive(pid):
+    if pid and _ours(pid, folder):
         endpoint = f"http://127.0.0.1:{port}"
         wait_ready(None, endpoint, bucket, credentials, log_path, timeout=10)
         return LocalS3(endpoint, bucket, credentials, pid, started=False)
@@ -271,10 +285,52 @@ def _read_pid(path: Path) -> tuple[int, int]:
         return 0, 0
 
 
+def _ours(pid: int, folder: Path) -> bool:
+    """Whether ``pid`` is the SeaweedFS this show started: its command line is the
+    ``weed`` binary with our data folder (a pid file may outlive its process, and
+    the pid be reused by any other program)."""
+    if not _alive(pid):
+        return False
+    cmdline = Path(f"/proc/{pid}/cmdline")
+    if not cmdline.parent.exists():  # no /proc (macOS): trust the pid file
+        return True
+    try:
+        argv = [a.decode(errors="replace") for a in cmdline.read_bytes().split(b"\0") if a]
+    except OSError:
+        return False
+    if not argv or Path(argv[0]).name != "weed" or "mini" not in argv:
+        return False
+    dirs = [a[len("-dir="):] for a in argv if a.startswith("-dir=")]
+    try:
+        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
+    except OSError:
+        cwd = Path.cwd()
+    return any((cwd / d).resolve() == (folder / "data").resolve() for d in dirs)
+
+
+def _command_of(pid: int) -> str:
+    try:
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return "unknown"
+    return " ".join(a.decode(errors="replace") for a in raw.split(b"\0") if a)[:80] or "unknown"
+
+
 def stop(root: Path) -> int | None:
-    """Stop the show's local server; returns its pid, or None if none ran."""
-    pid_path = Path(root) / DIR_NAME / "server.pid"
+    """Stop the show's local server; returns its pid, or None if none ran.
+
+    Only the SeaweedFS started for this show is signalled: a pid file naming any
+    other process is removed with a warning, and that process left alone.
+    """
+    folder = Path(root) / DIR_NAME
+    pid_path = folder / "server.pid"
     pid, _ = _read_pid(pid_path)
+    if pid and _alive(pid) and not _ours(pid, folder):
+        log.warning("%s/server.pid names pid %d, which is not this show's SeaweedFS (it runs: "
+                    "%s): left alone, and the stale pid file removed", DIR_NAME, pid,
+                    _command_of(pid))
+        pid_path.unlink(missing_ok=True)
+        return None
     pid_path.unlink(missing_ok=True)
     if pid and _alive(pid):
         terminate(pid)

@@ -15,6 +15,10 @@ from podcast.errors import PublishError
 
 NAME = ".podcast-manifest.json"
 LOCK_NAME = ".podcast-lock.json"
+# The feed that the live one replaced, written just before a new feed goes live:
+# what it names stays until a prune finds it named by neither.
+REPLACED_FEED = ".podcast-previous-feed.xml"
+OWN = (NAME, LOCK_NAME, REPLACED_FEED)  # our bookkeeping: never planned, never pruned
 VERSION = 1
 
 

@@ -5,7 +5,8 @@ back from object metadata for the few keys the manifest cannot vouch for);
 the output is a ``Plan`` that tests can inspect and ``--dry-run`` prints.
 Uploads are grouped in the order that keeps the live feed whole: media and
 assets, then pages, then ``feed.xml``. Deletes come after, only on request,
-capped, and never of a key a feed references.
+capped, and never of a key the new feed, the live feed or the feed it replaced
+references (apps and caches may still hold the older ones).
 """
 
 from __future__ import annotations
@@ -49,6 +50,11 @@ class Plan:
     max_deletes: int | None
     manifest: dict[str, Entry] = field(default_factory=dict)  # after a full apply
     previous: dict[str, Entry] = field(default_factory=dict)  # the manifest read
+    # Allowed changes subscribers will see: "same audio at a new URL" (a re-tag).
+    moved: tuple[str, ...] = ()
+    # The live feed the new one replaces: kept in the bucket (``REPLACED_FEED``)
+    # before the new feed goes up, so a prune keeps what it still names.
+    replaced_feed: bytes | None = field(default=None, repr=False)
 
     @property
     def upload_bytes(self) -> int:
@@ -99,7 +105,7 @@ def make_plan(local: dict[str, LocalFile], manifest: dict[str, Entry],
     after: dict[str, Entry] = {}
     for key in sorted(local):
         f = local[key]
-        kind = kind_of(key)
+        kind = kind_of(key, f.sha256)
         entry = manifest.get(key)
         if key in probed:  # the object's own metadata beats a stale manifest
             entry = probed[key]

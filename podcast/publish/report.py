@@ -32,6 +32,14 @@ def plan_table(plan: Plan) -> list[str]:
     return lines
 
 
+def plan_notes(plan: Plan) -> list[str]:
+    """Feed changes subscribers will see that need no --allow-feed-changes."""
+    if not plan.moved:
+        return []
+    return ["allowed feed changes (apps that fetch the new URL get the episode they have):",
+            *(f"  - {sentence}" for sentence in plan.moved)]
+
+
 def plan_summary(plan: Plan) -> str:
     parts = [f"{len(plan.uploads)} to upload ({size(plan.upload_bytes)})",
              f"{len(plan.unchanged)} unchanged"]
@@ -40,6 +48,8 @@ def plan_summary(plan: Plan) -> str:
     elif plan.over_cap:
         parts.append(f"{len(plan.deletes)} stale, over --max-deletes {plan.max_deletes}: "
                      "none would be deleted")
+    if plan.moved:
+        parts.append(f"{len(plan.moved)} re-tagged (same audio at a new URL)")
     if plan.kept:
         parts.append(f"{len(plan.kept)} stale kept")
     return ", ".join(parts)

@@ -3,7 +3,10 @@
 GET the feed from its public URL, then HEAD every enclosure and artwork:
 200, Content-Length equal to the feed's length attribute, the right
 Content-Type, and a byte range answered with 206 (apps seek and resume with
-ranges). Returns problems as sentences; an empty list means all is well.
+ranges). Then every page the feed (channel and item links) and the sitemap
+name must open: 200 and text/html (a plain bucket serves no index documents,
+so a folder URL there is a 404). Returns problems as sentences; an empty list
+means all is well.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from podcast.errors import FeedError
-from podcast.feed.reader import read_feed
+from podcast.feed.reader import PARSER, read_feed
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +71,43 @@ def _check_object(url: str, length: int | None, type_prefix: str) -> list[str]:
     return problems
 
 
+SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+PAGE_HINT = ("a page link must name its file (index.html) unless the host serves index "
+             "documents: set [publish] pretty_urls = true only for such a host")
+
+
+def _check_page(url: str) -> list[str]:
+    status, headers, err = _head(url, "GET")
+    if status != 200:
+        return [f"{url}: a page link answered {status or err}, not 200; {PAGE_HINT}"]
+    got_type = (headers.get("Content-Type") or "").split(";")[0].strip()
+    if got_type != "text/html":
+        # SeaweedFS answers a folder with 200 and application/x-directory.
+        return [f"{url}: a page link answered Content-Type {got_type or 'missing'}, "
+                f"not text/html; {PAGE_HINT}"]
+    return []
+
+
+def _sitemap_pages(feed_url: str) -> tuple[list[str], list[str]]:
+    """(page URLs, problems) of the sitemap.xml beside the feed; none if there is none."""
+    from lxml import etree
+
+    url = feed_url.rsplit("/", 1)[0] + "/sitemap.xml"
+    status, _, body, err = _fetch(url)
+    if status == 404:
+        return [], []
+    if status != 200:
+        return [], [f"{url}: anonymous GET answered {status or err}, not 200"]
+    try:
+        root = etree.fromstring(body, PARSER)
+    except etree.XMLSyntaxError as exc:
+        return [], [f"{url}: is not well-formed XML ({exc})"]
+    return [(loc.text or "").strip() for loc in root.iter(f"{SITEMAP_NS}loc")
+            if (loc.text or "").strip()], []
+
+
 def verify(feed_url: str, *, jobs: int = 8) -> list[str]:
-    """Fetch ``feed_url`` anonymously and check every enclosure and image."""
+    """Fetch ``feed_url`` anonymously; check every enclosure, image and page."""
     status, headers, body, err = _fetch(feed_url)
     if status != 200:
         return [f"{feed_url}: anonymous GET answered {status or err}, not 200; listeners "
@@ -85,9 +123,14 @@ def verify(feed_url: str, *, jobs: int = 8) -> list[str]:
         return problems + [exc.format()]
     checks = [(e.url, e.length, e.type or "audio/") for e in refs.enclosures]
     checks += [(url, None, "image/") for url in refs.all_images]
+    pages, found = _sitemap_pages(feed_url)
+    problems += found
+    pages = list(dict.fromkeys([*refs.pages, *pages]))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         for found in pool.map(lambda c: _check_object(*c), checks):
             problems.extend(found)
-    log.info("verified %s: %d enclosure(s), %d image(s), %d problem(s)", feed_url,
-             len(refs.enclosures), len(refs.all_images), len(problems))
+        for found in pool.map(_check_page, pages):
+            problems.extend(found)
+    log.info("verified %s: %d enclosure(s), %d image(s), %d page(s), %d problem(s)",
+             feed_url, len(refs.enclosures), len(refs.all_images), len(pages), len(problems))
     return problems

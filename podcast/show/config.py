@@ -167,6 +167,9 @@ class PublishSettings:
                               "request checksums; auto: when_required for non-AWS endpoints",
                               "auto")
     max_deletes: int = s.setting(s.integer(0), "cap on deletes with --prune", 25)
+    pretty_urls: bool = s.setting(
+        s.boolean, "page links end in the folder (episodes/x/) rather than index.html: "
+        "only for a host that serves index documents (S3 website endpoint, CDN rule)", False)
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ def sitemap(site: Site, model) -> bytes:
         ET.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = url
         ET.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.date().isoformat()
 
-    add(site.show.url, site.build_date)
+    add(model.show.url, site.build_date)  # the home page, as model.home_url addresses it
     for ep in model.episodes:
         add(ep.url, ep.date)
         if ep.transcript_url:

@@ -70,15 +70,18 @@ def test_probed_hash_beats_a_stale_manifest():
 def test_order_media_assets_pages_feed():
     keys = ["feed.xml", "index.html", "episodes/a/index.html", "episodes/a/chapters.json",
             "episodes/a/transcript.vtt", "artwork/c.jpg", "media/a.mp3", "style.css",
-            "sitemap.xml"]
+            "sitemap.xml", "pagefind/pagefind-entry.json", "pagefind/index/en_1.pf_index"]
     plan = make_plan({k: LocalFile(1, A) for k in keys}, {}, {})
     order = [u.key for u in plan.uploads]
     assert order[0] == "media/a.mp3" and order[-1] == "feed.xml"
     assert [g for g, _ in plan.groups()] == ["media", "assets", "pages", "feed"]
     pos = {k: i for i, k in enumerate(order)}
     for asset in ("episodes/a/chapters.json", "episodes/a/transcript.vtt", "artwork/c.jpg",
-                  "style.css"):
+                  "style.css", "pagefind/index/en_1.pf_index"):
         assert pos["media/a.mp3"] < pos[asset] < pos["index.html"]
+    # The search entry names the index files: after them, and cached like a page.
+    assert pos["pagefind/index/en_1.pf_index"] < pos["pagefind/pagefind-entry.json"]
+    assert kind_of("pagefind/pagefind-entry.json").cache_control == "public, max-age=300"
 
 
 # (remote stale keys, referenced keys, prune, cap, expected deletes, over cap)

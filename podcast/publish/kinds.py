@@ -23,6 +23,8 @@ FEED_CACHE = "public, max-age=300"
 PAGE_CACHE = "public, max-age=300"
 ASSET_CACHE = "public, max-age=86400"
 
+SEARCH_ENTRY = "pagefind/pagefind-entry.json"
+
 # Upload order: everything the feed or a page references goes up first.
 GROUPS = ("media", "assets", "pages", "feed")
 
@@ -75,6 +77,10 @@ def kind_of(key: str, sha256: str | None = None) -> Kind:
     if name == "chapters.json" or name.endswith(".chapters.json"):
         # Podcasting 2.0 JSON chapters have their own registered-in-practice type.
         return Kind("application/json+chapters", ASSET_CACHE, "assets")
+    if key == SEARCH_ENTRY:
+        # The search index's entry names its (hash-named) index files: it changes with
+        # every index, so it is cached like a page and goes up after those files.
+        return Kind("application/json", PAGE_CACHE, "pages")
     kind = _BY_EXT.get(splitext(name)[1].lower(), _DEFAULT)
     if content_addressed(key, sha256):
         return replace(kind, cache_control=IMMUTABLE)

@@ -178,7 +178,8 @@ class ShowView:
     locale: str  # og:locale, e.g. en_GB
     author: str
     copyright: str
-    url: str
+    url: str  # the home page
+    search_url: str
     feed: str  # key
     feed_url: str
     type: str
@@ -311,6 +312,7 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
         language=show.language,
         locale="_".join([lang[0]] + [p.upper() for p in lang[1:2]]),
         author=show.author, copyright=show.copyright, url=model.home_url(show),
+        search_url=model.public_url(show, SEARCH_PAGE),
         feed=model.FEED, feed_url=show.feed_url, type=show.type,
         image=_image(show, out, site.artwork_key, f"{show.title} cover art", sizes),
         subscribe=tuple(links),
@@ -366,10 +368,6 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
     return tuple(paragraphs)
 
 
-def model_url(show: ShowView, key: str) -> str:
-    return show.url + key
-
-
 def _series_ld(show: ShowView) -> dict:
     return {"@type": "PodcastSeries", "@id": show.url, "name": show.title, "url": show.url,
             "webFeed": show.feed_url}
@@ -422,7 +420,7 @@ def build_context(model: SiteModel, kind: str, key: str,
     if kind == "search":
         meta = {"title": f"Search | {show.title}", "og_title": f"Search {show.title}",
                 "description": f"Search the notes and transcripts of {show.title}.",
-                "image": show.image, "url": model_url(show, SEARCH_PAGE), "type": "website",
+                "image": show.image, "url": show.search_url, "type": "website",
                 "jsonld": _show_ld(show)}
     elif kind == "index" or episode is None:
         meta = {"title": show.title, "og_title": show.title, "description": show.summary, "image": show.image,

@@ -141,17 +141,38 @@ def read_feed(xml: bytes, what: str = "feed") -> Feed:
                 _images(channel), tuple(text_of(it, "link") for it in channel.iterfind("item")))
 
 
+def unprefixed(url: str, public_url: str) -> str | None:
+    """The object behind an analytics prefix: ``https://op3.dev/e,pg=.../cdn.example/show/
+    media/x.mp3`` under ``https://cdn.example/show/`` is ``https://cdn.example/show/media/
+    x.mp3``. The URL itself when it is already under ``public_url``; None when it
+    names nothing there. Prefixes chain by writing the next address without its
+    scheme (http targets keep theirs), so the base's host and path are searched for."""
+    base = public_url if public_url.endswith("/") else public_url + "/"
+    if url.startswith(base):
+        return url
+    parts = urlsplit(base)
+    needle = parts.netloc + parts.path
+    at = url.find(needle)
+    if at <= 0 or url[at - 1] != "/":
+        return None
+    return base + url[at + len(needle):]
+
+
 def keys_for(urls: set[str], public_url: str) -> set[str]:
     """The keys (relative to the prefix) of the URLs under ``public_url``'s path.
 
     Matched on the path alone, so a feed that was published under another
-    scheme or host (http preview, CDN domain) still protects its objects.
+    scheme or host (http preview, CDN domain) still protects its objects; a URL
+    behind an analytics prefix names the object after the prefix.
     """
     base = urlsplit(public_url).path
     base = base if base.endswith("/") else base + "/"
     keys = set()
     for url in urls:
         path = unquote(urlsplit(url).path)
+        if not path.startswith(base):
+            behind = unprefixed(url, public_url)
+            path = unquote(urlsplit(behind).path) if behind else ""
         if path.startswith(base) and len(path) > len(base):
             keys.add(path[len(base):])
     return keys

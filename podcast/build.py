@@ -63,6 +63,7 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
                 preview=public_url is not None and public_url.startswith("http://"),
                 artwork_sizes=assets.artwork_sizes)
     keys = set(assets.keys) | {m.key for m in media.values()}
+    keys |= {a.key for m in media.values() for a in m.alternates}
     keys |= write_feed(site, out, guard=not allow_feed_changes)
     keys |= write_pages(site, out, strict=strict)
     removed = _remove_stale(out, keys)

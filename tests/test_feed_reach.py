@@ -24,7 +24,7 @@ from podcast.feed import render_feed, write_feed
 from podcast.feed.protect import compare_feeds, moved_media
 from podcast.feed.reader import keys_for, unprefixed
 from podcast.feed.rules import check_feed_bytes
-from podcast.feed.tagrules import sri
+from podcast.fsutil import sri
 from podcast.show.config import load_show
 
 NS = {"podcast": "https://podcastindex.org/namespace/1.0",

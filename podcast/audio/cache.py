@@ -43,6 +43,7 @@ class AudioReport:
     settings: dict
     attempts: int = 1
     version: str = PIPELINE_VERSION
+    chain: str = ""  # the ffmpeg filters the master went through (alternates reuse them)
 
     @property
     def duration(self) -> float:

@@ -9,14 +9,13 @@ comments, licence, funding, soundbites, blocks, txt, podping, hubs and
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import re
 import uuid
 
 from lxml import etree
 
 from podcast.feed.namespaces import tag as ns_tag
+from podcast.fsutil import sri
 from podcast.show.config import SERVICE_SLUGS
 
 PODCAST = ns_tag("podcast", "")
@@ -39,18 +38,6 @@ def npt_seconds(value: str) -> float | None:
     if m.group(4) is not None:
         return float(m.group(4))
     return int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
-
-
-def sri(data_or_path, algorithm: str = "sha384") -> str:
-    """The Subresource Integrity value of bytes or a file: ``sha384-<base64>``."""
-    h = hashlib.new(algorithm)
-    if isinstance(data_or_path, (bytes, bytearray)):
-        h.update(data_or_path)
-    else:
-        with open(data_or_path, "rb") as f:
-            while chunk := f.read(1 << 20):
-                h.update(chunk)
-    return f"{algorithm}-{base64.b64encode(h.digest()).decode()}"
 
 
 def _uuid(value: str | None) -> bool:

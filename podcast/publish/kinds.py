@@ -30,6 +30,7 @@ class Kind:
 _BY_EXT: dict[str, Kind] = {
     ".mp3": Kind("audio/mpeg", IMMUTABLE, "media"),
     ".m4a": Kind("audio/mp4", IMMUTABLE, "media"),
+    ".opus": Kind("audio/ogg", IMMUTABLE, "media"),  # Opus in Ogg (RFC 7845)
     ".vtt": Kind("text/vtt", ASSET_CACHE, "assets"),
     ".srt": Kind("application/x-subrip", ASSET_CACHE, "assets"),
     ".jpg": Kind("image/jpeg", ASSET_CACHE, "assets"),

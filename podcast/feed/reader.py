@@ -52,6 +52,7 @@ class Item:
     number: tuple[str, str, str]  # (season, episode, episodeType) as written
     images: tuple[str, ...] = ()
     others: tuple[str, ...] = ()  # chapters, transcripts and other linked files
+    alternates: tuple[Enclosure, ...] = ()  # podcast:alternateEnclosure http(s) sources
 
     @property
     def enclosure_url(self) -> str:
@@ -73,6 +74,10 @@ class Feed:
     @property
     def enclosures(self) -> tuple[Enclosure, ...]:
         return tuple(i.enclosure for i in self.items if i.enclosure)
+
+    @property
+    def alternates(self) -> tuple[Enclosure, ...]:
+        return tuple(a for i in self.items for a in i.alternates)
 
     @property
     def all_images(self) -> tuple[str, ...]:
@@ -114,6 +119,19 @@ def _linked(el) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _alternates(el) -> tuple[Enclosure, ...]:
+    found = []
+    for t in podcast_tags("alternateEnclosure"):
+        for alt in el.findall(t):
+            length = (alt.get("length") or "").strip()
+            for src in alt.findall(t.replace("alternateEnclosure", "source")):
+                uri = (src.get("uri") or "").strip()
+                if uri.startswith(("http://", "https://")):
+                    found.append(Enclosure(uri, int(length) if length.isdigit() else None,
+                                           (alt.get("type") or "").strip()))
+    return tuple(found)
+
+
 def read_feed(xml: bytes, what: str = "feed") -> Feed:
     """The feed's identity, items and every URL it references."""
     channel = parse_xml(xml, what).find("channel")
@@ -135,7 +153,7 @@ def read_feed(xml: bytes, what: str = "feed") -> Feed:
             guid=text_of(it, "guid"), title=text_of(it, "title"), enclosure=enclosure,
             number=(text_of(it, tag("itunes", "season")), text_of(it, tag("itunes", "episode")),
                     text_of(it, tag("itunes", "episodeType")) or "full"),
-            images=_images(it), others=_linked(it)))
+            images=_images(it), others=_linked(it), alternates=_alternates(it)))
     guid = next((text_of(channel, t) for t in podcast_tags("guid") if text_of(channel, t)), "")
     return Feed(self_url, guid or None, text_of(channel, "link"), tuple(items),
                 _images(channel), tuple(text_of(it, "link") for it in channel.iterfind("item")))

@@ -9,7 +9,7 @@ an analytics prefix that redirects, and a WebSub hub that records its pings.
 * ``POST /hub``: recorded in ``pings`` (the form fields), answered 204;
 * ``break_after[path] = n``: the next GET of ``path`` sends n bytes and drops the
   connection (a download cut off mid-way);
-* ``requests``: (method, path, Range header) of every request.
+* ``requests``: (method, path, Range header) of every request; ``headers``: theirs.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ class Host:
         self.break_after: dict[str, int] = {}
         self.pings: list[dict[str, list[str]]] = []
         self.requests: list[tuple[str, str, str | None]] = []
+        self.headers: list[dict[str, str]] = []  # each request's headers, in order
         self.lock = threading.Lock()
         host = self
 
@@ -39,6 +40,7 @@ class Host:
             def _record(self):
                 with host.lock:
                     host.requests.append((self.command, self.path, self.headers.get("Range")))
+                    host.headers.append(dict(self.headers))
 
             def do_POST(self):
                 self._record()

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from audio_helpers import ffmpeg, show_with_master, speech_like
 from showfactory import write_image
 
@@ -503,5 +503,14 @@ A second paragraph with *stars* and 2 < 3.]]></content:encoded>
     return shows
 
 
-def new_guid() -> str:
-    return str(uuid.uuid4())
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """(host, media, shows): every fixture host's feed served from 127.0.0.1."""
+    from hosts import Host
+
+    tmp = tmp_path_factory.mktemp("hosts")
+    host = Host().start()
+    media = make_media(tmp)
+    shows = publish_all(host, tmp, media)
+    yield host, media, shows
+    host.stop()

@@ -17,8 +17,7 @@ from datetime import timezone
 import pytest
 import yaml
 from click.testing import CliRunner
-from hostfeeds import make_media, publish_all
-from hosts import Host
+from hostfeeds import world  # noqa: F401  (the fixture, as tests.s3server.s3_server)
 from showfactory import make_show
 
 from podcast.cli import cli
@@ -26,16 +25,6 @@ from podcast.importer import import_feed
 from podcast.importer.fetch import unwrap
 from podcast.show import load_project
 from podcast.show.config import load_show, podcast_guid
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hosts")
-    host = Host().start()
-    media = make_media(tmp)
-    shows = publish_all(host, tmp, media)
-    yield host, media, shows
-    host.stop()
 
 
 def front(root, slug):
@@ -257,3 +246,21 @@ def test_an_unreachable_feed_or_enclosure_is_explained(tmp_path, world):
     result = CliRunner().invoke(cli, ["--root", str(root), "import", host.base + "/libsyn/broken"])
     assert result.exit_code == 1
     assert "answered HTTP 404" in result.output and "1 episode(s) not imported" in result.output
+
+
+def test_an_edit_that_breaks_podcast_toml_is_refused(tmp_path):
+    from podcast.errors import ValidationError
+    from podcast.show.tomledit import edit_show
+
+    root = make_show(tmp_path, [])
+    config = root / "podcast.toml"
+    config.write_text("# keep me\n" + config.read_text())
+    before = config.read_text()
+    with pytest.raises(ValidationError, match="new_feed_url"):
+        edit_show(root, {"new_feed_url": "ftp://nowhere"})
+    assert config.read_text() == before  # nothing written
+    edit_show(root, {"new_feed_url": "https://new.example.org/feed.xml"})
+    assert config.read_text().startswith("# keep me\n")
+    assert load_show(root).new_feed_url == "https://new.example.org/feed.xml"
+    edit_show(root, {"new_feed_url": None})
+    assert config.read_text() == before

@@ -19,8 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostfeeds import make_media, publish_all
-from hosts import Host
+from hostfeeds import world  # noqa: F401  (the fixture, as tests.s3server.s3_server)
 from lxml import etree
 
 from podcast.build import build
@@ -35,16 +34,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.s3]
 ROOT = Path(__file__).resolve().parents[1]
 NS = {"podcast": "https://podcastindex.org/namespace/1.0",
       "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "atom": "http://www.w3.org/2005/Atom"}
-
-
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("hosts")
-    host = Host().start()
-    media = make_media(tmp)
-    shows = publish_all(host, tmp, media)
-    yield host, media, shows
-    host.stop()
 
 
 def items_of(xml: bytes) -> dict[str, dict]:

@@ -146,26 +146,22 @@ def _explicit(text: str) -> bool | None:
         False if value in ("false", "no", "clean") else None
 
 
-def _persons(el) -> tuple[dict, ...]:
+def _named(el, name: str, attrs: tuple[str, ...]) -> tuple[dict, ...]:
+    """``podcast:<name>`` elements whose text is a name, with their attributes."""
     out = []
-    for p in _p(el, "person"):
-        name = (p.text or "").strip()
-        if name:
-            out.append({k: v for k, v in {"name": name, "role": p.get("role"),
-                                          "group": p.get("group"), "href": p.get("href"),
-                                          "img": p.get("img")}.items() if v})
+    for found in _p(el, name):
+        text = (found.text or "").strip()
+        if text:
+            out.append({"name": text, **{a: found.get(a) for a in attrs if found.get(a)}})
     return tuple(out)
+
+
+def _persons(el) -> tuple[dict, ...]:
+    return _named(el, "person", ("role", "group", "href", "img"))
 
 
 def _locations(el) -> tuple[dict, ...]:
-    out = []
-    for loc in _p(el, "location"):
-        name = (loc.text or "").strip()
-        if name:
-            out.append({k: v for k, v in {"name": name, "rel": loc.get("rel"),
-                                          "geo": loc.get("geo"), "osm": loc.get("osm"),
-                                          "country": loc.get("country")}.items() if v})
-    return tuple(out)
+    return _named(el, "location", ("rel", "geo", "osm", "country"))
 
 
 def _license(el) -> tuple[str, str] | None:

@@ -293,3 +293,11 @@ def test_an_imported_permalink_guid_stays_a_permalink(tmp_path):
                      "Buzzsprout-2222222": "false"}
     entries = feedparser.parse(xml).entries
     assert {e.id for e in entries} == set(guids)
+
+
+def test_social_interact_may_use_other_protocols(tmp_path):
+    root = make_show(tmp_path, social=[{"protocol": "atproto",
+                                        "uri": "at://did:plc:abc/app.bsky.feed.post/3k"}])
+    site = make_site(root)
+    problems = check_feed_bytes(render_feed(site), site.show.output_dir, now=site.build_date)
+    assert [str(p) for p in problems if p.is_error] == []

@@ -366,7 +366,9 @@ def _check_urls(report: _Report, channel, items, labels) -> None:
                 problem = _url_problem((child.text or "").strip())
                 if problem:
                     report.error(who, f"<{child.tag}> {problem}", "Use https:// URLs")
-            for attr in URL_ATTRS & set(child.attrib):
+            # socialInteract's uri may be at://, nostr:... (the protocol says which).
+            attrs = set() if child.tag == PODCAST + "socialInteract" else URL_ATTRS
+            for attr in attrs & set(child.attrib):
                 problem = _url_problem(child.get(attr).strip())
                 if problem:
                     name = etree.QName(child).localname

@@ -201,14 +201,13 @@ def _reach_item(pi: ext.PodcastIndexEntryExtension, site: Site, built: BuiltEpis
         pi.alternate_enclosure(alt.mime, [model.enclosure_url(site.show, alt.key)],
                                length=alt.size, bitrate=alt.bitrate, title=alt.title,
                                codecs=alt.codecs, integrity=alt.integrity)
-    shown = [ch for ch in sorted(ep.chapters, key=lambda c: c.start) if ch.toc]
-    if shown:
-        images = dict(built.chapter_images)
-        order = {id(ch): n for n, ch in enumerate(sorted(ep.chapters, key=lambda c: c.start),
-                                                    start=1)}
-        pi.psc_chapters([(ch.start + media.offset, _t(ch.title), ch.url,
-                          _url(site, images[order[id(ch)]]) if order[id(ch)] in images
-                          else None) for ch in shown])
+    images = dict(built.chapter_images)  # by 1-based place in time order, as assets numbers
+    marks = [(ch.start + media.offset, _t(ch.title), ch.url,
+              _url(site, images[n]) if n in images else None)
+             for n, ch in enumerate(sorted(ep.chapters, key=lambda c: c.start), start=1)
+             if ch.toc]
+    if marks:
+        pi.psc_chapters(marks)
     if built.image_key:
         pi.image(_url(site, built.image_key), purpose="artwork", alt=_t(ep.title))
     if ep.license:

@@ -306,10 +306,4 @@ def _transcript(item: SourceItem, staging: Path, warnings: list[str]) -> None:
     (staging / f"transcript.{ext}").write_text(text, encoding="utf-8")
 
 
-def clean_staging(show: Show) -> None:
-    """Remove staged folders (an abandoned import); not called automatically."""
-    for folder in show.episodes_dir.glob(STAGING + "*"):
-        shutil.rmtree(folder, ignore_errors=True)
-
-
 __all__ = ["ImportResult", "import_feed"]

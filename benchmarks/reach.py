@@ -62,16 +62,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--long", type=int, default=3)
     parser.add_argument("--short", type=int, default=30)
     args = parser.parse_args(argv if argv is not None else [])
-    shutil.rmtree(WORK, ignore_errors=True)
-    WORK.mkdir(parents=True)
     seconds = args.minutes * 60
-
-    print(f"making a {args.minutes:g}-minute master and its on-target MP3 ...", flush=True)
-    maker = show_with_master(WORK / "maker", gain_db=-9.0, seconds=seconds)
-    project = load_project(maker)
-    (done,) = process(project.show, project.episodes, jobs=1)
-    long_mp3 = WORK / "long.mp3"
-    shutil.copyfile(done.media.path, long_mp3)
+    long_mp3 = WORK / f"long-{args.minutes:g}.mp3"  # kept between runs: it takes minutes
+    for old in WORK.glob("*") if WORK.is_dir() else ():
+        if old != long_mp3:
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    WORK.mkdir(parents=True, exist_ok=True)
+    if not long_mp3.is_file():
+        print(f"making a {args.minutes:g}-minute master and its on-target MP3 ...", flush=True)
+        maker = show_with_master(WORK / "maker", gain_db=-9.0, seconds=seconds)
+        project = load_project(maker)
+        (done,) = process(project.show, project.episodes, jobs=1)
+        shutil.copyfile(done.media.path, long_mp3)
+        shutil.rmtree(WORK / "maker")
     short = show_with_master(WORK / "short", gain_db=-9.0, seconds=7.2)
     project = load_project(short)
     (done,) = process(project.show, project.episodes, jobs=1)

@@ -301,3 +301,12 @@ def test_social_interact_may_use_other_protocols(tmp_path):
     site = make_site(root)
     problems = check_feed_bytes(render_feed(site), site.show.output_dir, now=site.build_date)
     assert [str(p) for p in problems if p.is_error] == []
+
+
+def test_an_op3_prefix_naming_another_show_is_a_warning(tmp_path):
+    from podcast.check import check
+
+    root = make_show(tmp_path, publish={
+        "analytics_prefix": f"https://op3.dev/e,pg={PODNEWS}/"})
+    problems = [str(p) for p in check(root)]
+    assert any("[publish] analytics_prefix: names the show " + PODNEWS in p for p in problems)

@@ -502,6 +502,12 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
         ctx.warn("guid", "not set; computed from the feed URL",
                  f'Add guid = "{podcast_guid(base_url + "feed.xml")}" so it never changes')
 
+    guid = show["guid"] or podcast_guid(base_url + "feed.xml")
+    named = re.search(r"[,/]pg=([0-9a-fA-F-]{36})", publish["analytics_prefix"] or "")
+    if named and named.group(1).lower() != guid.lower():
+        ctx.prefix = "[publish] "
+        ctx.warn("analytics_prefix", f"names the show {named.group(1)}, not its podcast:guid "
+                 f"{guid}", 'Write analytics_prefix = "op3" to have it filled in')
     problems = ctx.problems
     if collect is not None:
         collect.extend(problems)
@@ -523,7 +529,7 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
         explicit=show["explicit"],
         type=show["type"],
         copyright=show["copyright"] or "",
-        guid=show["guid"] or podcast_guid(base_url + "feed.xml"),
+        guid=guid,
         guid_stored=bool(show["guid"]),
         locked=show["locked"],
         medium=show["medium"],

@@ -66,8 +66,10 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     site = Site(show=show, episodes=built, artwork_key=assets.artwork_key,
                 build_date=max((ep.date for ep in live), default=datetime(2000, 1, 1,
                                                                          tzinfo=timezone.utc)),
-                preview=public_url is not None and public_url.startswith("http://"))
+                preview=public_url is not None and public_url.startswith("http://"),
+                artwork_sizes=assets.artwork_sizes)
     keys = set(assets.keys) | {m.key for m in media.values()}
+    keys |= {a.key for m in media.values() for a in m.alternates}
     keys |= write_feed(site, out, guard=not allow_feed_changes)
     keys |= write_pages(site, out, strict=strict)
     removed = _remove_stale(out, keys)

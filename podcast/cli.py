@@ -536,6 +536,119 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
         say(f"stop it with: {prog}{root_arg} local-s3 stop")
 
 
+# ---- reach: importing a show, moving the feed -------------------------------------
+
+@command(cli, "import")
+@click.argument("source")
+@click.option("--show", "take_show", is_flag=True,
+              help="Also take the channel into podcast.toml: title, description, art, "
+              "categories, owner, podcast:guid, type (created if missing).")
+@click.option("--url", help="With --show: the public https base URL this pipeline will "
+              "publish the show at ([show] url).")
+@click.option("--jobs", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Episodes downloaded at once.")
+@pass_options
+def import_cmd(opts: Options, source, take_show, url, jobs):
+    """Import every episode of an existing feed (URL or file) into episodes/.
+
+    Keeps each guid exactly as published, the dates, titles, season, number
+    and type, the notes (as Markdown), chapters (JSON, Podlove or ID3),
+    transcripts, persons and soundbites; downloads each enclosure as the
+    master (through analytics prefixes and redirects, resumable, size
+    checked). Running it again adds only new episodes. An MP3 already at
+    the loudness target is later published as it is, never re-encoded.
+
+    \b
+    Example:
+      podcast import https://feeds.example.com/show.xml --show --url https://cdn.example.org/show/
+      podcast import old-feed.xml
+    """
+    from podcast.importer import import_feed
+    from podcast.publish.report import size
+    from podcast.show.config import CONFIG_NAME
+
+    root = opts.root_option
+    if root is None:
+        try:
+            root = opts.root
+        except PodcastError:
+            if not take_show:
+                raise
+            root = Path.cwd()  # a new show: --show writes its podcast.toml here
+    if not take_show and not (Path(root) / CONFIG_NAME).is_file():
+        opts.root  # noqa: B018  (raises the usual "podcast.toml not found")
+    result = import_feed(Path(root), source, take_show=take_show, url=url, jobs=jobs,
+                         progress=opts.show_progress)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for failure in result.failed:
+        click.echo(f"error: {failure}", err=True)
+    if result.show_updated:
+        say(f"podcast.toml: [show] taken from \"{result.title}\"")
+    say(f"imported {len(result.added)} episode{'s' if len(result.added) != 1 else ''} of "
+        f"\"{result.title}\" ({size(result.bytes)} in {result.seconds:.1f}s); "
+        f"{result.skipped} already here")
+    for slug in result.added:
+        say(f"  episodes/{slug}/")
+    if result.failed:
+        click.echo(f"{len(result.failed)} episode(s) not imported: fix and run the import "
+                   "again (what is there is kept)", err=True)
+        sys.exit(1)
+
+
+@command(cli, "move-feed")
+@click.argument("new_url", required=False)
+@click.option("--undo", is_flag=True, help="The feed did not move after all: remove "
+              "itunes:new-feed-url and the redirect.")
+@click.option("--bucket", help="Bucket of the old feed (overrides [publish] bucket).")
+@click.option("--endpoint-url", help="S3 endpoint of the old feed's storage.")
+@click.option("--public-url", help="Where the old feed is served (default: [publish] "
+              "public_url, else [show] url).")
+@click.option("--local/--no-local", default=None,
+              help="The old feed is on the local SeaweedFS server (default: no bucket set).")
+@click.option("--no-verify", is_flag=True, help="Skip the anonymous listener check.")
+@pass_options
+def move_feed_cmd(opts: Options, new_url, undo, bucket, endpoint_url, public_url, local,
+                  no_verify):
+    """Tell apps the feed moved to NEW_URL: itunes:new-feed-url plus a 301 where possible.
+
+    Stores new_feed_url in podcast.toml ([show]), publishes the feed at its
+    current place with <itunes:new-feed-url>, asks the storage for a website
+    redirect (x-amz-website-redirect-location), checks whether the old URL
+    answers 301, and prints the CDN or server rule to add where it does not.
+    Pings the WebSub hubs and Podcast Index so directories re-read the feed.
+
+    \b
+    Example:
+      podcast move-feed https://feeds.example.org/code-severe.xml
+      podcast move-feed --undo
+    """
+    from podcast.publish.move import move_feed
+
+    if bool(new_url) == bool(undo):
+        raise click.UsageError("give NEW_URL, or --undo")
+    move = move_feed(opts.root, None if undo else new_url, bucket=bucket,
+                     endpoint_url=endpoint_url, public_url=public_url, local=local,
+                     verify=not no_verify, progress=opts.show_progress)
+    for problem in move.publish.problems:
+        click.echo(f"error: listener check: {problem}", err=True)
+    if undo:
+        say(f"{move.old_feed} no longer says it moved (new_feed_url removed)")
+        return
+    say(f"{move.old_feed} now carries <itunes:new-feed-url>{new_url}</itunes:new-feed-url>")
+    if move.live:
+        say(f"verified: {move.old_feed} answers 301 to {new_url}")
+    elif move.stored:
+        say("the website redirect is stored on feed.xml (the S3 website endpoint answers "
+            "301); the public URL does not answer it yet:")
+    else:
+        say("this storage does not serve website redirects (the header was not kept):")
+    for line in move.steps:
+        say(line)
+    if move.publish.problems:
+        sys.exit(1)
+
+
 @cli.group("local-s3", context_settings=CONTEXT_SETTINGS)
 def local_s3_group():
     """Manage the local SeaweedFS server that `podcast publish` uses without a bucket.

@@ -123,6 +123,20 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sri(data_or_path: bytes | Path | str, algorithm: str = "sha384") -> str:
+    """Subresource Integrity of bytes or a file, ``sha384-<base64>`` (podcast:integrity)."""
+    import base64
+
+    h = hashlib.new(algorithm)
+    if isinstance(data_or_path, (bytes, bytearray)):
+        h.update(data_or_path)
+    else:
+        with open(data_or_path, "rb") as f:
+            while chunk := f.read(CHUNK):
+                h.update(chunk)
+    return f"{algorithm}-{base64.b64encode(h.digest()).decode()}"
+
+
 def inside(path: Path, folder: Path) -> bool:
     """Whether ``path``, symbolic links followed, lies inside ``folder`` (resolved).
 

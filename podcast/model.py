@@ -47,6 +47,20 @@ def audio_identity(url_or_key: str) -> str | None:
     return found.group("audio") if found else None
 
 
+def with_prefix(prefix: str | None, url: str) -> str:
+    """``url`` behind an analytics prefix, the way OP3, Podtrac and the others
+    chain: an https target drops its scheme, an http one keeps it."""
+    if not prefix:
+        return url
+    return prefix + (url[len("https://"):] if url.startswith("https://") else url)
+
+
+def enclosure_url(show: Show, key: str) -> str:
+    """The URL a feed gives apps for a media key: behind [publish] analytics_prefix
+    when one is set (the prefix redirects to the object, counting the download)."""
+    return with_prefix(show.analytics_prefix, public_url(show, key))
+
+
 def episode_dir(episode: Episode) -> str:
     return f"episodes/{episode.slug}/"
 
@@ -94,6 +108,21 @@ def home_url(show: Show) -> str:
 
 
 @dataclass(frozen=True)
+class Alternate:
+    """Another encoding of the published audio (podcast:alternateEnclosure)."""
+
+    key: str  # e.g. media/multiple-bombings-0123456789ab-89abcdef.opus
+    path: Path
+    size: int
+    mime: str  # audio/ogg, audio/mp4
+    codecs: str  # RFC 6381: opus, mp4a.40.2
+    bitrate: int  # bits per second
+    title: str  # <= 32 characters, shown by apps
+    integrity: str  # SRI: sha384-<base64> of the file's bytes
+    report: dict = field(default_factory=dict)  # loudness of the decoded file
+
+
+@dataclass(frozen=True)
 class Media:
     """The published MP3 of one episode, as the audio step reports it."""
 
@@ -107,6 +136,7 @@ class Media:
     # intro's length less its crossfade): chapters, soundbites and transcript
     # cues are written relative to the master and shifted by this when published.
     offset: float = 0.0
+    alternates: tuple[Alternate, ...] = ()  # [audio] alternates, in the order configured
 
 
 @dataclass(frozen=True)
@@ -124,6 +154,16 @@ class BuiltEpisode:
     chapters_key: str | None = None
     transcripts: tuple[Transcript, ...] = ()
     image_key: str | None = None  # episode art; None: the show's
+    chapter_images: tuple[tuple[int, str], ...] = ()  # (1-based chapter in time order, key)
+
+
+@dataclass(frozen=True)
+class Image:
+    """One size of the show's art, published beside it (podcast:image)."""
+
+    key: str
+    width: int
+    height: int
 
 
 @dataclass(frozen=True)
@@ -135,3 +175,4 @@ class Site:
     artwork_key: str  # the show's art in feed/
     build_date: datetime  # newest episode's date: deterministic lastBuildDate
     preview: bool = False  # http://127.0.0.1 previews may use http URLs
+    artwork_sizes: tuple[Image, ...] = ()  # the art in several sizes, largest first

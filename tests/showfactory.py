@@ -267,7 +267,8 @@ def make_site(root_or_show, *, now: datetime | None = None, public_url: str | No
     built = tuple(BuiltEpisode(ep, media[ep.slug], *assets.per_episode[ep.slug]) for ep in live)
     build_date = max((ep.date for ep in live), default=datetime(2000, 1, 1, tzinfo=timezone.utc))
     return Site(show=show, episodes=built, artwork_key=assets.artwork_key, build_date=build_date,
-                preview=bool(public_url and public_url.startswith("http://")))
+                preview=bool(public_url and public_url.startswith("http://")),
+                artwork_sizes=assets.artwork_sizes)
 
 
 VTT = """WEBVTT

@@ -26,8 +26,12 @@ def test_cover_is_copied_byte_for_byte_under_a_hashed_name(tmp_path):
     src = root / "artwork" / "cover.jpg"
     assert assets.artwork_key == f"artwork/cover-{sha256_file(src)[:8]}.jpg"
     assert (show.output_dir / assets.artwork_key).read_bytes() == src.read_bytes()
-    assert assets.keys == {assets.artwork_key}
-    assert assets.per_episode == {"episode-1": (None, (), None)}
+    # The cover, and the smaller squares apps pick from (podcast:image).
+    assert assets.keys == {i.key for i in assets.artwork_sizes}
+    assert [(i.width, i.height) for i in assets.artwork_sizes] == [
+        (1400, 1400), (600, 600), (300, 300), (150, 150)]
+    assert assets.artwork_sizes[0].key == assets.artwork_key
+    assert assets.per_episode == {"episode-1": (None, (), None, ())}
 
 
 def test_new_art_gets_a_new_name(tmp_path):
@@ -107,7 +111,7 @@ def test_chapters_json(tmp_path):
 def test_transcripts_are_published_as_vtt_srt_and_json(tmp_path, ext, text):
     root = make_show(tmp_path, [dict(transcript=(ext, text))])
     show, _, assets = run(root)
-    _, transcripts, _ = assets.per_episode["episode-1"]
+    _, transcripts, *_ = assets.per_episode["episode-1"]
     assert [(t.key, t.mime) for t in transcripts] == [
         ("episodes/episode-1/transcript.vtt", "text/vtt"),
         ("episodes/episode-1/transcript.srt", "application/x-subrip"),

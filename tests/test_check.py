@@ -32,8 +32,9 @@ BROKEN = [
     ("chapters-past-end", good(17, chapters='[{start: "0:00", title: A}, {start: "5:00", title: B}]'),
      ["episodes/chapters-past-end/episode.md: chapters[2].start: 300s is past the end"]),
     ("not-utf8", b"---\ntitle: caf\xe9\n---\n", ["episodes/not-utf8/episode.md:", "not UTF-8"]),
-    ("bad-guid", good(18, guid="episode-18"),
-     ["episodes/bad-guid/episode.md: guid: 'episode-18' is not a UUID"]),
+    # Any text is a guid (imported shows keep theirs), but an unquoted number is not.
+    ("bad-guid", good(18, guid="18"),
+     ["episodes/bad-guid/episode.md: guid: expected text, got 18. Quote the guid"]),
 ]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from podcast import model
-from podcast.assets.artwork import art_key, prepare_art
+from podcast.assets.artwork import art_key, prepare_art, size_key, sizes_of
 from podcast.assets.chapters import chapter_image, chapters_json
 from podcast.errors import PodcastError, Problem, ValidationError
 from podcast.fsutil import write_if_changed
@@ -36,10 +36,11 @@ class Assets:
     """What the assets step wrote: keys relative to ``out``."""
 
     artwork_key: str
-    # slug -> (chapters_key | None, transcripts, image_key | None): the remaining
-    # fields of model.BuiltEpisode, in order.
-    per_episode: dict[str, tuple[str | None, tuple[model.Transcript, ...], str | None]]
+    # slug -> (chapters_key | None, transcripts, image_key | None, chapter images):
+    # the remaining fields of model.BuiltEpisode, in order.
+    per_episode: dict[str, tuple]
     keys: set[str] = field(default_factory=set)
+    artwork_sizes: tuple[model.Image, ...] = ()  # the art in podcast:image sizes
 
 
 
@@ -109,10 +110,16 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
     files: dict[str, bytes] = {}
 
     artwork_key = ""
+    artwork_sizes: list[model.Image] = []
     try:
         cover = prepare_art(show.artwork, show.where(show.artwork), art_cache)
         artwork_key = art_key("cover", cover)
         files[artwork_key] = cover.data
+        artwork_sizes.append(model.Image(artwork_key, *cover.size))
+        for px, data in sizes_of(cover, art_cache):
+            key = size_key("cover", px, data)
+            files[key] = data
+            artwork_sizes.append(model.Image(key, px, px))
         if cover.converted:
             log.info("artwork: published %s as %dx%d RGB (%s left unchanged)",
                      artwork_key, *cover.size, show.where(show.artwork))
@@ -120,7 +127,7 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
         problems.append(Problem(exc.where or "podcast.toml", "[show] artwork", exc.problem,
                                 exc.hint or ""))
 
-    per_episode: dict[str, tuple[str | None, tuple[model.Transcript, ...], str | None]] = {}
+    per_episode: dict[str, tuple] = {}
     for ep in episodes:
         where = show.where(ep.source)
         image_key = None
@@ -133,8 +140,8 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
                 problems.append(Problem(where, "image", exc.problem, exc.hint or ""))
 
         chapters_key = None
+        images: dict[int, str] = {}
         if ep.chapters:
-            images: dict[int, str] = {}
             ordered = sorted(ep.chapters, key=lambda c: c.start)
             for n, ch in enumerate(ordered, start=1):
                 if ch.image is not None:
@@ -166,11 +173,12 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
                 for t, text in zip(found, (transcripts.to_vtt(cues), transcripts.to_srt(cues),
                                            transcripts.to_json(cues))):
                     files[t.key] = text.encode()
-        per_episode[ep.slug] = (chapters_key, found, image_key)
+        per_episode[ep.slug] = (chapters_key, found, image_key, tuple(sorted(images.items())))
 
     if any(p.is_error for p in problems):
         raise ValidationError(problems)
 
     written = sum(write_if_changed(out / key, data) for key, data in sorted(files.items()))
     log.debug("assets: %d files, %d rewritten", len(files), written)
-    return Assets(artwork_key=artwork_key, per_episode=per_episode, keys=set(files))
+    return Assets(artwork_key=artwork_key, per_episode=per_episode, keys=set(files),
+                  artwork_sizes=tuple(artwork_sizes))

@@ -91,3 +91,38 @@ def _convert(img, raw: bytes, fmt: str | None, cache_dir: Path | None) -> Art:
 
 def art_key(name: str, art: Art) -> str:
     return f"artwork/{name}-{sha256_bytes(art.data)[:8]}.{art.ext}"
+
+
+# podcast:image sizes made from the show's art (squares, px): what apps pick from
+# for lists, players and notifications instead of scaling the 3000 px original.
+IMAGE_SIZES = (1400, 600, 300, 150)
+_RESIZE_VERSION = "1"
+
+
+def sizes_of(cover: Art, cache_dir: Path | None = None) -> list[tuple[int, bytes]]:
+    """JPEGs of ``cover`` at each of ``IMAGE_SIZES`` smaller than it, largest first
+    (cached by the cover's bytes: a rebuild does not resize again)."""
+    from PIL import Image
+
+    out = []
+    digest = sha256_bytes(cover.data + _RESIZE_VERSION.encode())[:32]
+    for px in IMAGE_SIZES:
+        if px >= cover.size[0]:
+            continue
+        cached = cache_dir / f"{digest}-{px}.jpg" if cache_dir is not None else None
+        if cached is not None and cached.is_file():
+            out.append((px, cached.read_bytes()))
+            continue
+        with Image.open(io.BytesIO(cover.data)) as img:
+            small = img.convert("RGB").resize((px, px), Image.Resampling.LANCZOS)
+        buf = io.BytesIO()
+        small.save(buf, "JPEG", quality=88, optimize=True)
+        data = buf.getvalue()
+        if cached is not None:
+            write_if_changed(cached, data)
+        out.append((px, data))
+    return out
+
+
+def size_key(name: str, px: int, data: bytes) -> str:
+    return f"artwork/{name}-{px}-{sha256_bytes(data)[:8]}.jpg"

@@ -43,6 +43,7 @@ class AudioReport:
     settings: dict
     attempts: int = 1
     version: str = PIPELINE_VERSION
+    chain: str = ""  # the ffmpeg filters the master went through (alternates reuse them)
 
     @property
     def duration(self) -> float:
@@ -71,8 +72,16 @@ class EpisodeRecord:
     stamp: tuple[int, ...] = ()
 
 
+# [audio] settings that do not change the MP3 (alternates are encoded beside it):
+# left out of its audio hash, so adding one never re-encodes or re-keys an episode.
+MP3_NEUTRAL = ("alternates",)
+
+
 def settings_dict(settings: AudioSettings) -> dict:
-    return asdict(settings)
+    data = asdict(settings)
+    for name in MP3_NEUTRAL:
+        data.pop(name, None)
+    return data
 
 
 def audio_hash(master_sha: str, settings: AudioSettings) -> str:

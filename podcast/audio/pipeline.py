@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from podcast import model
 from podcast.audio.cache import (
     AudioReport,
     Cache,
@@ -27,7 +28,6 @@ from podcast.audio.cache import (
 )
 from podcast.errors import AudioError, PodcastError
 from podcast.fsutil import atomic_path, sha256_file, staged
-from podcast import model
 from podcast.model import Media
 from podcast.show.config import Show
 from podcast.show.episodes import MASTER_SUFFIXES, Episode
@@ -99,6 +99,11 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
                          f"{m.duration:.1f}s of audio could be decoded",
                          "Export or copy the master again")
     check_chapters(show, ep, m.duration)
+    from podcast.audio.passthrough import publish_as_is
+    as_is = publish_as_is(show, ep, m, master_sha, audiohash, cache, where=where,
+                          progress=cb("checking"))
+    if as_is is not None:  # an MP3 that already meets the targets: no second lossy pass
+        return as_is
     dest = cache.mp3(audiohash)
     with atomic_path(dest) as tmp:
         outcome = mastering.master_to(ep.master, tmp, m, show.audio, where=where,
@@ -125,7 +130,8 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
                 "duration": round(info.duration, 3), "size": size, "sha256": sha,
                 "bitrate": info.bitrate, "sample_rate": info.sample_rate,
                 "channels": info.channels},
-        settings=settings_dict(show.audio), attempts=outcome.attempts)
+        settings=settings_dict(show.audio), attempts=outcome.attempts,
+        chain=p.filters())
     cache.save_report(report)
     log.debug("%s: %.1f -> %.1f LUFS, %.1f dBTP, %s in %.1fs", ep.slug,
               m.loudness.integrated, outcome.output.integrated, outcome.output.true_peak,
@@ -184,8 +190,9 @@ def publish_episode(show: Show, ep: Episode, report: AudioReport, out_dir: Path,
     rec = EpisodeRecord(report.audiohash, digest, key, size, sha, report.duration,
                         stamp=_stamp(dest))
     cache.save_record(ep.slug, rec)
-    return ProcessResult(ep.slug, "encoded" if encoded else "retagged",
-                         _media(key, dest, rec, report), report)
+    action = "retagged" if not encoded else \
+        "as is" if report.output.get("passthrough") else "encoded"
+    return ProcessResult(ep.slug, action, _media(key, dest, rec, report), report)
 
 
 def _stamp(path: Path) -> tuple[int, ...]:
@@ -249,8 +256,12 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
             encoded = report is None
             if report is None:
                 report = encode_episode(show, ep, shas[i], hashes[i], cache, run_progress)
-            return publish_episode(show, ep, report, out_dir, cache, force=force,
-                                   encoded=encoded)
+            result = publish_episode(show, ep, report, out_dir, cache, force=force,
+                                     encoded=encoded)
+            if show.audio.alternates:  # [audio] alternates: Opus, AAC beside the MP3
+                from podcast.audio.alternates import publish_alternates
+                result = publish_alternates(show, ep, result, out_dir, cache, force=force)
+            return result
 
         with ThreadPoolExecutor(jobs) as pool:
             futures = [pool.submit(one, i) for i in range(len(episodes))]

@@ -22,8 +22,10 @@ from datetime import datetime
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
+from podcast.feed.namespaces import ATOM as ATOM_NS
 from podcast.feed.namespaces import ITUNES as ITUNES_NS
 from podcast.feed.namespaces import PODCAST as PODCAST_NS
+from podcast.feed.namespaces import PSC as PSC_NS
 
 NAME = "podcastindex"
 CHAPTERS_TYPE = "application/json+chapters"
@@ -61,22 +63,46 @@ def cdata(text: str):
     return etree.CDATA(text) if "]]>" not in text else text
 
 
+def npt(seconds: float) -> str:
+    """Normal Play Time as Podlove Simple Chapters write it: ``HH:MM:SS.mmm``."""
+    ms = int(round(float(seconds) * 1000))
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    return f"{h:02d}:{m:02d}:{rem // 1000:02d}.{rem % 1000:03d}"
+
+
+Node = tuple  # (tag, {attribute: text}, text | None, (child Node, ...))
+
+
+def node(tag: str, attrs: dict[str, object] | None = None, text: str | None = None,
+         children: tuple = ()) -> Node:
+    """An element to write: attributes whose value is None are left out."""
+    clean = {k: str(v) for k, v in (attrs or {}).items() if v is not None}
+    return (tag, clean, text, tuple(children))
+
+
+def _write_node(parent, item: Node) -> None:
+    tag, attrs, text, children = item
+    el = etree.SubElement(parent, tag, attrs)
+    if text is not None:
+        el.text = text
+    for child in children:
+        _write_node(el, child)
+
+
 class _Elements:
-    """An ordered list of (tag, attributes, text) appended to a parent element."""
+    """An ordered list of elements (with their children) appended to a parent."""
 
     def __init__(self) -> None:
-        self._items: list[tuple[str, dict[str, str], str | None]] = []
+        self._items: list[Node] = []
 
     def add(self, tag: str, attrs: dict[str, object] | None = None,
-            text: str | None = None) -> None:
-        clean = {k: str(v) for k, v in (attrs or {}).items() if v is not None}
-        self._items.append((tag, clean, text))
+            text: str | None = None, children: tuple = ()) -> None:
+        self._items.append(node(tag, attrs, text, children))
 
     def write(self, parent) -> None:
-        for tag, attrs, text in self._items:
-            el = etree.SubElement(parent, tag, attrs)
-            if text is not None:
-                el.text = text
+        for item in self._items:
+            _write_node(parent, item)
 
 
 class _Common(_Elements):
@@ -93,6 +119,38 @@ class _Common(_Elements):
     def season(self, number: int, name: str | None = None) -> None:
         self.add(f"{{{PODCAST_NS}}}season", {"name": name}, str(int(number)))
 
+    def license(self, text: str, url: str | None = None) -> None:
+        self.add(f"{{{PODCAST_NS}}}license", {"url": url}, text)
+
+    def location(self, name: str, rel: str | None = None, geo: str | None = None,
+                 osm: str | None = None, country: str | None = None) -> None:
+        self.add(f"{{{PODCAST_NS}}}location",
+                 {"rel": rel, "geo": geo, "osm": osm, "country": country}, name)
+
+    def social_interact(self, protocol: str, uri: str, account_id: str | None = None,
+                        account_url: str | None = None, priority: int | None = None) -> None:
+        self.add(f"{{{PODCAST_NS}}}socialInteract",
+                 {"protocol": protocol, "uri": uri, "accountId": account_id,
+                  "accountUrl": account_url, "priority": priority})
+
+    def txt(self, text: str, purpose: str | None = None) -> None:
+        if len(text) > 4000:
+            raise ValueError("podcast:txt holds at most 4000 characters")
+        self.add(f"{{{PODCAST_NS}}}txt", {"purpose": purpose}, text)
+
+    def image(self, href: str, width: int | None = None, height: int | None = None,
+              type: str | None = None, purpose: str | None = None,
+              alt: str | None = None) -> None:
+        """podcast:image (the attribute is ``aspect-ratio``, as the spec writes it)."""
+        ratio = None
+        if width and height:
+            from math import gcd
+            g = gcd(width, height)
+            ratio = f"{width // g}/{height // g}"
+        self.add(f"{{{PODCAST_NS}}}image",
+                 {"href": href, "alt": alt, "aspect-ratio": ratio, "width": width,
+                  "height": height, "type": type, "purpose": purpose})
+
 
 class PodcastIndexExtension(BaseExtension, _Common):
     """Channel-level elements."""
@@ -100,12 +158,51 @@ class PodcastIndexExtension(BaseExtension, _Common):
     def __init__(self) -> None:
         _Common.__init__(self)
         self._stylesheet: str | None = None
+        self._hubs: list[str] = []
+
+    def hub(self, href: str) -> None:
+        """``<atom:link rel="hub">``: a WebSub hub that apps may subscribe to."""
+        self._hubs.append(href)
+
+    def new_feed_url(self, url: str) -> None:
+        """``itunes:new-feed-url``: the feed moved; apps and directories follow it."""
+        self.add(f"{{{ITUNES_NS}}}new-feed-url", text=url)
+
+    def podping(self, uses: bool = True) -> None:
+        self.add(f"{{{PODCAST_NS}}}podping", {"usesPodping": _bool(uses)})
+
+    def block(self, service: str | None = None, blocked: bool = True) -> None:
+        """podcast:block: every service (``service`` None) or one, by its slug."""
+        self.add(f"{{{PODCAST_NS}}}block", {"id": service}, "yes" if blocked else "no")
+
+    def podroll(self, items: list[dict]) -> None:
+        """podcast:podroll of podcast:remoteItem (feed_guid, feed_url, title, medium)."""
+        children = tuple(node(f"{{{PODCAST_NS}}}remoteItem",
+                              {"feedGuid": i["feed_guid"], "feedUrl": i.get("feed_url"),
+                               "title": i.get("title"), "medium": i.get("medium")})
+                         for i in items)
+        self.add(f"{{{PODCAST_NS}}}podroll", children=children)
+
+    def publisher(self, feed_guid: str, feed_url: str | None = None) -> None:
+        self.add(f"{{{PODCAST_NS}}}publisher", children=(node(
+            f"{{{PODCAST_NS}}}remoteItem",
+            {"medium": "publisher", "feedGuid": feed_guid, "feedUrl": feed_url}),))
 
     def extend_ns(self) -> dict[str, str]:
-        return {"itunes": ITUNES_NS, "podcast": PODCAST_NS}
+        return {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "psc": PSC_NS}
 
     def extend_rss(self, rss_feed):
-        self.write(rss_feed[0])
+        channel = rss_feed[0]
+        self.write(channel)
+        # WebSub hubs beside the self link, where discovery looks for them.
+        anchor = next((el for el in channel.iter(f"{{{ATOM_NS}}}link")
+                       if el.get("rel") == "self"), None)
+        for href in reversed(self._hubs):
+            el = etree.Element(f"{{{ATOM_NS}}}link", {"href": href, "rel": "hub"})
+            if anchor is not None:
+                anchor.addnext(el)
+            else:
+                channel.append(el)
         if self._stylesheet:
             rss_feed.addprevious(etree.ProcessingInstruction(
                 "xml-stylesheet", f'type="text/xsl" href="{self._stylesheet}"'))
@@ -130,9 +227,6 @@ class PodcastIndexExtension(BaseExtension, _Common):
 
     def funding(self, url: str, text: str) -> None:
         self.add(f"{{{PODCAST_NS}}}funding", {"url": url}, text)
-
-    def license(self, text: str, url: str | None = None) -> None:
-        self.add(f"{{{PODCAST_NS}}}license", {"url": url}, text)
 
     def medium(self, medium: str) -> None:
         if medium not in MEDIUMS:
@@ -172,6 +266,34 @@ class PodcastIndexEntryExtension(BaseEntryExtension, _Common):
 
     def episode(self, number: int | float, display: str | None = None) -> None:
         self.add(f"{{{PODCAST_NS}}}episode", {"display": display}, _number(number))
+
+    def alternate_enclosure(self, type: str, sources: list[str], *, length: int | None = None,
+                            bitrate: int | None = None, title: str | None = None,
+                            codecs: str | None = None, default: bool | None = None,
+                            integrity: str | None = None) -> None:
+        """podcast:alternateEnclosure with its podcast:source(s) and an SRI
+        podcast:integrity (``sha384-<base64>`` of the file's bytes)."""
+        if not sources:
+            raise ValueError("podcast:alternateEnclosure needs at least one source")
+        if title is not None and len(title) > 32:
+            raise ValueError(f"alternateEnclosure title {title!r} is over 32 characters")
+        children = [node(f"{{{PODCAST_NS}}}source", {"uri": uri}) for uri in sources]
+        if integrity:
+            children.append(node(f"{{{PODCAST_NS}}}integrity",
+                                 {"type": "sri", "value": integrity}))
+        self.add(f"{{{PODCAST_NS}}}alternateEnclosure",
+                 {"type": type, "length": length, "bitrate": bitrate, "title": title,
+                  "codecs": codecs, "default": None if default is None else _bool(default)},
+                 children=tuple(children))
+
+    def psc_chapters(self, chapters: list[tuple[float, str, str | None, str | None]]) -> None:
+        """Podlove Simple Chapters inline: (start seconds, title, href, image) each;
+        what gPodder (podcastparser) and other Podlove readers show."""
+        children = tuple(node(f"{{{PSC_NS}}}chapter",
+                              {"start": npt(start), "title": title, "href": href,
+                               "image": image})
+                         for start, title, href, image in chapters)
+        self.add(f"{{{PSC_NS}}}chapters", {"version": "1.2"}, children=children)
 
     def soundbite(self, start: float, duration: float, title: str | None = None) -> None:
         self.add(f"{{{PODCAST_NS}}}soundbite",

@@ -52,6 +52,7 @@ class Item:
     number: tuple[str, str, str]  # (season, episode, episodeType) as written
     images: tuple[str, ...] = ()
     others: tuple[str, ...] = ()  # chapters, transcripts and other linked files
+    alternates: tuple[Enclosure, ...] = ()  # podcast:alternateEnclosure http(s) sources
 
     @property
     def enclosure_url(self) -> str:
@@ -73,6 +74,10 @@ class Feed:
     @property
     def enclosures(self) -> tuple[Enclosure, ...]:
         return tuple(i.enclosure for i in self.items if i.enclosure)
+
+    @property
+    def alternates(self) -> tuple[Enclosure, ...]:
+        return tuple(a for i in self.items for a in i.alternates)
 
     @property
     def all_images(self) -> tuple[str, ...]:
@@ -114,6 +119,19 @@ def _linked(el) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _alternates(el) -> tuple[Enclosure, ...]:
+    found = []
+    for t in podcast_tags("alternateEnclosure"):
+        for alt in el.findall(t):
+            length = (alt.get("length") or "").strip()
+            for src in alt.findall(t.replace("alternateEnclosure", "source")):
+                uri = (src.get("uri") or "").strip()
+                if uri.startswith(("http://", "https://")):
+                    found.append(Enclosure(uri, int(length) if length.isdigit() else None,
+                                           (alt.get("type") or "").strip()))
+    return tuple(found)
+
+
 def read_feed(xml: bytes, what: str = "feed") -> Feed:
     """The feed's identity, items and every URL it references."""
     channel = parse_xml(xml, what).find("channel")
@@ -135,23 +153,44 @@ def read_feed(xml: bytes, what: str = "feed") -> Feed:
             guid=text_of(it, "guid"), title=text_of(it, "title"), enclosure=enclosure,
             number=(text_of(it, tag("itunes", "season")), text_of(it, tag("itunes", "episode")),
                     text_of(it, tag("itunes", "episodeType")) or "full"),
-            images=_images(it), others=_linked(it)))
+            images=_images(it), others=_linked(it), alternates=_alternates(it)))
     guid = next((text_of(channel, t) for t in podcast_tags("guid") if text_of(channel, t)), "")
     return Feed(self_url, guid or None, text_of(channel, "link"), tuple(items),
                 _images(channel), tuple(text_of(it, "link") for it in channel.iterfind("item")))
+
+
+def unprefixed(url: str, public_url: str) -> str | None:
+    """The object behind an analytics prefix: ``https://op3.dev/e,pg=.../cdn.example/show/
+    media/x.mp3`` under ``https://cdn.example/show/`` is ``https://cdn.example/show/media/
+    x.mp3``. The URL itself when it is already under ``public_url``; None when it
+    names nothing there. Prefixes chain by writing the next address without its
+    scheme (http targets keep theirs), so the base's host and path are searched for."""
+    base = public_url if public_url.endswith("/") else public_url + "/"
+    if url.startswith(base):
+        return url
+    parts = urlsplit(base)
+    needle = parts.netloc + parts.path
+    at = url.find(needle)
+    if at <= 0 or url[at - 1] != "/":
+        return None
+    return base + url[at + len(needle):]
 
 
 def keys_for(urls: set[str], public_url: str) -> set[str]:
     """The keys (relative to the prefix) of the URLs under ``public_url``'s path.
 
     Matched on the path alone, so a feed that was published under another
-    scheme or host (http preview, CDN domain) still protects its objects.
+    scheme or host (http preview, CDN domain) still protects its objects; a URL
+    behind an analytics prefix names the object after the prefix.
     """
     base = urlsplit(public_url).path
     base = base if base.endswith("/") else base + "/"
     keys = set()
     for url in urls:
         path = unquote(urlsplit(url).path)
+        if not path.startswith(base):
+            behind = unprefixed(url, public_url)
+            path = unquote(urlsplit(behind).path) if behind else ""
         if path.startswith(base) and len(path) > len(base):
             keys.add(path[len(base):])
     return keys

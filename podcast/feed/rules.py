@@ -25,7 +25,8 @@ from lxml import etree
 
 from podcast.errors import FeedError, Problem
 from podcast.feed.namespaces import tag as ns_tag
-from podcast.feed.reader import parse_xml
+from podcast.feed.reader import parse_xml, unprefixed
+from podcast.feed.tagrules import check_tags
 from podcast.show.config import APPLE_CATEGORIES, Show
 from podcast.show.episodes import Episode
 from podcast.show.notes import CONTROL, FEED_LIMIT, FEED_TAGS
@@ -87,6 +88,7 @@ def check_feed_bytes(xml: bytes, out: Path | None = None, episodes: list[Episode
     _check_channel(report, channel, files)
     _check_items(report, items, labels, files, now or datetime.now(timezone.utc))
     _check_urls(report, channel, items, labels)
+    check_tags(report, channel, items, labels, files)
     return report.problems
 
 
@@ -111,7 +113,10 @@ class _Files:
         self.out, self.base = out, base
 
     def path(self, url: str) -> Path | None:
-        if self.out is None or not self.base or not url.startswith(self.base):
+        if self.out is None or not self.base:
+            return None
+        url = unprefixed(url, self.base) or ""  # behind an analytics prefix: the object
+        if not url.startswith(self.base):
             return None
         key = url[len(self.base):]
         if key == "" or key.endswith("/"):  # a page by its folder (pretty_urls)
@@ -363,7 +368,9 @@ def _check_urls(report: _Report, channel, items, labels) -> None:
                 problem = _url_problem((child.text or "").strip())
                 if problem:
                     report.error(who, f"<{child.tag}> {problem}", "Use https:// URLs")
-            for attr in URL_ATTRS & set(child.attrib):
+            # socialInteract's uri may be at://, nostr:... (the protocol says which).
+            attrs = set() if child.tag == PODCAST + "socialInteract" else URL_ATTRS
+            for attr in attrs & set(child.attrib):
                 problem = _url_problem(child.get(attr).strip())
                 if problem:
                     name = etree.QName(child).localname

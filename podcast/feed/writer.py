@@ -81,25 +81,30 @@ def build_generator(site: Site, cache: NotesCache | None = None) -> FeedGenerato
         fg.podcast.itunes_subtitle(_t(show.summary))
 
     pi.stylesheet(STYLESHEET)
+    for hub in show.publish.websub_hubs:
+        pi.hub(hub)
+    if show.new_feed_url:
+        pi.new_feed_url(show.new_feed_url)
     pi.itunes_explicit(show.explicit)  # true/false: feedgen refuses these values
     pi.itunes_image(artwork)
     pi.guid(show.guid)
     pi.locked(show.locked, owner=show.owner_email)
     pi.medium(show.medium)
     if show.license:
-        pi.license(_t(show.license))
+        pi.license(_t(show.license), show.license_url)
     if show.update_frequency:
         pi.update_frequency(_t(show.update_frequency))
     for f in show.funding:
         pi.funding(f["url"], _t(f["text"]))
     for p in show.persons:
         pi.person(_t(p["name"]), p.get("role"), p.get("group"), p.get("href"), p.get("img"))
+    _reach_channel(pi, site)
 
     newest_first = sorted(site.episodes, key=lambda b: (b.episode.date, b.episode.slug),
                           reverse=True)
     for built in newest_first:
         if built.episode.type == "trailer":
-            pi.trailer(_t(built.episode.title), _url(site, built.media.key),
+            pi.trailer(_t(built.episode.title), model.enclosure_url(show, built.media.key),
                        built.episode.date, built.media.size, AUDIO_TYPE,
                        built.episode.season)
     for built in newest_first:
@@ -116,7 +121,7 @@ def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str,
 
     fe.title(_t(ep.title))
     # The stored guid, never derived from number or title: apps key downloads on it.
-    fe.guid(ep.guid, permalink=False)
+    fe.guid(ep.guid, permalink=ep.guid_permalink)
     fe.link(href=_url(site, model.episode_page(ep)))
     body = ext.cdata(html)  # HTML in CDATA: readable, and what Apple documents
     fe.description(body)
@@ -126,7 +131,8 @@ def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str,
         raise FeedError(ep.slug, f"the audio file has no usable size ({media.size!r})",
                         "Run `podcast build --force` to produce it again")
     # An explicit length: enclosure() without one writes length="None".
-    fe.enclosure(_url(site, media.key), str(media.size), AUDIO_TYPE)
+    # Behind [publish] analytics_prefix when set (it redirects to this object).
+    fe.enclosure(model.enclosure_url(show, media.key), str(media.size), AUDIO_TYPE)
     fe.podcast.itunes_duration(int(round(media.duration)))
     if ep.number is not None:
         fe.podcast.itunes_episode(ep.number)
@@ -151,6 +157,64 @@ def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str,
         pi.person(_t(p["name"]), p.get("role"), p.get("group"), p.get("href"), p.get("img"))
     for sb in ep.soundbites:
         pi.soundbite(sb.start, sb.duration, _t(sb.title) if sb.title else None)
+    _reach_item(pi, site, built)
+
+
+def _reach_channel(pi: ext.PodcastIndexExtension, site: Site) -> None:
+    """The Podcasting 2.0 channel tags apps read beyond the basics: art sizes,
+    podping, directory verification, recommendations, place, comments, blocks."""
+    show = site.show
+    for img in site.artwork_sizes:
+        pi.image(_url(site, img.key), img.width, img.height,
+                 "image/png" if img.key.endswith(".png") else "image/jpeg", "artwork",
+                 alt=_t(show.title))
+    if show.publish.podping_url:  # claimed only when a gateway is configured
+        pi.podping(True)
+    for t in show.txt:
+        pi.txt(_t(t["text"]), t.get("purpose"))
+    if show.podroll:
+        pi.podroll([{**i, "title": _t(i.get("title")) or None} for i in show.podroll])
+    if show.publisher:
+        pi.publisher(show.publisher["feed_guid"], show.publisher.get("feed_url"))
+    _places_and_comments(pi, show.location, show.social)
+    if "*" in show.block:
+        pi.block()
+    for service in show.block:
+        if service != "*":
+            pi.block(service)
+
+
+def _places_and_comments(pi, locations, social) -> None:
+    for loc in locations:
+        pi.location(_t(loc["name"]), loc.get("rel"), loc.get("geo"), loc.get("osm"),
+                    loc.get("country"))
+    for s in social:
+        pi.social_interact(s["protocol"], s["uri"], s.get("account_id"),
+                           s.get("account_url"), s.get("priority"))
+
+
+def _reach_item(pi: ext.PodcastIndexEntryExtension, site: Site, built: BuiltEpisode) -> None:
+    """Item tags beyond the basics: alternate encodings, inline Podlove chapters
+    (what gPodder shows), the episode's art, licence, place, comments, txt."""
+    ep, media = built.episode, built.media
+    for alt in media.alternates:
+        pi.alternate_enclosure(alt.mime, [model.enclosure_url(site.show, alt.key)],
+                               length=alt.size, bitrate=alt.bitrate, title=alt.title,
+                               codecs=alt.codecs, integrity=alt.integrity)
+    images = dict(built.chapter_images)  # by 1-based place in time order, as assets numbers
+    marks = [(ch.start + media.offset, _t(ch.title), ch.url,
+              _url(site, images[n]) if n in images else None)
+             for n, ch in enumerate(sorted(ep.chapters, key=lambda c: c.start), start=1)
+             if ch.toc]
+    if marks:
+        pi.psc_chapters(marks)
+    if built.image_key:
+        pi.image(_url(site, built.image_key), purpose="artwork", alt=_t(ep.title))
+    if ep.license:
+        pi.license(_t(ep.license), ep.license_url)
+    _places_and_comments(pi, ep.location, ep.social)
+    for t in ep.txt:
+        pi.txt(_t(t["text"]), t.get("purpose"))
 
 
 def render_feed(site: Site, cache: NotesCache | None = None) -> bytes:

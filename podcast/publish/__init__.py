@@ -42,6 +42,7 @@ class PublishResult:
     verified: bool = False
     problems: list[str] = field(default_factory=list)  # listener checks that failed
     local_server: object | None = None  # LocalS3 when published to the local server
+    notified: list = field(default_factory=list)  # notify.Ping per hub / service pinged
 
     @property
     def ok(self) -> bool:
@@ -152,11 +153,14 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
                  break_lock: bool = False, allow_feed_changes: bool = False,
                  jobs: int | None = None, cache_dir: Path | None = None,
                  on_plan: Callable[[Plan], None] | None = None,
-                 on_bytes: Callable[[int], None] | None = None) -> PublishResult:
+                 on_bytes: Callable[[int], None] | None = None,
+                 redirect_to: str | None = None) -> PublishResult:
     """Upload an already-built tree to ``target``; see the module docstring.
 
     ``on_plan`` is called with the plan before anything is uploaded (the CLI
     sizes its progress bar); ``on_bytes`` with each chunk of bytes sent.
+    ``redirect_to``: the feed moved there; ``feed.xml`` is stored with that
+    website redirect (``x-amz-website-redirect-location``).
     """
     started = time.monotonic()
     out_dir = Path(out_dir)
@@ -187,7 +191,9 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
         if dry_run:
             result.seconds = time.monotonic() - started
             return result
-        result.applied = apply(client, target, plan, out_dir, jobs=jobs, on_bytes=on_bytes)
+        extra = {FEED: {"WebsiteRedirectLocation": redirect_to}} if redirect_to else None
+        result.applied = apply(client, target, plan, out_dir, jobs=jobs, on_bytes=on_bytes,
+                               extra_args=extra)
     log.debug("uploaded %d file(s), %d bytes; %d unchanged; %d deleted",
              len(result.applied.uploaded), result.applied.bytes, len(plan.unchanged),
              len(result.applied.deleted))
@@ -252,11 +258,24 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
                           else max_deletes,
                           verify=verify, break_lock=break_lock,
                           allow_feed_changes=allow_feed_changes, jobs=jobs,
-                          cache_dir=show.cache_dir, on_plan=on_plan, on_bytes=on_bytes)
+                          cache_dir=show.cache_dir, on_plan=on_plan, on_bytes=on_bytes,
+                          redirect_to=show.new_feed_url if redirects_supported(target) else None)
     result.local_server = server
     if FEED in result.applied.uploaded:
         _record(show.with_url(public_url), (show.output_dir / FEED).read_bytes())
+        # The feed is live: tell hubs and directories. A failed ping only warns.
+        from podcast.publish.notify import notify
+        result.notified = notify(show.publish, result.feed_url)
     return result
+
+
+def redirects_supported(target: Target) -> bool:
+    """Whether to send a website redirect with the moved feed: not to R2, which
+    does not support it; AWS honours it on the website endpoint; others may
+    ignore it (SeaweedFS does), which ``podcast move-feed`` detects and explains."""
+    from urllib.parse import urlsplit
+    host = urlsplit(target.endpoint).hostname if target.endpoint else None
+    return not (host or "").endswith(".r2.cloudflarestorage.com")
 
 
 def _record(show, xml: bytes) -> None:

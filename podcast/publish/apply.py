@@ -50,8 +50,12 @@ def _subscriber(on_bytes: Callable[[int], None]):
 
 
 def apply(client, target: Target, plan: Plan, out_dir: Path, *, jobs: int | None = None,
-          on_bytes: Callable[[int], None] | None = None) -> Applied:
-    """Upload, delete and record; raises the botocore error of the first failure."""
+          on_bytes: Callable[[int], None] | None = None,
+          extra_args: dict[str, dict] | None = None) -> Applied:
+    """Upload, delete and record; raises the botocore error of the first failure.
+
+    ``extra_args``: more PutObject arguments for some keys (a moved feed's
+    ``WebsiteRedirectLocation``)."""
     from s3transfer.manager import TransferManager
 
     done = Applied()
@@ -68,7 +72,7 @@ def apply(client, target: Target, plan: Plan, out_dir: Path, *, jobs: int | None
             futures = []
             for up in uploads:
                 extra = {"ContentType": up.content_type, "CacheControl": up.cache_control,
-                         "Metadata": {"sha256": up.sha256}}
+                         "Metadata": {"sha256": up.sha256}, **(extra_args or {}).get(up.key, {})}
                 futures.append((up, manager.upload(str(out_dir / up.key), target.bucket,
                                                    target.prefix + up.key, extra_args=extra,
                                                    subscribers=subscribers)))

@@ -39,6 +39,7 @@ class Kind:
 _BY_EXT: dict[str, Kind] = {
     ".mp3": Kind("audio/mpeg", ASSET_CACHE, "media"),
     ".m4a": Kind("audio/mp4", ASSET_CACHE, "media"),
+    ".opus": Kind("audio/ogg", ASSET_CACHE, "media"),  # Opus in Ogg (RFC 7845)
     ".vtt": Kind("text/vtt", ASSET_CACHE, "assets"),
     ".srt": Kind("application/x-subrip", ASSET_CACHE, "assets"),
     ".jpg": Kind("image/jpeg", ASSET_CACHE, "assets"),

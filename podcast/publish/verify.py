@@ -17,7 +17,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 from podcast.errors import FeedError
-from podcast.feed.reader import PARSER, read_feed
+from podcast.feed.reader import PARSER, read_feed, unprefixed
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,34 @@ def _sitemap_pages(feed_url: str) -> tuple[list[str], list[str]]:
             if (loc.text or "").strip()], []
 
 
+def _check_prefixed(url: str, direct: str, length: int | None) -> list[str]:
+    """An enclosure behind an analytics prefix: follow the prefix's redirects where it
+    can be reached; the object behind it is checked directly either way."""
+    status, headers, err = _head(url)
+    if status is None:  # the prefix service is out of reach from here: say so, no more
+        log.warning("%s: cannot reach the analytics prefix (%s); checked the file behind "
+                    "it directly", url, err)
+        return []
+    if status != 200:
+        return [f"{url}: the analytics prefix answered {status}, not a redirect to the file; "
+                "check [publish] analytics_prefix"]
+    got_len = headers.get("Content-Length")
+    if length is not None and got_len is not None and got_len != str(length):
+        return [f"{url}: through the analytics prefix, Content-Length is {got_len}, the feed "
+                f"says {length}"]
+    return []
+
+
+def _check(url: str, length: int | None, type_prefix: str, base: str) -> list[str]:
+    direct = unprefixed(url, base)
+    if direct is None or direct == url:
+        return _check_object(url, length, type_prefix)
+    return _check_object(direct, length, type_prefix) + _check_prefixed(url, direct, length)
+
+
 def verify(feed_url: str, *, jobs: int = 8) -> list[str]:
-    """Fetch ``feed_url`` anonymously; check every enclosure, image and page."""
+    """Fetch ``feed_url`` anonymously; check every enclosure (alternates included),
+    image and page; an enclosure behind an analytics prefix is followed through it."""
     status, headers, body, err = _fetch(feed_url)
     if status != 200:
         return [f"{feed_url}: anonymous GET answered {status or err}, not 200; listeners "
@@ -121,13 +147,14 @@ def verify(feed_url: str, *, jobs: int = 8) -> list[str]:
         refs = read_feed(body, feed_url)
     except FeedError as exc:
         return problems + [exc.format()]
-    checks = [(e.url, e.length, e.type or "audio/") for e in refs.enclosures]
+    base = feed_url.rsplit("/", 1)[0] + "/"
+    checks = [(e.url, e.length, e.type or "audio/") for e in refs.enclosures + refs.alternates]
     checks += [(url, None, "image/") for url in refs.all_images]
     pages, found = _sitemap_pages(feed_url)
     problems += found
     pages = list(dict.fromkeys([*refs.pages, *pages]))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        for found in pool.map(lambda c: _check_object(*c), checks):
+        for found in pool.map(lambda c: _check(*c, base), checks):
             problems.extend(found)
         for found in pool.map(_check_page, pages):
             problems.extend(found)

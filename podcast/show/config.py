@@ -6,8 +6,10 @@ Every problem is collected and raised once as a ``ValidationError``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -99,6 +101,121 @@ PERSON = [
 ]
 
 
+def _feed_guid(value: Any) -> str:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        raise Invalid(f"{s.shown(value)} is not a UUID",
+                      "Copy the show's podcast:guid from its feed or podcastindex.org") from None
+
+
+def _geo(value: Any) -> str:
+    value = s.text(value)
+    if not GEO_RE.match(value):
+        raise Invalid(f"{s.shown(value)} is not a geo: URI",
+                      'Write "geo:LATITUDE,LONGITUDE", e.g. "geo:51.5072,-0.1276"')
+    return value
+
+
+def _country(value: Any) -> str:
+    value = s.text(value)
+    if not re.fullmatch(r"[A-Za-z]{2}", value):
+        raise Invalid(f"{s.shown(value)} is not a two-letter country code", 'e.g. "GB"')
+    return value.upper()
+
+
+def _short(limit: int) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        value = s.text(value)
+        if len(value) > limit:
+            raise Invalid(f"is {len(value)} characters long, more than {limit}",
+                          "Shorten it")
+        return value
+    return convert
+
+
+class one_or_list(s.list_of):
+    """A table, or a list of them (``location = { ... }`` or ``[{ ... }, { ... }]``)."""
+
+    def check(self, value: Any, ctx: s.Context, path: str) -> list | None:
+        if isinstance(value, dict):
+            item = self.item.check(value, ctx, path)
+            return None if item is None else s.Items([item])
+        return super().check(value, ctx, path)
+
+
+# podcast:block service slugs (the namespace's serviceslugs.txt, as of 2025).
+SERVICE_SLUGS = frozenset("""acast amazon anchor apple audible audioboom backtracks bitcoin
+blubrry buzzsprout captivate castos castopod facebook fireside fyyd google gpodder hypercatcher
+kasts libsyn mastodon megafono megaphone omnystudio overcast paypal pinecast podbean podcastaddict
+podcastguru podcastindex podcasts podchaser podcloud podfriend podiant podigee podnews podomatic
+podserve podverse redcircle relay resonaterecordings rss simplecast snipsco soundcloud spotify
+spreaker tiktok transistor twitter whooshkaa youtube zencast""".split())
+
+
+def block(value: Any) -> tuple[str, ...]:
+    """``true``: block every service (``("*",)``); a list: those services."""
+    if isinstance(value, bool):
+        return ("*",) if value else ()
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise Invalid(f"{s.shown(value)} is not true, false or a list of service slugs",
+                      'e.g. block = ["google"] or block = true')
+    unknown = [v for v in value if v not in SERVICE_SLUGS]
+    if unknown:
+        raise Invalid(f"{', '.join(map(repr, unknown))} is not a Podcasting 2.0 service slug",
+                      "See podcast-namespace/serviceslugs.txt (e.g. apple, spotify, google)")
+    return tuple(dict.fromkeys(value))
+
+
+GEO_RE = re.compile(r"^geo:-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?(?:,-?\d+(?:\.\d+)?)?"
+                    r"(?:;u=\d+(?:\.\d+)?)?$")
+
+TXT = [
+    Option("text", _short(4000), "the text, e.g. a verification code", required=True),
+    Option("purpose", _short(128), "what it is for, e.g. verify", default="verify"),
+]
+
+REMOTE_ITEM = [
+    Option("feed_guid", _feed_guid, "the other show's podcast:guid", required=True),
+    Option("feed_url", s.url(), "the other show's feed URL"),
+    Option("title", _short(128), "its name, for apps that cannot look it up"),
+    Option("medium", s.choice("podcast", "music", "video", "film", "audiobook", "newsletter",
+                              "blog"), "its podcast:medium"),
+]
+
+PUBLISHER = [
+    Option("feed_guid", _feed_guid, "the publisher feed's podcast:guid", required=True),
+    Option("feed_url", s.url(), "the publisher feed's URL"),
+]
+
+LOCATION = [
+    Option("name", _short(128), "a human-readable place, e.g. London", required=True),
+    Option("geo", _geo, "geo:latitude,longitude"),
+    Option("osm", lambda v: _osm(v), "OpenStreetMap id, e.g. R65606"),
+    Option("country", _country, "ISO 3166-1 alpha-2 code, e.g. GB"),
+    Option("rel", s.choice("subject", "creator"), "subject (what it is about) or creator "
+           "(where it is made)", default="subject"),
+]
+
+SOCIAL = [
+    Option("protocol", s.choice("disabled", "activitypub", "twitter", "lightning", "atproto",
+                                "hive", "matrix", "nostr", "bluesky"),
+           "activitypub, atproto, nostr... or disabled", required=True),
+    Option("uri", s.text, "the post (or account) where comments go", required=True),
+    Option("account_id", _short(256), "the account, e.g. @show@mastodon.social"),
+    Option("account_url", s.url(), "the account's page"),
+    Option("priority", s.integer(1, 100), "lower first"),
+]
+
+
+def _osm(value: Any) -> str:
+    value = s.text(value)
+    if not re.fullmatch(r"[NWR]\d+(?:#\d+)?", value):
+        raise Invalid(f"{s.shown(value)} is not an OpenStreetMap id",
+                      'Write its type letter and number, e.g. "R65606"')
+    return value
+
+
 SHOW_OPTIONS = [
     Option("title", s.text, "the show's name", required=True),
     Option("url", s.url(), "public base URL; feed/<path> is served at url + <path>",
@@ -135,7 +252,25 @@ SHOW_OPTIONS = [
         Option("podcastindex", s.url(), "Podcast Index page"),
     ]), "subscribe links shown on the pages", default=dict),
     Option("call_to_action", s.text, "Markdown appended to every episode's notes"),
+    # ---- reach: moving the feed, directories, the Podcasting 2.0 tags apps read ----
+    Option("new_feed_url", s.url(), "itunes:new-feed-url: where the feed moved "
+           "(set by `podcast move-feed`)"),
+    Option("license_url", s.url(), "podcast:license url, for a licence not in the SPDX list"),
+    Option("txt", s.list_of(s.table(TXT)), "podcast:txt, e.g. a directory's verify code",
+           default=list),
+    Option("podroll", s.list_of(s.table(REMOTE_ITEM)), "podcast:podroll: shows you recommend",
+           default=list),
+    Option("publisher", s.table(PUBLISHER), "podcast:publisher: the publisher's own feed"),
+    Option("location", one_or_list(s.table(LOCATION)), "podcast:location: what the show is "
+           "about (or where it is made)", default=list),
+    Option("social", s.list_of(s.table(SOCIAL)), "podcast:socialInteract: where to comment",
+           default=list),
+    Option("block", block, "podcast:block: true blocks every directory, or a list of "
+           "service slugs", default=()),
 ]
+
+ALTERNATE_FORMATS = ("opus", "aac")
+
 
 @dataclass(frozen=True)
 class AudioSettings:
@@ -147,6 +282,10 @@ class AudioSettings:
     bitrate: int = s.setting(s.integer(64, 320), "CBR kbps for stereo", 128)
     mono_bitrate: int = s.setting(s.integer(32, 192), "CBR kbps for mono", 64)
     tolerance: float = s.setting(s.number(0.1, 1.0), "allowed loudness error, LU", 0.5)
+    # Not part of the MP3's audio hash (cache.MP3_NEUTRAL): adding one never re-encodes it.
+    alternates: tuple[str, ...] = s.setting(
+        lambda v: tuple(dict.fromkeys(s.list_of(s.choice(*ALTERNATE_FORMATS))(v))),
+        "podcast:alternateEnclosure formats beside the MP3: opus, aac", ())
 
 
 @dataclass(frozen=True)
@@ -170,6 +309,17 @@ class PublishSettings:
     pretty_urls: bool = s.setting(
         s.boolean, "page links end in the folder (episodes/x/) rather than index.html: "
         "only for a host that serves index documents (S3 website endpoint, CDN rule)", False)
+    websub_hubs: tuple[str, ...] = s.setting(
+        lambda v: tuple(s.list_of(s.url(https=False))(v)),
+        "WebSub hubs: listed in the feed, pinged after each publish", ())
+    analytics_prefix: str | None = s.setting(
+        lambda v: analytics_prefix(v), "a redirecting prefix for enclosure URLs: op3, "
+        "podtrac or a URL ending in /")
+    podcastindex_notify: bool = s.setting(
+        s.boolean, "tell Podcast Index (pubnotify) when a public https feed changed", True)
+    podping_url: str | None = s.setting(
+        s.url(https=False), "a Podping gateway (https://podping.cloud/); its token comes "
+        "from PODPING_TOKEN")
 
 
 @dataclass(frozen=True)
@@ -182,6 +332,26 @@ class TranscriptSettings:
                            "a network allows, or a local model folder", "base")
     vocabulary: str | None = s.setting(s.text, "a prompt for Whisper: names it keeps misspelling, "
                                        "spelt right (none by default: prompts can add errors)")
+
+
+# Analytics services whose prefix a producer may name instead of writing it out.
+# OP3's ``pg=`` form names the show by its podcast:guid, filled in by ``prefix_for``.
+ANALYTICS_PREFIXES = {
+    "op3": "https://op3.dev/e,pg={guid}/",
+    "podtrac": "https://dts.podtrac.com/redirect.mp3/",
+}
+
+
+def analytics_prefix(value: Any) -> str:
+    """A shorthand of ``ANALYTICS_PREFIXES`` or a URL: an https prefix ending in /."""
+    value = s.text(value)
+    if value in ANALYTICS_PREFIXES:
+        return value
+    s.url(https=False)(value)
+    if not value.endswith("/"):
+        raise Invalid(f"{s.shown(value)} does not end in /",
+                      "The enclosure's address is appended to the prefix, after a /")
+    return value
 
 
 AUDIO_OPTIONS = s.options_of(AudioSettings)
@@ -215,6 +385,14 @@ class Show:
     persons: tuple[dict, ...] = ()
     subscribe: dict = field(default_factory=dict)
     call_to_action: str | None = None
+    new_feed_url: str | None = None
+    license_url: str | None = None
+    txt: tuple[dict, ...] = ()
+    podroll: tuple[dict, ...] = ()
+    publisher: dict | None = None
+    location: tuple[dict, ...] = ()
+    social: tuple[dict, ...] = ()
+    block: tuple[str, ...] = ()
     audio: AudioSettings = AudioSettings()
     publish: PublishSettings = PublishSettings()
     transcripts: TranscriptSettings = TranscriptSettings()
@@ -250,6 +428,15 @@ class Show:
             return Path(path).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
+
+    @property
+    def analytics_prefix(self) -> str | None:
+        """The enclosure prefix in force: [publish] analytics_prefix with a shorthand
+        (op3, podtrac) written out and OP3's podcast guid filled in."""
+        prefix = self.publish.analytics_prefix
+        if prefix in ANALYTICS_PREFIXES:
+            return ANALYTICS_PREFIXES[prefix].format(guid=self.guid)
+        return prefix
 
     def with_url(self, url: str) -> "Show":
         """The same show served from another base URL (local preview/publish)."""
@@ -326,10 +513,20 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
                   "Put the square cover art there or fix the path")
     if len((show["description"] or "").encode()) > 4000:
         ctx.error("description", "is longer than 4000 bytes", "Apple truncates it: shorten it")
+    if show["new_feed_url"] and show["new_feed_url"].rstrip("/") == \
+            (base_url + "feed.xml").rstrip("/"):
+        ctx.error("new_feed_url", "is this feed's own URL",
+                  "It names where the feed moved to; remove it if the feed did not move")
     if not show["guid"]:
         ctx.warn("guid", "not set; computed from the feed URL",
                  f'Add guid = "{podcast_guid(base_url + "feed.xml")}" so it never changes')
 
+    guid = show["guid"] or podcast_guid(base_url + "feed.xml")
+    named = re.search(r"[,/]pg=([0-9a-fA-F-]{36})", publish["analytics_prefix"] or "")
+    if named and named.group(1).lower() != guid.lower():
+        ctx.prefix = "[publish] "
+        ctx.warn("analytics_prefix", f"names the show {named.group(1)}, not its podcast:guid "
+                 f"{guid}", 'Write analytics_prefix = "op3" to have it filled in')
     problems = ctx.problems
     if collect is not None:
         collect.extend(problems)
@@ -351,7 +548,7 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
         explicit=show["explicit"],
         type=show["type"],
         copyright=show["copyright"] or "",
-        guid=show["guid"] or podcast_guid(base_url + "feed.xml"),
+        guid=guid,
         guid_stored=bool(show["guid"]),
         locked=show["locked"],
         medium=show["medium"],
@@ -362,6 +559,14 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
         persons=tuple(show["persons"] or ()),
         subscribe={k: v for k, v in (show["subscribe"] or {}).items() if v},
         call_to_action=show["call_to_action"],
+        new_feed_url=show["new_feed_url"],
+        license_url=show["license_url"],
+        txt=tuple(show["txt"] or ()),
+        podroll=tuple(show["podroll"] or ()),
+        publisher=show["publisher"],
+        location=tuple(show["location"] or ()),
+        social=tuple(show["social"] or ()),
+        block=tuple(show["block"] or ()),
         audio=AudioSettings(**audio),
         publish=PublishSettings(**publish),
         transcripts=TranscriptSettings(**transcripts),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,7 +19,7 @@ import yaml
 from podcast.errors import PodcastError, Problem, ValidationError
 from podcast.fsutil import inside
 from podcast.show import schema as s
-from podcast.show.config import PERSON, Show
+from podcast.show.config import LOCATION, PERSON, SOCIAL, TXT, Show, one_or_list
 from podcast.show.schema import Invalid, Option
 
 EPISODE_FILE = "episode.md"
@@ -67,6 +66,12 @@ class Episode:
     image: Path | None = None
     notes: str = ""  # Markdown
     source_sha: str = ""  # hash of episode.md, for caches
+    guid_permalink: bool = False  # isPermaLink="true": the guid is the episode's URL
+    license: str | None = None
+    license_url: str | None = None
+    location: tuple[dict, ...] = ()
+    social: tuple[dict, ...] = ()
+    txt: tuple[dict, ...] = ()
 
     @property
     def source(self) -> Path:
@@ -188,12 +193,29 @@ def parse_date(value: Any) -> datetime:
     return parsed
 
 
+MAX_GUID = 1000  # characters: far beyond any host's guid (URLs, "Buzzsprout-123", UUIDs)
+
+
 def _guid(value: Any) -> str:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise Invalid(f"{s.shown(value)} is not a UUID",
-                      "Keep the guid `podcast add` wrote; it must never change") from None
+    """Any non-empty text, kept exactly as written: `podcast add` writes a UUID, and
+    `podcast import` keeps the guid the show was published with (a URL, a host's
+    own scheme...), because apps know the episode by that text."""
+    if not isinstance(value, str):
+        raise Invalid(f"expected text, got {s.shown(value)}",
+                      "Quote the guid, exactly as it was published; it must never change")
+    value = value.strip()
+    if not value:
+        raise Invalid("is empty", "Keep the guid `podcast add` wrote; it must never change")
+    if len(value) > MAX_GUID:
+        raise Invalid(f"is {len(value)} characters long, more than {MAX_GUID}",
+                      "Keep the guid the episode was published with")
+    if CONTROL_CHARS.search(value):
+        raise Invalid(f"{s.shown(value)} contains control characters",
+                      "Keep the guid the episode was published with, without them")
+    return value
+
+
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 CHAPTER = [
@@ -217,7 +239,10 @@ EPISODE_OPTIONS = [
     Option("type", s.choice("full", "trailer", "bonus"), "full, trailer or bonus",
            default="full"),
     Option("date", parse_date, "publication date with zone", required=True),
-    Option("guid", _guid, "UUID assigned once by `podcast add`", required=True),
+    Option("guid", _guid, "assigned once by `podcast add` (a UUID) or kept by `podcast "
+           "import`", required=True),
+    Option("guid_permalink", s.boolean, "the guid is the episode's permanent URL "
+           "(isPermaLink, kept by `podcast import`)", default=False),
     Option("master", s.text, "master audio file, relative to the folder", required=True),
     Option("status", s.choice("draft", "published"), "draft or published", default="draft"),
     Option("explicit", s.boolean, "overrides the show's explicit flag"),
@@ -229,6 +254,13 @@ EPISODE_OPTIONS = [
            default=list),
     Option("transcript", s.text, "transcript.vtt or .srt; found automatically"),
     Option("image", s.text, "episode cover art; cover.jpg found automatically"),
+    Option("license", s.text, "podcast:license of this episode, e.g. cc-by-4.0"),
+    Option("license_url", s.url(), "podcast:license url for a custom licence"),
+    Option("location", one_or_list(s.table(LOCATION)), "podcast:location of this episode",
+           default=list),
+    Option("social", s.list_of(s.table(SOCIAL)), "podcast:socialInteract: where to comment "
+           "on this episode", default=list),
+    Option("txt", s.list_of(s.table(TXT)), "podcast:txt of this episode", default=list),
 ]
 
 
@@ -346,6 +378,9 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
                           f"past the end of the audio ({duration:.1f}s)",
                           "Fix start or duration")
 
+    if v["guid_permalink"] and v["guid"] and not v["guid"].startswith(("https://", "http://")):
+        ctx.error("guid_permalink", "is true but the guid is not a URL",
+                  "Only a guid that is the episode's web address can be a permalink")
     transcript = local_file(v["transcript"], "transcript", TRANSCRIPT_NAMES)
     image = local_file(v["image"], "image", COVER_NAMES)
     problems.extend(ctx.problems)
@@ -372,6 +407,12 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
         image=image,
         notes=notes,
         source_sha=sha256_bytes(raw),
+        guid_permalink=v["guid_permalink"],
+        license=v["license"],
+        license_url=v["license_url"],
+        location=tuple(v["location"] or ()),
+        social=tuple(v["social"] or ()),
+        txt=tuple(v["txt"] or ()),
     )
 
 

@@ -1,4 +1,4 @@
-"""``podcast build``: gather, then write.
+"""The pipeline in order: ``build`` (gather, then write), then ``publish``.
 
 load + validate -> process audio (cached) -> transcribe where none exists
 (``[transcripts] auto``) -> assets (art, chapters, transcripts) -> feed.xml ->
@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from podcast.errors import ValidationError
+from podcast.errors import PodcastError, ValidationError
 from podcast.model import BuiltEpisode, Site
 from podcast.show import load_project
+
+if TYPE_CHECKING:
+    from podcast.publish import PublishResult
+    from podcast.publish.move import MoveResult
+    from podcast.publish.plan import Plan
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +84,21 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     return BuildResult(site, out, frozenset(keys), removed)
 
 
+def episode_list(root: Path) -> list[tuple]:
+    """Rows for ``podcast list``, each saying whether the episode's audio is processed."""
+    from podcast.audio import cached_report
+    from podcast.show.manage import episode_rows
+
+    def processed(show, episode) -> float | None:
+        report = cached_report(show, episode)
+        return report.duration if report else None
+
+    return episode_rows(root, processed)
+
+
+build_show = build  # for ``publish``, whose ``build`` option shadows the name
+
+
 def _remove_stale(out: Path, keep: set[str]) -> tuple[str, ...]:
     """Delete files in ``out`` that this build did not produce (old media keys...)."""
     removed = []
@@ -93,3 +115,101 @@ def _remove_stale(out: Path, keep: set[str]) -> tuple[str, ...]:
         log.debug("removed stale %s", key)
     return tuple(sorted(removed))
 
+
+# ---- publish and move-feed: build, then the publish stage ------------------------
+
+def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
+            endpoint_url: str | None = None, public_url: str | None = None,
+            region: str | None = None, dry_run: bool = False, prune: bool = False,
+            max_deletes: int | None = None, verify: bool = True, break_lock: bool = False,
+            allow_feed_changes: bool = False, progress: bool = False,
+            jobs: int | None = None, local: bool | None = None, build: bool = True,
+            on_plan: Callable[[Plan], None] | None = None,
+            on_bytes: Callable[[int], None] | None = None) -> PublishResult:
+    """Build the show at ``root`` for its public URL, then publish ``feed/``.
+
+    ``local``: True publishes to the show's local SeaweedFS server (started if
+    needed), None does so only when no bucket is configured.
+    """
+    from podcast.errors import PublishError
+    from podcast.publish import (
+        FEED,
+        Target,
+        publish_tree,
+        redirects_supported,
+        resolve_target,
+    )
+    from podcast.show.config import load_show
+
+    show = load_show(root)
+    settings = show.publish
+    target = None if local else resolve_target(settings, bucket=bucket, prefix=prefix,
+                                               endpoint_url=endpoint_url, region=region)
+    server = None
+    if target is None:
+        if local is False:
+            raise PublishError("podcast.toml", "[publish] bucket is not set",
+                               "Set it, pass --bucket, or use --local")
+        from podcast.publish import local as local_s3
+        server = local_s3.ensure_running(show.root)
+        target = Target(bucket=server.bucket, prefix="", endpoint_url=server.endpoint,
+                        region="us-east-1", credentials=server.credentials)
+        public_url = server.public_url
+    public_url = public_url or settings.public_url or show.url
+    if build:
+        build_show(show.root, public_url=public_url, progress=progress,
+                   allow_feed_changes=allow_feed_changes)
+    result = publish_tree(show.output_dir, target, public_url=public_url, dry_run=dry_run,
+                          prune=prune,
+                          max_deletes=settings.max_deletes if max_deletes is None
+                          else max_deletes,
+                          verify=verify, break_lock=break_lock,
+                          allow_feed_changes=allow_feed_changes, jobs=jobs,
+                          cache_dir=show.cache_dir, on_plan=on_plan, on_bytes=on_bytes,
+                          redirect_to=show.new_feed_url if redirects_supported(target) else None)
+    result.local_server = server
+    if FEED in result.applied.uploaded:
+        _record(show.with_url(public_url), (show.output_dir / FEED).read_bytes())
+        # The feed is live: tell hubs and directories. A failed ping only warns.
+        from podcast.publish.notify import notify
+        result.notified = notify(show.publish, result.feed_url)
+    return result
+
+
+def move_feed(root: Path, new_url: str | None, **publish_options) -> MoveResult:
+    """Record the move (or with ``new_url`` None, undo it), publish, and report."""
+    from podcast.publish import redirects_supported
+    from podcast.publish.client import make_client, s3_errors
+    from podcast.publish.move import MoveResult, answers_redirect, cdn_steps
+    from podcast.show.config import load_show
+    from podcast.show.schema import Invalid, url
+    from podcast.show.tomledit import edit_show
+
+    show = load_show(root)
+    if new_url is not None:
+        try:
+            url()(new_url)
+        except Invalid as exc:
+            raise PodcastError("NEW_URL", exc.message, exc.hint) from None
+    edit_show(show.root, {"new_feed_url": new_url})
+    result = publish(show.root, **publish_options)
+    move = MoveResult(result.feed_url, new_url, result)
+    if new_url is None or result.dry_run:
+        return move
+    target = result.target
+    if redirects_supported(target):
+        client = make_client(target)
+        with s3_errors(target):
+            head = client.head_object(Bucket=target.bucket, Key=target.prefix + "feed.xml")
+        move.stored = head.get("WebsiteRedirectLocation") == new_url
+    move.live = answers_redirect(result.feed_url, new_url)
+    if not move.live:
+        move.steps = cdn_steps(result.feed_url, new_url)
+    log.debug("move-feed: redirect stored %s, live %s", move.stored, move.live)
+    return move
+
+
+def _record(show, xml: bytes) -> None:
+    """Tell the feed module which feed is now live (its build-time guard reads it)."""
+    from podcast.feed.protect import record_published
+    record_published(show, xml)

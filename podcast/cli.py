@@ -225,9 +225,9 @@ def list_cmd(opts: Options):
     Example:
       podcast list
     """
-    from podcast.show.manage import episode_rows
+    from podcast.build import episode_list
 
-    rows = episode_rows(opts.root)
+    rows = episode_list(opts.root)
     headers = ("#", "slug", "title", "status", "date", "duration", "master", "processed")
     table = [headers] + [tuple(str(c) for c in r) for r in rows]
     widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
@@ -471,8 +471,8 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
       podcast publish --dry-run
       AWS_PROFILE=podcast podcast publish --bucket code-severe --prune
     """
+    from podcast.build import publish
     from podcast.progress import bar
-    from podcast.publish import publish
     from podcast.publish.report import (
         plan_notes,
         plan_summary,
@@ -623,7 +623,7 @@ def move_feed_cmd(opts: Options, new_url, undo, bucket, endpoint_url, public_url
       podcast move-feed https://feeds.example.org/code-severe.xml
       podcast move-feed --undo
     """
-    from podcast.publish.move import move_feed
+    from podcast.build import move_feed
 
     if bool(new_url) == bool(undo):
         raise click.UsageError("give NEW_URL, or --undo")

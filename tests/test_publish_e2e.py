@@ -14,7 +14,7 @@ import pytest
 
 from podcast.errors import FeedError
 from podcast.publish import manifest as mf
-from podcast.publish import publish
+from podcast.build import publish
 from tests.showfactory import make_show, write_wav
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]

@@ -45,7 +45,7 @@ SURVEILLANCE = """WEBVTT
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory, s3_server):  # noqa: F811
-    from podcast.publish import publish
+    from podcast.build import publish
 
     target = s3_server.target()
     public = s3_server.public_url(target)

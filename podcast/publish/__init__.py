@@ -1,7 +1,7 @@
-"""``podcast publish``: build, then upload ``feed/`` so listeners never see a
-broken episode.
+"""Upload a built ``feed/`` so listeners never see a broken episode.
 
-resolve target -> build -> hash feed/ -> manifest + one listing -> plan
+(``podcast.build.publish`` builds first, then calls ``publish_tree``.)
+resolve target -> hash feed/ -> manifest + one listing -> plan
 (nothing to do: stop, having only read) -> lock -> plan again -> protect
 subscribers -> upload in order, prune, manifest -> unlock -> verify as a
 listener. ``publish_tree`` does everything after the build, for a tree that
@@ -218,57 +218,6 @@ def resolve_target(settings, *, bucket=None, prefix=None, endpoint_url=None,
                   addressing_style=settings.addressing_style, checksum=settings.checksum)
 
 
-def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
-            endpoint_url: str | None = None, public_url: str | None = None,
-            region: str | None = None, dry_run: bool = False, prune: bool = False,
-            max_deletes: int | None = None, verify: bool = True, break_lock: bool = False,
-            allow_feed_changes: bool = False, progress: bool = False,
-            jobs: int | None = None, local: bool | None = None, build: bool = True,
-            on_plan: Callable[[Plan], None] | None = None,
-            on_bytes: Callable[[int], None] | None = None) -> PublishResult:
-    """Build the show at ``root`` for its public URL, then publish ``feed/``.
-
-    ``local``: True publishes to the show's local SeaweedFS server (started if
-    needed), None does so only when no bucket is configured.
-    """
-    from podcast.show.config import load_show
-
-    show = load_show(root)
-    settings = show.publish
-    target = None if local else resolve_target(settings, bucket=bucket, prefix=prefix,
-                                               endpoint_url=endpoint_url, region=region)
-    server = None
-    if target is None:
-        if local is False:
-            raise PublishError("podcast.toml", "[publish] bucket is not set",
-                               "Set it, pass --bucket, or use --local")
-        from podcast.publish import local as local_s3
-        server = local_s3.ensure_running(show.root)
-        target = Target(bucket=server.bucket, prefix="", endpoint_url=server.endpoint,
-                        region="us-east-1", credentials=server.credentials)
-        public_url = server.public_url
-    public_url = public_url or settings.public_url or show.url
-    if build:
-        from podcast.build import build as build_show
-        build_show(show.root, public_url=public_url, progress=progress,
-                   allow_feed_changes=allow_feed_changes)
-    result = publish_tree(show.output_dir, target, public_url=public_url, dry_run=dry_run,
-                          prune=prune,
-                          max_deletes=settings.max_deletes if max_deletes is None
-                          else max_deletes,
-                          verify=verify, break_lock=break_lock,
-                          allow_feed_changes=allow_feed_changes, jobs=jobs,
-                          cache_dir=show.cache_dir, on_plan=on_plan, on_bytes=on_bytes,
-                          redirect_to=show.new_feed_url if redirects_supported(target) else None)
-    result.local_server = server
-    if FEED in result.applied.uploaded:
-        _record(show.with_url(public_url), (show.output_dir / FEED).read_bytes())
-        # The feed is live: tell hubs and directories. A failed ping only warns.
-        from podcast.publish.notify import notify
-        result.notified = notify(show.publish, result.feed_url)
-    return result
-
-
 def redirects_supported(target: Target) -> bool:
     """Whether to send a website redirect with the moved feed: not to R2, which
     does not support it; AWS honours it on the website endpoint; others may
@@ -278,10 +227,5 @@ def redirects_supported(target: Target) -> bool:
     return not (host or "").endswith(".r2.cloudflarestorage.com")
 
 
-def _record(show, xml: bytes) -> None:
-    """Tell the feed module which feed is now live (its build-time guard reads it)."""
-    from podcast.feed.protect import record_published
-    record_published(show, xml)
-
-
-__all__ = ["PublishResult", "Target", "publish", "publish_tree", "resolve_target"]
+__all__ = ["PublishResult", "Target", "publish_tree", "redirects_supported",
+           "resolve_target"]

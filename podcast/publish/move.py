@@ -1,4 +1,5 @@
-"""``podcast move-feed NEW_URL``: tell apps and directories the feed moved.
+"""Moving the feed (``podcast move-feed NEW_URL``, ``podcast.build.move_feed``):
+what tells apps and directories the feed moved.
 
 Apple, Spotify, Podcast Index and the apps follow ``itunes:new-feed-url`` in
 the feed at the *old* address, and an HTTP 301 from it. So the command:
@@ -23,10 +24,7 @@ import logging
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
-
-from podcast.errors import PodcastError
 
 log = logging.getLogger(__name__)
 
@@ -75,35 +73,3 @@ def cdn_steps(old: str, new: str) -> list[str]:
         "Keep the old feed published for at least four weeks: apps that poll it read "
         "itunes:new-feed-url and move themselves.",
     ]
-
-
-def move_feed(root: Path, new_url: str | None, **publish_options) -> MoveResult:
-    """Record the move (or with ``new_url`` None, undo it), publish, and report."""
-    from podcast.publish import publish, redirects_supported
-    from podcast.publish.client import make_client, s3_errors
-    from podcast.show.config import load_show
-    from podcast.show.schema import Invalid, url
-    from podcast.show.tomledit import edit_show
-
-    show = load_show(root)
-    if new_url is not None:
-        try:
-            url()(new_url)
-        except Invalid as exc:
-            raise PodcastError("NEW_URL", exc.message, exc.hint) from None
-    edit_show(show.root, {"new_feed_url": new_url})
-    result = publish(show.root, **publish_options)
-    move = MoveResult(result.feed_url, new_url, result)
-    if new_url is None or result.dry_run:
-        return move
-    target = result.target
-    if redirects_supported(target):
-        client = make_client(target)
-        with s3_errors(target):
-            head = client.head_object(Bucket=target.bucket, Key=target.prefix + "feed.xml")
-        move.stored = head.get("WebsiteRedirectLocation") == new_url
-    move.live = answers_redirect(result.feed_url, new_url)
-    if not move.live:
-        move.steps = cdn_steps(result.feed_url, new_url)
-    log.debug("move-feed: redirect stored %s, live %s", move.stored, move.live)
-    return move

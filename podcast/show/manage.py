@@ -11,6 +11,7 @@ import re
 import shutil
 import unicodedata
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import yaml
 
 from podcast.errors import PodcastError, Problem, ValidationError
 from podcast.fsutil import atomic_path, atomic_write_text
-from podcast.show.config import load_show
+from podcast.show.config import Show, load_show
 from podcast.show.episodes import (
     EPISODE_FILE,
     MASTER_SUFFIXES,
@@ -118,17 +119,21 @@ def add_episode(root: Path, audio: Path, *, title: str, number: int | None = Non
     return episode
 
 
-def episode_rows(root: Path) -> list[tuple]:
-    """Rows for ``podcast list``: number, slug, title, state, date, duration, master, processed."""
-    from podcast.audio import cached_report
+def episode_rows(root: Path, processed: Callable[[Show, Episode], float | None] | None = None
+                 ) -> list[tuple]:
+    """Rows for ``podcast list``: number, slug, title, state, date, duration, master, processed.
+
+    ``processed(show, episode)`` gives the duration of the episode's processed audio,
+    None when it is not processed (the audio stage knows; ``podcast.build`` asks it).
+    """
     from podcast.show.probe import probe
 
     project = load_project(root, probe_audio=False)
     now = datetime.now(timezone.utc)
     rows = []
     for ep in project.episodes:
-        report = cached_report(project.show, ep)
-        duration = report.duration if report else None
+        done = processed(project.show, ep) if processed else None
+        duration = done
         if duration is None:
             try:
                 duration = probe(ep.master).duration
@@ -140,5 +145,5 @@ def episode_rows(root: Path) -> list[tuple]:
             number = f"{number} {ep.type}".strip()
         rows.append((number, ep.slug, ep.title, ep.state(now), ep.date.strftime("%Y-%m-%d %H:%M"),
                      clock(duration) or "?", ep.master.name,
-                     "yes" if report else "no"))
+                     "yes" if done is not None else "no"))
     return rows

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -157,6 +158,12 @@ def test_stop_signals_only_our_server(tmp_path):
     root = make_show(tmp_path)
     (root / ".local-s3").mkdir()
     sleeper = subprocess.Popen(["sleep", "1000"])
+    # Popen may return before the child has replaced itself with `sleep` (its
+    # /proc cmdline is empty until then): wait for that, as a real pid file would.
+    deadline = time.monotonic() + 10
+    while not Path(f"/proc/{sleeper.pid}/cmdline").read_bytes().startswith(b"sleep") \
+            and time.monotonic() < deadline:
+        time.sleep(0.01)
     try:
         (root / ".local-s3" / "server.pid").write_text(f"{sleeper.pid} 18333\n")
         result = podcast(root, "local-s3", "stop")

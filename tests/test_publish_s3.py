@@ -307,16 +307,22 @@ import os, signal, sys
 from pathlib import Path
 from podcast.errors import PodcastError
 from podcast.publish import publish_tree
-from podcast.publish.client import Target
+from podcast.publish.client import Target, make_client
 out, endpoint, bucket, prefix, base, cache, pid = sys.argv[1:8]
 access, secret = os.environ["TEST_KEYS"].split(":", 1)
-sent = [0]
+target = Target(bucket=bucket, prefix=prefix, endpoint_url=endpoint, credentials=(access, secret))
+watcher = make_client(target)
+sent, due = [0], [20 << 20]
 def on_bytes(n):
     sent[0] += n
-    if sent[0] > 20 << 20 and pid:
-        os.kill(int(pid), signal.SIGKILL)  # the server dies mid-upload
-        globals()["pid"] = ""
-target = Target(bucket=bucket, prefix=prefix, endpoint_url=endpoint, credentials=(access, secret))
+    if sent[0] > due[0] and pid:
+        due[0] = sent[0] + (1 << 20)  # look again after another MB
+        # Once a small file has really arrived (stored, listed), the server dies in the
+        # middle of the big one: a loaded machine must not kill it before anything landed.
+        listed = watcher.list_objects_v2(Bucket=bucket, Prefix=prefix + "media/")
+        if listed.get("KeyCount", 0) >= 1:
+            os.kill(int(pid), signal.SIGKILL)
+            globals()["pid"] = ""
 try:
     publish_tree(Path(out), target, public_url=base, cache_dir=Path(cache), on_bytes=on_bytes,
                  jobs=2)

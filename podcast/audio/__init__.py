@@ -44,14 +44,15 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
     Cheap: it never hashes a master; a master not hashed since it last changed
     counts as not processed.
     """
-    from podcast.audio.cache import Cache, audio_hash
+    from podcast.audio.cache import Cache, episode_hash
 
     cache = Cache(show)
     try:
         sha = cache.master_sha(episode.master, compute=False)
     except OSError:
         return None
-    return cache.report(audio_hash(sha, show.audio)) if sha else None
+    audiohash = episode_hash(cache, show, episode, sha, compute=False) if sha else None
+    return cache.report(audiohash) if audiohash else None
 
 
 def clip(show: "Show", episode: "Episode", *, start: float, duration: float,

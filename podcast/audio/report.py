@@ -1,0 +1,224 @@
+"""The loudness report: what the speech chain found and did, measured before and after.
+
+``speech_figures`` turns the measuring pass (the master) and the verifier (the
+decoded MP3) into the report's ``speech`` block:
+
+- room tone: the energy of the 100 ms frames the measuring pass found quiet
+  in the master, and of the MP3 at the same moments (shifted by the intro),
+  each relative to the speech (the frames it found loud): how much further
+  under the speech the room tone sits now;
+- hum: the hum family's three bands at those quiet moments, relative to the
+  speech, before and after;
+- leveler action: how far the short-term loudness moved from a plain linear
+  gain, second by second over the speech (5th and 95th percentile), and the
+  loudness range before and after.
+
+``text`` is what ``podcast report`` prints; ``svg`` draws the short-term
+loudness of master and MP3 against the target for the producer page.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+from podcast.audio.analysis import Analysis, hum_level, indices
+
+FRAME = 0.1  # seconds per room-tone frame
+SPEECH_RANGE = 20.0  # LU under the loud seconds that still count as speech
+
+
+def _energy(values) -> float | None:
+    values = [v for v in values if v > -150]
+    if not values:
+        return None
+    return 10 * math.log10(sum(10 ** (v / 10) for v in values) / len(values))
+
+
+def _shifted(runs: list, offset: float) -> list[int]:
+    step = round(offset / FRAME)
+    return [i + step for i in indices(runs)]
+
+
+def room_and_hum(a: Analysis, frames_after: list[float], low_after: dict,
+                 offset: float) -> dict:
+    """Room tone and hum re speech, master and MP3, at the same moments."""
+    out: dict = {"noise_floor": a.noise_floor, "speech_level": a.speech_level,
+                 "hum": a.hum, "hum_excess": a.hum_excess}
+    if a.noise_floor is None or not a.loud:
+        return out
+    quiet_after = [i for i in _shifted(a.quiet, offset) if 0 <= i < len(frames_after)]
+    loud_after = [i for i in _shifted(a.loud, offset) if 0 <= i < len(frames_after)]
+    speech_before = a.speech_energy
+    room_after = _energy(frames_after[i] for i in quiet_after)
+    speech_after = _energy(frames_after[i] for i in loud_after)
+    if speech_before is None or room_after is None or speech_after is None:
+        return out
+    before = a.noise_floor - speech_before
+    after = room_after - speech_after
+    out["room_tone"] = {"before": round(before, 1), "after": round(after, 1),
+                        "reduction": round(before - after, 1)}
+    if a.hum and a.hum_level is not None and low_after:
+        level = hum_level(low_after, a.hum, quiet_after, speech_after)
+        if level is not None:
+            out["hum_level"] = {"before": a.hum_level, "after": level,
+                                "reduction": round(a.hum_level - level, 1)}
+    return out
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = math.floor(k), math.ceil(k)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def leveler_action(master: list, mp3: list, offset: float, linear_gain: float) -> dict | None:
+    """How far each second of speech moved from a plain linear gain (dB)."""
+    step = round(offset)
+    moved = []
+    spoken = [v for v in master if v is not None]
+    if not spoken:
+        return None
+    floor = _percentile(spoken, 90) - SPEECH_RANGE  # seconds of speech, not of pauses
+    for i, before in enumerate(master):
+        j = i + step
+        if before is None or before < floor or not 0 <= j < len(mp3) or mp3[j] is None:
+            continue
+        moved.append(mp3[j] - before - linear_gain)
+    if len(moved) < 5:
+        return None
+    return {"low": round(_percentile(moved, 5), 1), "high": round(_percentile(moved, 95), 1)}
+
+
+def speech_figures(a: Analysis, render_steps: dict, verified, offset: float,
+                   target: float) -> dict:
+    figures = room_and_hum(a, verified.frames, verified.low, offset)
+    figures["steps"] = render_steps
+    action = leveler_action(a.short_term, verified.short_term, offset,
+                            target - a.integrated)
+    if action is not None:
+        figures["leveler_action"] = action
+    return figures
+
+
+# ---- showing it -----------------------------------------------------------------
+
+def _fmt(value, unit: str = "", signed: bool = False) -> str:
+    if value is None:
+        return "-"
+    return (f"{value:+.1f}" if signed else f"{value:.1f}") + (f" {unit}" if unit else "")
+
+
+def lines(report: dict) -> list[tuple[str, str]]:
+    """The figures as (label, value) rows, in the order a producer reads them."""
+    inp, out, sp = report["input"], report["output"], report.get("speech") or {}
+    steps = sp.get("steps", {})
+    rows = [
+        ("target", f"{out['target']:.1f} LUFS, true peak <= {out['ceiling']:.1f} dBTP"),
+        ("loudness", f"{_fmt(inp.get('integrated'), 'LUFS')} -> "
+                     f"{_fmt(out.get('integrated'), 'LUFS')} (MP3, decoded)"),
+        ("loudness range", f"{_fmt(inp.get('lra'), 'LU')} -> {_fmt(out.get('lra'), 'LU')}"),
+        ("true peak", f"{_fmt(inp.get('true_peak'), 'dBTP')} (master) -> "
+                      f"{_fmt(out.get('true_peak'), 'dBTP')}"
+         if inp.get("true_peak") is not None else
+         f"sample peak {_fmt(inp.get('sample_peak'), 'dBFS')} (master) -> "
+         f"{_fmt(out.get('true_peak'), 'dBTP')}"),
+        ("gain", f"{report['gain']:+.1f} dB" + (" after the leveler" if steps.get("leveler")
+                                               else "")),
+    ]
+    lim = report["limiter"]
+    rows.append(("limiter", f"peaks down by up to {lim['reduction']:.1f} dB (ceiling "
+                            f"{lim['ceiling']:.1f} dBFS)" if lim["engaged"] else "not needed"))
+    if report["output"].get("passthrough"):
+        rows.append(("processing", "none: the MP3 was already on target (published as is)"))
+        return rows
+    act = sp.get("leveler_action")
+    rows.append(("leveler", "off" if not steps.get("leveler") else
+                 f"on; speech moved {act['low']:+.1f} to {act['high']:+.1f} dB from a plain "
+                 "gain (5th-95th percentile)" if act else "on"))
+    rows.append(("high-pass", f"{steps['highpass']} Hz" if steps.get("highpass") else "off"))
+    rows.append(("noise floor", f"{sp['noise_floor']:.1f} dBFS" if sp.get("noise_floor")
+                 is not None else "no room tone found"))
+    room = sp.get("room_tone")
+    if room:
+        rows.append(("room tone", f"{room['before']:.1f} -> {room['after']:.1f} dB under "
+                                  f"the speech ({room['reduction']:+.1f} dB)"))
+    denoise = steps.get("denoise") or ("off" if not steps.get("denoise_skipped")
+                                       else f"skipped ({steps['denoise_skipped']})")
+    rows.append(("denoise", denoise))
+    hum = sp.get("hum")
+    level = sp.get("hum_level")
+    rows.append(("hum", (f"{hum} Hz found" + (f", {level['before']:.1f} -> "
+                                            f"{level['after']:.1f} dB re speech" if level
+                                            else "") + (", notched" if steps.get("dehum")
+                                                        else ", not notched"))
+                 if hum else ("none found" if not steps.get("dehum")
+                              else f"none found; notched at {steps['dehum']} Hz as set")))
+    for kind in ("intro", "outro"):
+        if steps.get(kind):
+            s = steps[kind]
+            rows.append((kind, f"{s['file']} ({s['gain']:+.1f} dB, {s['crossfade']:g} s "
+                               "crossfade)"))
+    if report.get("offset"):
+        rows.append(("offset", f"the master starts at {report['offset']:.2f} s"))
+    rows.append(("encodes", str(report.get("attempts", 1))))
+    return rows
+
+
+def text(slug: str, report: dict) -> str:
+    rows = lines(report)
+    width = max(len(k) for k, _ in rows)
+    head = f"{slug}: {report['master']}"
+    return "\n".join([head] + [f"  {k:<{width}}  {v}" for k, v in rows])
+
+
+def svg(report: dict, *, width: int = 900, height: int = 260) -> str:
+    """Short-term loudness over time: master (grey), MP3 (blue), the target (red)."""
+    curves = report.get("short_term") or {}
+    master, mp3 = curves.get("master") or [], curves.get("mp3") or []
+    offset = report.get("offset") or 0.0
+    target = report["output"]["target"]
+    seconds = max(len(mp3), len(master) + offset, 1)
+    lo, hi = -50.0, -5.0
+    left, right, top, bottom = 48, 10, 10, 28
+    w, h = width - left - right, height - top - bottom
+
+    def x(t: float) -> float:
+        return left + w * t / seconds
+
+    def y(v: float) -> float:
+        v = min(max(v, lo), hi)
+        return top + h * (hi - v) / (hi - lo)
+
+    def path(values, shift: float) -> str:
+        parts, pen = [], False
+        for i, v in enumerate(values):
+            if v is None:
+                pen = False
+                continue
+            parts.append(f"{'L' if pen else 'M'}{x(i + 1 + shift):.1f},{y(v):.1f}")
+            pen = True
+        return " ".join(parts)
+
+    grid = []
+    for level in range(-50, -4, 5):
+        grid.append(f'<line x1="{left}" x2="{width - right}" y1="{y(level):.1f}" '
+                    f'y2="{y(level):.1f}" class="grid"/><text x="{left - 6}" '
+                    f'y="{y(level) + 4:.1f}" text-anchor="end">{level}</text>')
+    step = next(s for s in (10, 30, 60, 120, 300, 600, 900, 1800) if seconds / s <= 12)
+    for t in range(0, int(seconds) + 1, step):
+        label = f"{t // 60}:{t % 60:02d}"
+        grid.append(f'<text x="{x(t):.1f}" y="{height - 8}" text-anchor="middle">{label}</text>')
+    title = html.escape(f"Short-term loudness (3 s), LUFS: master and MP3; target {target:g}")
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}" role="img" aria-label="{title}">'
+            f"<title>{title}</title><style>text{{font:11px sans-serif;fill:#444}}"
+            ".grid{stroke:#ddd}.master{fill:none;stroke:#999;stroke-width:1.2}"
+            ".mp3{fill:none;stroke:#1f5fbf;stroke-width:1.6}"
+            ".target{stroke:#c0392b;stroke-dasharray:6 4}</style>"
+            + "".join(grid)
+            + f'<line class="target" x1="{left}" x2="{width - right}" y1="{y(target):.1f}" '
+              f'y2="{y(target):.1f}"/>'
+            + f'<path class="master" d="{path(master, offset)}"/>'
+            + f'<path class="mp3" d="{path(mp3, 0.0)}"/></svg>')

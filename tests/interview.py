@@ -174,6 +174,7 @@ def music(path: Path, *, seconds: float = 6.0, level: float = -20.0, rate: int =
     chord = "+".join(f"sin(2*PI*{f}*t)" for f in (220, 277.2, 329.6, 440, 659.3))
     expr = f"0.1*({chord})*(0.7+0.3*sin(2*PI*2*t))"
     tmp = path.with_suffix(".raw.wav")
+    path.parent.mkdir(parents=True, exist_ok=True)
     _run("-y", "-loglevel", "error", "-f", "lavfi", "-i",
          f"aevalsrc=exprs='{expr}|{expr}':s={rate}:d={seconds}", "-c:a", "pcm_f32le", str(tmp))
     gain = level - _loudness(tmp, [])

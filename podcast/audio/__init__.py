@@ -55,6 +55,36 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
     return cache.report(audiohash) if audiohash else None
 
 
+def report_text(show: "Show", episode: "Episode") -> str:
+    """``podcast report``: the loudness report's figures for the terminal."""
+    from podcast.audio.report import text
+    from podcast.errors import AudioError
+
+    report = cached_report(show, episode)
+    if report is None:
+        raise AudioError(episode.slug, "is not processed with its current master and settings",
+                         f"Run `podcast process {episode.slug}` first")
+    return text(episode.slug, report.as_dict())
+
+
+def producer_page(show: "Show", episodes: list["Episode"], slug: str | None) -> str | None:
+    """The producer page for ``slug`` (None: the index), or None for an unknown slug."""
+    from podcast.audio.report import index_page, page
+
+    if slug is None:
+        return index_page(show.title, [(e.slug, e.title, _report_dict(show, e))
+                                       for e in episodes])
+    found = next((e for e in episodes if e.slug == slug), None)
+    if found is None:
+        return None
+    return page(show.title, found.slug, found.title, _report_dict(show, found))
+
+
+def _report_dict(show: "Show", episode: "Episode") -> dict | None:
+    report = cached_report(show, episode)
+    return report.as_dict() if report else None
+
+
 def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
          out: Path | None = None) -> Path:
     """A promo MP3 of ``duration`` seconds from ``start``, with fades, tagged."""
@@ -63,4 +93,4 @@ def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
     return make_clip(show, episode, start=start, duration=duration, out=out)
 
 
-__all__ = ["cached_report", "clip", "process", "publish_media"]
+__all__ = ["cached_report", "clip", "process", "producer_page", "publish_media", "report_text"]

@@ -275,7 +275,7 @@ def encode(root: Path, render: chain.Render, dest: Path, p: Plan, *, where: str,
             # the work of the two cores.
             pipeline.add(ffmpeg.Process(
                 ffmpeg.base_args() + pcm_input(render) + [
-                    "-af", f"asetnsamples=n={OUTPUT_RATE // 10},{tail(render)}", "-map", "0:a",
+                    "-af", f"asetnsamples=n={OUTPUT_RATE // 10}:p=0,{tail(render)}", "-map", "0:a",
                     "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", f"{p.bitrate}k",
                     "-f", "tee", tee],
                 where=where, progress=progress, stdin=pcm, pass_fds=(mp3_w,), cwd=dest.parent))

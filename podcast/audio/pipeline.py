@@ -304,8 +304,8 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
 
     with ThreadPoolExecutor(jobs) as pool:
         shas = list(pool.map(master_sha, episodes))
-    cache.save_memo()
     hashes = [episode_hash(cache, show, ep, sha) for ep, sha in zip(episodes, shas)]
+    cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
     reports = [None if force else cache.report(h) for h in hashes]
     todo = [ep for ep, r in zip(episodes, reports) if r is None]
     total = sum((_header_duration(ep.master) or 0.0) * 2 for ep in todo)

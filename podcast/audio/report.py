@@ -35,20 +35,25 @@ def _energy(values) -> float | None:
     return 10 * math.log10(sum(10 ** (v / 10) for v in values) / len(values))
 
 
-def _shifted(runs: list, offset: float) -> list[int]:
+def _shifted(runs: list, offset: float, alone: tuple[float, float]) -> list[int]:
+    """Frame numbers of ``runs`` in the MP3, kept where the master plays alone (not
+    under the intro's or outro's crossfade)."""
     step = round(offset / FRAME)
-    return [i + step for i in indices(runs)]
+    first, last = alone
+    return [i + step for i in indices(runs) if first <= (i + step) * FRAME < last]
 
 
 def room_and_hum(a: Analysis, frames_after: list[float], low_after: dict,
-                 offset: float) -> dict:
-    """Room tone and hum re speech, master and MP3, at the same moments."""
+                 offset: float, alone: tuple[float, float] = (0.0, math.inf)) -> dict:
+    """Room tone and hum re speech, master and MP3, at the same moments; ``alone``:
+    the seconds of the MP3 where only the master plays."""
     out: dict = {"noise_floor": a.noise_floor, "speech_level": a.speech_level,
                  "hum": a.hum, "hum_excess": a.hum_excess}
     if a.noise_floor is None or not a.loud:
         return out
-    quiet_after = [i for i in _shifted(a.quiet, offset) if 0 <= i < len(frames_after)]
-    loud_after = [i for i in _shifted(a.loud, offset) if 0 <= i < len(frames_after)]
+    alone = (alone[0], min(alone[1], len(frames_after) * FRAME))
+    quiet_after = _shifted(a.quiet, offset, alone)
+    loud_after = _shifted(a.loud, offset, alone)
     speech_before = a.speech_energy
     room_after = _energy(frames_after[i] for i in quiet_after)
     speech_after = _energy(frames_after[i] for i in loud_after)
@@ -73,7 +78,8 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def leveler_action(master: list, mp3: list, offset: float, linear_gain: float) -> dict | None:
+def leveler_action(master: list, mp3: list, offset: float, linear_gain: float,
+                   alone: tuple[float, float] = (0.0, math.inf)) -> dict | None:
     """How far each second of speech moved from a plain linear gain (dB)."""
     step = round(offset)
     moved = []
@@ -83,7 +89,8 @@ def leveler_action(master: list, mp3: list, offset: float, linear_gain: float) -
     floor = _percentile(spoken, 90) - SPEECH_RANGE  # seconds of speech, not of pauses
     for i, before in enumerate(master):
         j = i + step
-        if before is None or before < floor or not 0 <= j < len(mp3) or mp3[j] is None:
+        if before is None or before < floor or not 0 <= j < len(mp3) or mp3[j] is None \
+                or not alone[0] + 3 <= j + 1 <= alone[1]:  # S: the 3 s ending at j + 1
             continue
         moved.append(mp3[j] - before - linear_gain)
     if len(moved) < 5:
@@ -93,10 +100,13 @@ def leveler_action(master: list, mp3: list, offset: float, linear_gain: float) -
 
 def speech_figures(a: Analysis, render_steps: dict, verified, offset: float,
                    target: float) -> dict:
-    figures = room_and_hum(a, verified.frames, verified.low, offset)
+    intro = render_steps.get("intro", {}).get("crossfade", 0.0)
+    outro = render_steps.get("outro", {}).get("crossfade", 0.0)
+    alone = (offset + intro, offset + a.duration - outro)
+    figures = room_and_hum(a, verified.frames, verified.low, offset, alone)
     figures["steps"] = render_steps
     action = leveler_action(a.short_term, verified.short_term, offset,
-                            target - a.integrated)
+                            target - a.integrated, alone)
     if action is not None:
         figures["leveler_action"] = action
     return figures
@@ -119,11 +129,9 @@ def lines(report: dict) -> list[tuple[str, str]]:
         ("loudness", f"{_fmt(inp.get('integrated'), 'LUFS')} -> "
                      f"{_fmt(out.get('integrated'), 'LUFS')} (MP3, decoded)"),
         ("loudness range", f"{_fmt(inp.get('lra'), 'LU')} -> {_fmt(out.get('lra'), 'LU')}"),
-        ("true peak", f"{_fmt(inp.get('true_peak'), 'dBTP')} (master) -> "
-                      f"{_fmt(out.get('true_peak'), 'dBTP')}"
-         if inp.get("true_peak") is not None else
-         f"sample peak {_fmt(inp.get('sample_peak'), 'dBFS')} (master) -> "
-         f"{_fmt(out.get('true_peak'), 'dBTP')}"),
+        ("true peak", (f"{_fmt(inp.get('true_peak'), 'dBTP')} (master) -> "
+                       if inp.get("true_peak") is not None else "")
+         + f"{_fmt(out.get('true_peak'), 'dBTP')} (MP3, decoded)"),
         ("gain", f"{report['gain']:+.1f} dB" + (" after the leveler" if steps.get("leveler")
                                                else "")),
     ]
@@ -138,21 +146,22 @@ def lines(report: dict) -> list[tuple[str, str]]:
                  f"on; speech moved {act['low']:+.1f} to {act['high']:+.1f} dB from a plain "
                  "gain (5th-95th percentile)" if act else "on"))
     rows.append(("high-pass", f"{steps['highpass']} Hz" if steps.get("highpass") else "off"))
-    rows.append(("noise floor", f"{sp['noise_floor']:.1f} dBFS" if sp.get("noise_floor")
-                 is not None else "no room tone found"))
+    rows.append(("noise floor", f"{sp['noise_floor']:.1f} dBFS in the pauses (mono)"
+                 if sp.get("noise_floor") is not None else "no room tone found"))
     room = sp.get("room_tone")
     if room:
-        rows.append(("room tone", f"{room['before']:.1f} -> {room['after']:.1f} dB under "
-                                  f"the speech ({room['reduction']:+.1f} dB)"))
+        rows.append(("room tone", f"{-room['before']:.1f} -> {-room['after']:.1f} dB under the "
+                                  f"speech ({room['reduction']:.1f} dB further down)"))
     denoise = steps.get("denoise") or ("off" if not steps.get("denoise_skipped")
                                        else f"skipped ({steps['denoise_skipped']})")
     rows.append(("denoise", denoise))
     hum = sp.get("hum")
     level = sp.get("hum_level")
-    rows.append(("hum", (f"{hum} Hz found" + (f", {level['before']:.1f} -> "
-                                            f"{level['after']:.1f} dB re speech" if level
-                                            else "") + (", notched" if steps.get("dehum")
-                                                        else ", not notched"))
+    rows.append(("hum", (f"{hum} Hz found" + (f", {-level['before']:.1f} -> "
+                                            f"{-level['after']:.1f} dB under the speech "
+                                            f"({level['reduction']:.1f} dB further down)"
+                                            if level else "")
+                         + (", notched" if steps.get("dehum") else ", not notched"))
                  if hum else ("none found" if not steps.get("dehum")
                               else f"none found; notched at {steps['dehum']} Hz as set")))
     for kind in ("intro", "outro"):
@@ -222,3 +231,51 @@ def svg(report: dict, *, width: int = 900, height: int = 260) -> str:
               f'y2="{y(target):.1f}"/>'
             + f'<path class="master" d="{path(master, offset)}"/>'
             + f'<path class="mp3" d="{path(mp3, 0.0)}"/></svg>')
+
+
+# ---- the producer page (served by `podcast serve` under /_producer/, never in feed/) ----
+
+PAGE_STYLE = """body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;
+color:#222}h1{font-size:1.4em}table{border-collapse:collapse;margin:1em 0}
+th,td{text-align:left;padding:.25em .8em;border-bottom:1px solid #eee;vertical-align:top}
+th{font-weight:600;white-space:nowrap}.note{color:#666}.legend span{margin-right:1.5em}
+.swatch{display:inline-block;width:1.5em;height:3px;vertical-align:middle;margin-right:.4em}"""
+
+
+def page(show_title: str, slug: str, title: str, report: dict | None) -> str:
+    """One episode's loudness report as a page: the curve and the figures."""
+    esc = html.escape
+    head = (f'<!doctype html><html lang="en"><meta charset="utf-8">'
+            f"<title>{esc(title)}: loudness report</title><style>{PAGE_STYLE}</style>"
+            f'<p class="note"><a href="./">{esc(show_title)}: producer pages</a> '
+            "(not published)</p>")
+    if report is None:
+        return (head + f"<h1>{esc(title)}</h1><p>Not processed with the current master and "
+                f"settings. Run <code>podcast process {esc(slug)}</code>.</p></html>\n")
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in lines(report))
+    legend = ('<p class="legend"><span><i class="swatch" style="background:#999"></i>master'
+              '</span><span><i class="swatch" style="background:#1f5fbf"></i>MP3 (decoded)'
+              '</span><span><i class="swatch" style="background:#c0392b"></i>target</span></p>')
+    return (head + f"<h1>{esc(title)}</h1><figure id=\"loudness\">{svg(report)}"
+            f"<figcaption>{legend}</figcaption></figure>"
+            f'<table id="figures">{rows}</table></html>\n')
+
+
+def index_page(show_title: str, episodes: list[tuple[str, str, dict | None]]) -> str:
+    """The list of episodes with their headline figures."""
+    esc = html.escape
+    rows = []
+    for slug, title, report in episodes:
+        if report is None:
+            figures = "not processed"
+        else:
+            out = report["output"]
+            figures = (f"{out['integrated']:.1f} LUFS, {out['true_peak']:.1f} dBTP, LRA "
+                       f"{report['input'].get('lra') or 0:.1f} -> {out.get('lra') or 0:.1f} LU")
+        rows.append(f'<tr><th><a href="{esc(slug)}.html">{esc(title)}</a></th>'
+                    f"<td>{esc(figures)}</td></tr>")
+    return (f'<!doctype html><html lang="en"><meta charset="utf-8"><title>'
+            f"{esc(show_title)}: producer pages</title><style>{PAGE_STYLE}</style>"
+            f"<h1>{esc(show_title)}: loudness reports</h1><p class=\"note\">For the producer: "
+            "served by <code>podcast serve</code>, never published.</p>"
+            f"<table>{''.join(rows)}</table></html>\n")

@@ -96,7 +96,8 @@ class Episode:
 
         if not self.audio:
             return show.audio
-        return replace(show.audio, **{k: (None if v is False else v) for k, v in self.audio})
+        return replace(show.audio, **{k: (None if v is False and k in ("intro", "outro")
+                                          else v) for k, v in self.audio})
 
     def state(self, now: datetime | None = None) -> str:
         """draft, scheduled (dated in the future) or live."""
@@ -428,10 +429,14 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
     # `audio:` overrides; a value left out (or unusable) keeps the show's. False is
     # kept for intro/outro: it switches the show's sting off for this episode.
     audio = tuple((k, val) for k, val in (v["audio"] or {}).items() if val is not None)
-    for key in ("intro", "outro"):
-        value = dict(audio).get(key)
-        if isinstance(value, str):
-            check_sting(show.root, value, f"audio.{key}", ctx)
+    raw_audio = data.get("audio") if isinstance(data.get("audio"), dict) else {}
+    for key in ("intro", "outro"):  # checked even when another audio: field is wrong
+        try:
+            name = sting_override(raw_audio[key]) if key in raw_audio else None
+        except Invalid:
+            name = None  # already reported by the schema
+        if isinstance(name, str):
+            check_sting(show.root, name, f"audio.{key}", ctx)
     transcript = local_file(v["transcript"], "transcript", TRANSCRIPT_NAMES)
     image = local_file(v["image"], "image", COVER_NAMES)
     problems.extend(ctx.problems)

@@ -235,6 +235,7 @@ def svg(report: dict, *, width: int = 900, height: int = 260) -> str:
 
 # ---- the producer page (served by `podcast serve` under /_producer/, never in feed/) ----
 
+ICON = '<link rel="icon" href="data:,">'  # no favicon request to a server that has none
 PAGE_STYLE = """body{font:15px/1.5 system-ui,sans-serif;max-width:960px;margin:2em auto;padding:0 1em;
 color:#222}h1{font-size:1.4em}table{border-collapse:collapse;margin:1em 0}
 th,td{text-align:left;padding:.25em .8em;border-bottom:1px solid #eee;vertical-align:top}
@@ -245,7 +246,7 @@ th{font-weight:600;white-space:nowrap}.note{color:#666}.legend span{margin-right
 def page(show_title: str, slug: str, title: str, report: dict | None) -> str:
     """One episode's loudness report as a page: the curve and the figures."""
     esc = html.escape
-    head = (f'<!doctype html><html lang="en"><meta charset="utf-8">'
+    head = (f'<!doctype html><html lang="en"><meta charset="utf-8">{ICON}'
             f"<title>{esc(title)}: loudness report</title><style>{PAGE_STYLE}</style>"
             f'<p class="note"><a href="./">{esc(show_title)}: producer pages</a> '
             "(not published)</p>")
@@ -274,7 +275,7 @@ def index_page(show_title: str, episodes: list[tuple[str, str, dict | None]]) ->
                        f"{report['input'].get('lra') or 0:.1f} -> {out.get('lra') or 0:.1f} LU")
         rows.append(f'<tr><th><a href="{esc(slug)}.html">{esc(title)}</a></th>'
                     f"<td>{esc(figures)}</td></tr>")
-    return (f'<!doctype html><html lang="en"><meta charset="utf-8"><title>'
+    return (f'<!doctype html><html lang="en"><meta charset="utf-8">{ICON}<title>'
             f"{esc(show_title)}: producer pages</title><style>{PAGE_STYLE}</style>"
             f"<h1>{esc(show_title)}: loudness reports</h1><p class=\"note\">For the producer: "
             "served by <code>podcast serve</code>, never published.</p>"

@@ -56,7 +56,7 @@ def test_report_command_prints_the_figures(show):
     out = result.output
     assert out.startswith("interview: episodes/interview/master.wav")
     for label in ("target", "loudness", "loudness range", "true peak", "gain", "limiter",
-                  "leveler", "noise floor", "room tone", "hum"):
+                  "leveler", "noise floor", "pauses", "hum"):
         assert f"\n  {label} " in out, label
     assert "-16.0 LUFS, true peak <= -1.0 dBTP" in out
     assert "50 Hz found" in out and "notched" in out
@@ -103,7 +103,7 @@ def test_producer_page_in_a_browser(preview):
             target = page.locator("svg line.target").bounding_box()
             assert target and target["width"] > 600
             rows = page.locator("#figures th").all_inner_texts()
-            assert {"target", "loudness range", "room tone", "hum"} <= set(rows)
+            assert {"target", "loudness range", "pauses", "hum"} <= set(rows)
             assert errors == []
         finally:
             browser.close()

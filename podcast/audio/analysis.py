@@ -58,7 +58,7 @@ from podcast.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "6"
+ANALYSIS_VERSION = "7"
 ANALYSIS_RATE = 8000
 HUM_RATE = 1000
 FAMILIES = (50, 60)
@@ -151,6 +151,7 @@ class Analysis:
     hum: int | None  # 50 or 60 when found
     hum_excess: dict = field(default_factory=dict)  # 50, 60 -> dB its notches take in pauses
     hum_level: float | None = None  # dB of the hum re speech, in the pauses
+    pause_level: float | None = None  # LU of the pauses (momentary) re the integrated
     true_peak: float | None = None  # dBTP of the master, when measured (not by this pass)
     levelled: float | None = None  # LUFS of the master through high-pass and leveler
     levelled_peak: float | None = None  # dBFS sample peak of that
@@ -291,7 +292,24 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
         a.limiter_loss = [[g, round(max(0.0, trials[0].integrated + g - t.integrated), 2)]
                           for g, t in zip(TRIAL_GAINS, trials[1:])]
     _room_and_hum(a, frames, low)
+    a.pause_level = pause_level(seconds.momentary, a.quiet, 0.0, a.integrated)
     return a
+
+
+def pause_level(momentary: list[float], quiet: list, offset: float,
+                integrated: float | None) -> float | None:
+    """The energy mean of the momentary loudness over the pauses (``quiet`` runs of
+    100 ms frames of the master, their file ``offset`` s later), re ``integrated``:
+    how far under the speech the pauses sit, as a listener hears them (LU)."""
+    step = round(offset * 10)
+    # M value k (1-based) covers [0.1 k - 0.4, 0.1 k]: inside a run [s, e) for k in
+    # [s + 4, e].
+    values = [momentary[k - 1] for s, e in quiet for k in range(s + 4 + step, e + 1 + step)
+              if 0 < k <= len(momentary)]
+    level = _energy_db(v for v in values if v > -120)
+    if level is None or integrated is None or not math.isfinite(integrated):
+        return None
+    return round(level - integrated, 1)
 
 
 def limiter_loss(a: Analysis, gain: float) -> float:

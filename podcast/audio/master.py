@@ -32,19 +32,17 @@ from __future__ import annotations
 import logging
 import math
 import os
-import tempfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from podcast.audio import chain, ffmpeg
-from podcast.audio.analysis import Analysis, floor_graph, limiter_loss, read_low
+from podcast.audio.analysis import Analysis, limiter_loss
 from podcast.audio.measure import (
     EBUR128,
     Loudness,
     SecondLog,
     ebur128,
     ebur128_info,
-    stats_frames,
     summary_of,
 )
 from podcast.errors import AudioError
@@ -183,30 +181,16 @@ class Pipeline:
         return list(reversed(results))
 
 
-METER = "[0:a:0]asplit=2[meter][master];[meter]{},anullsink;[master]"
-
-
-def start_render(pipeline: Pipeline, render: chain.Render, root: Path, *, where: str,
-                 meter: SecondLog | None = None) -> int:
-    """Start the render's stages; return the read end of the last one's PCM.
-
-    With ``meter``, the first stage also measures the master as it reads it
-    (loudness, range, sample peak; short-term loudness once a second into
-    ``meter``): the master's own figures cost no pass of their own. The first
-    stage is then ``pipeline.procs[0]`` among the render's."""
+def start_render(pipeline: Pipeline, render: chain.Render, root: Path, *, where: str) -> int:
+    """Start the render's stages; return the read end of the last one's PCM."""
     fd_in: int | None = None
     previous = None
     for stage in render.stages:
-        if meter is not None and previous is None:
-            stage = replace(stage, graph=METER.format(ebur128_info("sample"))
-                            + stage.graph.removeprefix("[0:a:0]"))
         r, w = _pipe()
         name = "DeepFilterNet" if stage.kind == "dfn" else "speech chain"
         try:
-            pipeline.add(ffmpeg.Process(
-                chain.stage_argv(stage, root, previous=previous), where=f"{where} ({name})",
-                stdin=fd_in, stdout=w, on_line=meter.feed if meter and previous is None
-                else None))
+            pipeline.add(ffmpeg.Process(chain.stage_argv(stage, root, previous=previous),
+                                        where=f"{where} ({name})", stdin=fd_in, stdout=w))
         finally:
             os.close(w)
             if fd_in is not None:
@@ -227,79 +211,61 @@ def tail(render: chain.Render, extra: str = "") -> str:
 
 @dataclass
 class Verified:
-    """The decoded MP3 as measured by the verifier (and the master, by the meter)."""
+    """The decoded MP3 as the verifier measured it."""
 
     loudness: Loudness
-    master: Loudness | None  # None: not metered (the measuring pass had it)
-    master_short_term: list
-    short_term: list = field(default_factory=list)
-    frames: list = field(default_factory=list)  # 100 ms RMS, mono downmix, as in analysis
-    low: dict = field(default_factory=dict)  # the 40-400 Hz band, with and without hum
+    short_term: list = field(default_factory=list)  # S once a second
+    momentary: list = field(default_factory=list)  # M every 100 ms
 
 
 def encode(root: Path, render: chain.Render, dest: Path, p: Plan, *, where: str,
-           master: Path | None = None, meter: bool = False,
+           master: Path | None = None,
            progress: ffmpeg.ProgressCallback | None = None) -> tuple[Verified, Loudness | None]:
     """Render and encode into ``dest`` (a temp path) while the verifier measures the
-    decoded MP3; with ``meter`` the render measures the master as it reads it; with
-    ``master``, one more process measures its true peak."""
+    decoded MP3; with ``master``, one more process measures its true peak."""
     pipeline = Pipeline()
-    seconds, master_seconds = SecondLog(), SecondLog()
-    with tempfile.TemporaryDirectory(prefix="podcast-verify-") as tmp:
-        folder = Path(tmp)
-        pcm = mp3_r = mp3_w = -1
-        try:
-            mp3_r, mp3_w = _pipe()
-            graph = (f"[0:a]asplit=2[e][m];[e]{ebur128_info('true')}[o];"
-                     + floor_graph(p.channels, folder))
-            verifier = pipeline.add(ffmpeg.Process(
-                ffmpeg.quiet_args() + ["-f", "mp3", "-i", "pipe:0", "-filter_complex", graph,
-                                       "-map", "[o]", "-f", "null", "-"],
-                where=f"{where} (verifying)", stdin=mp3_r, on_line=seconds.feed))
-            os.close(mp3_r)
-            mp3_r = -1
-            peak = None
-            if master is not None:
-                peak = ffmpeg.Process(
-                    ffmpeg.quiet_args() + ["-i", str(master.resolve()), "-map", "0:a:0",
-                                           "-af", EBUR128, "-f", "null", "-"], where=where)
-            first = len(pipeline.procs)
-            pcm = start_render(pipeline, render, root, where=where,
-                               meter=master_seconds if meter else None)
-            metered = pipeline.procs[first]  # reads the master
-            # The temp name is plain ([.A-Za-z0-9_]) and ffmpeg runs in its folder, so
-            # nothing in the show's path can be misread by the tee muxer's syntax.
-            tee = (f"[f=mp3:id3v2_version=0:write_id3v1=0]{dest.name}"
-                   f"|[f=mp3:id3v2_version=0:write_xing=0]pipe:{mp3_w}")
-            # The encoder's process also runs the limiter (render.tail): that balances
-            # the work of the two cores.
-            pipeline.add(ffmpeg.Process(
-                ffmpeg.base_args() + pcm_input(render) + [
-                    "-af", f"asetnsamples=n={OUTPUT_RATE // 10}:p=0,{tail(render)}", "-map", "0:a",
-                    "-map_metadata", "-1", "-c:a", "libmp3lame", "-b:a", f"{p.bitrate}k",
-                    "-f", "tee", tee],
-                where=where, progress=progress, stdin=pcm, pass_fds=(mp3_w,), cwd=dest.parent))
-            for fd in (pcm, mp3_w):
+    seconds = SecondLog()
+    pcm = mp3_r = mp3_w = -1
+    peak = None
+    try:
+        mp3_r, mp3_w = _pipe()
+        verifier = pipeline.add(ffmpeg.Process(
+            ffmpeg.quiet_args() + ["-f", "mp3", "-i", "pipe:0", "-map", "0:a",
+                                   "-af", ebur128_info("true"), "-f", "null", "-"],
+            where=f"{where} (verifying)", stdin=mp3_r, on_line=seconds.feed))
+        os.close(mp3_r)
+        mp3_r = -1
+        if master is not None:
+            peak = ffmpeg.Process(
+                ffmpeg.quiet_args() + ["-i", str(master.resolve()), "-map", "0:a:0",
+                                       "-af", EBUR128, "-f", "null", "-"], where=where)
+        pcm = start_render(pipeline, render, root, where=where)
+        # The temp name is plain ([.A-Za-z0-9_]) and ffmpeg runs in its folder, so
+        # nothing in the show's path can be misread by the tee muxer's syntax.
+        tee = (f"[f=mp3:id3v2_version=0:write_id3v1=0]{dest.name}"
+               f"|[f=mp3:id3v2_version=0:write_xing=0]pipe:{mp3_w}")
+        # The encoder's process also runs the limiter (render.tail): that balances the
+        # work of the two cores. 100 ms frames: ffmpeg's cost is per frame and filter.
+        pipeline.add(ffmpeg.Process(
+            ffmpeg.base_args() + pcm_input(render) + [
+                "-af", f"asetnsamples=n={OUTPUT_RATE // 10}:p=0,{tail(render)}",
+                "-map", "0:a", "-map_metadata", "-1", "-c:a", "libmp3lame",
+                "-b:a", f"{p.bitrate}k", "-f", "tee", tee],
+            where=where, progress=progress, stdin=pcm, pass_fds=(mp3_w,), cwd=dest.parent))
+        for fd in (pcm, mp3_w):
+            os.close(fd)
+        pcm = mp3_w = -1
+        pipeline.wait()
+        master_loudness = summary_of(peak.wait(), where) if peak else None
+    finally:
+        for fd in (pcm, mp3_r, mp3_w):
+            if fd >= 0:
                 os.close(fd)
-            pcm = mp3_w = -1
-            try:
-                pipeline.wait()
-            except BaseException:
-                if peak is not None:
-                    peak.kill()
-                raise
-            master_loudness = summary_of(peak.wait(), where) if peak else None
-        finally:
-            for fd in (pcm, mp3_r, mp3_w):
-                if fd >= 0:
-                    os.close(fd)
-            pipeline.kill()
-        out = summary_of(verifier.wait(), f"{where} (verifying)", "Parsed_ebur128_")
-        master_figures = summary_of(metered.wait(), where, "Parsed_ebur128_") \
-            if meter else None
-        verified = Verified(out, master_figures, master_seconds.values, seconds.values,
-                            stats_frames(folder / "frames.txt"), read_low(folder))
-    return verified, master_loudness
+        pipeline.kill()
+        if peak is not None:
+            peak.kill()
+    out = summary_of(verifier.wait(), f"{where} (verifying)", "Parsed_ebur128_")
+    return Verified(out, seconds.values, seconds.momentary), master_loudness
 
 
 def predict(root: Path, render: chain.Render, *, where: str) -> Loudness:
@@ -357,7 +323,6 @@ def master_to(root: Path, master: Path, tmp: Path, a: Analysis, settings: AudioS
         render = render_of(p)
         verified, master_loudness = encode(
             root, render, tmp, p, where=where, progress=progress,
-            meter=False,
             master=master if input_peak is None and not p.leveler else None)
         if master_loudness is not None:
             input_peak = master_loudness.true_peak

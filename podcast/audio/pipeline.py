@@ -176,11 +176,6 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
         size, sha = tmp.stat().st_size, sha256_file(tmp)
     p = outcome.plan
     offset = outcome.render.offset
-    v = outcome.verified
-    if v.master is not None:  # the master's figures, metered during the encode
-        a = replace(a, integrated=v.master.integrated, threshold=v.master.threshold,
-                    lra=v.master.lra, sample_peak=v.master.sample_peak,
-                    short_term=v.master_short_term)
     report = AudioReport(
         audiohash=audiohash, master=where, master_sha256=master_sha,
         input={"integrated": a.integrated, "threshold": a.threshold, "lra": a.lra,

@@ -3,12 +3,11 @@
 ``speech_figures`` turns the measuring pass (the master) and the verifier (the
 decoded MP3) into the report's ``speech`` block:
 
-- room tone: the energy of the 100 ms frames the measuring pass found quiet
-  in the master, and of the MP3 at the same moments (shifted by the intro),
-  each relative to the speech (the frames it found loud): how much further
-  under the speech the room tone sits now;
-- hum: the hum family's three bands at those quiet moments, relative to the
-  speech, before and after;
+- pauses: the momentary loudness in the pauses the measuring pass found in
+  the master, and in the MP3 at the same moments (shifted by the intro),
+  each relative to its integrated loudness: how much further under the
+  speech the room tone, rumble and hum sit now, as a listener hears them;
+- the noise floor and the hum (frequency, level) the measuring pass found;
 - leveler action: how far the short-term loudness moved from a plain linear
   gain, second by second over the speech (5th and 95th percentile), and the
   loudness range before and after.
@@ -22,7 +21,7 @@ from __future__ import annotations
 import html
 import math
 
-from podcast.audio.analysis import Analysis, hum_level, indices
+from podcast.audio.analysis import Analysis, pause_level
 
 FRAME = 0.1  # seconds per room-tone frame
 SPEECH_RANGE = 20.0  # LU under the loud seconds that still count as speech
@@ -35,39 +34,23 @@ def _energy(values) -> float | None:
     return 10 * math.log10(sum(10 ** (v / 10) for v in values) / len(values))
 
 
-def _shifted(runs: list, offset: float, alone: tuple[float, float]) -> list[int]:
-    """Frame numbers of ``runs`` in the MP3, kept where the master plays alone (not
-    under the intro's or outro's crossfade)."""
-    step = round(offset / FRAME)
-    first, last = alone
-    return [i + step for i in indices(runs) if first <= (i + step) * FRAME < last]
-
-
-def room_and_hum(a: Analysis, frames_after: list[float], low_after: dict,
+def room_and_hum(a: Analysis, momentary_after: list[float], integrated_after: float,
                  offset: float, alone: tuple[float, float] = (0.0, math.inf)) -> dict:
-    """Room tone and hum re speech, master and MP3, at the same moments; ``alone``:
-    the seconds of the MP3 where only the master plays."""
+    """What the measuring pass found, and the pauses re speech, master and MP3, at the
+    same moments; ``alone``: the seconds of the MP3 where only the master plays."""
     out: dict = {"noise_floor": a.noise_floor, "speech_level": a.speech_level,
-                 "hum": a.hum, "hum_excess": a.hum_excess}
-    if a.noise_floor is None or not a.loud:
+                 "hum": a.hum, "hum_excess": a.hum_excess, "hum_level": a.hum_level}
+    if a.pause_level is None or not a.quiet:
         return out
-    alone = (alone[0], min(alone[1], len(frames_after) * FRAME))
-    quiet_after = _shifted(a.quiet, offset, alone)
-    loud_after = _shifted(a.loud, offset, alone)
-    speech_before = a.speech_energy
-    room_after = _energy(frames_after[i] for i in quiet_after)
-    speech_after = _energy(frames_after[i] for i in loud_after)
-    if speech_before is None or room_after is None or speech_after is None:
-        return out
-    before = a.noise_floor - speech_before
-    after = room_after - speech_after
-    out["room_tone"] = {"before": round(before, 1), "after": round(after, 1),
-                        "reduction": round(before - after, 1)}
-    if a.hum and a.hum_level is not None and low_after:
-        level = hum_level(low_after, a.hum, quiet_after, speech_after)
-        if level is not None:
-            out["hum_level"] = {"before": a.hum_level, "after": level,
-                                "reduction": round(a.hum_level - level, 1)}
+    step = round(offset / FRAME)
+    first, last = round(alone[0] / FRAME), round(alone[1] / FRAME) \
+        if math.isfinite(alone[1]) else 10 ** 9
+    kept = [[max(s, first - step), min(e, last - step)] for s, e in a.quiet]
+    after = pause_level(momentary_after, [r for r in kept if r[1] > r[0]], offset,
+                        integrated_after)
+    if after is not None:
+        out["room_tone"] = {"before": a.pause_level, "after": after,
+                            "reduction": round(a.pause_level - after, 1)}
     return out
 
 
@@ -103,7 +86,7 @@ def speech_figures(a: Analysis, render_steps: dict, verified, offset: float,
     intro = render_steps.get("intro", {}).get("crossfade", 0.0)
     outro = render_steps.get("outro", {}).get("crossfade", 0.0)
     alone = (offset + intro, offset + a.duration - outro)
-    figures = room_and_hum(a, verified.frames, verified.low, offset, alone)
+    figures = room_and_hum(a, verified.momentary, verified.loudness.integrated, offset, alone)
     figures["steps"] = render_steps
     action = leveler_action(a.short_term, verified.short_term, offset,
                             target - a.integrated, alone)
@@ -150,18 +133,17 @@ def lines(report: dict) -> list[tuple[str, str]]:
                  if sp.get("noise_floor") is not None else "no room tone found"))
     room = sp.get("room_tone")
     if room:
-        rows.append(("room tone", f"{-room['before']:.1f} -> {-room['after']:.1f} dB under the "
-                                  f"speech ({room['reduction']:.1f} dB further down)"))
+        rows.append(("pauses", f"{-room['before']:.1f} -> {-room['after']:.1f} LU under the "
+                               f"speech ({room['reduction']:.1f} LU further down)"))
     denoise = steps.get("denoise") or ("off" if not steps.get("denoise_skipped")
                                        else f"skipped ({steps['denoise_skipped']})")
     rows.append(("denoise", denoise))
     hum = sp.get("hum")
     level = sp.get("hum_level")
-    rows.append(("hum", (f"{hum} Hz found" + (f", {-level['before']:.1f} -> "
-                                            f"{-level['after']:.1f} dB under the speech "
-                                            f"({level['reduction']:.1f} dB further down)"
-                                            if level else "")
-                         + (", notched" if steps.get("dehum") else ", not notched"))
+    rows.append(("hum", (f"{hum} Hz found" + (f", {-level:.1f} dB under the speech in the "
+                                            "pauses" if level is not None else "")
+                         + (", notched at 5 harmonics" if steps.get("dehum")
+                            else ", not notched"))
                  if hum else ("none found" if not steps.get("dehum")
                               else f"none found; notched at {steps['dehum']} Hz as set")))
     for kind in ("intro", "outro"):

@@ -212,9 +212,12 @@ def main(argv: list[str] | None = None) -> None:
         rows.append((f"{kind}: podcast process, second run (cached)", wall2, None, None, None,
                      None, None, None, None))
         data = report_of(show)
+        steps = data.get("speech", {}).get("steps", {})
         notes.append(f"{kind} master: {data['input']['integrated']} LUFS, LRA "
-                     f"{data['input']['lra']} LU, {data['input']['true_peak']} dBTP; ours: gain "
-                     f"{data['gain']:+.1f} dB, limiter "
+                     f"{data['input']['lra']} -> {data['output']['lra']} LU; ours: "
+                     + ", ".join(k for k in ("highpass", "dehum", "denoise", "gate", "leveler")
+                                 if k in steps)
+                     + f", gain {data['gain']:+.1f} dB, limiter "
                      + (f"engaged (peaks -{data['limiter']['reduction']} dB)"
                         if data["limiter"]["engaged"] else "not needed")
                      + f", {data['attempts']} encode(s)")

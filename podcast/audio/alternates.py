@@ -135,9 +135,8 @@ def _extra(fix: dict) -> str:
     """The correction after the chain: a gain, and a limiter once a peak was over."""
     extra = f"volume={fix['gain']:.2f}dB:precision=float" if fix["gain"] else ""
     if fix["limit"] is not None:
-        extra += ("," if extra else "") + (
-            f"alimiter=limit={10 ** (fix['limit'] / 20):.6f}:attack=5:release=100"
-            ":level=disabled:latency=enabled:asc=disabled")
+        from podcast.audio.chain import limiter
+        extra += ("," if extra else "") + limiter(fix["limit"])
     return extra
 
 

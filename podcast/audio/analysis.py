@@ -164,22 +164,9 @@ class Analysis:
     def as_dict(self) -> dict:
         return asdict(self)
 
-    def measurement(self):
-        """The figures as a ``measure.Measurement`` (for the publish-as-is check)."""
-        from podcast.audio.measure import Loudness, Measurement, StreamInfo
-
-        stream = StreamInfo(self.codec, self.sample_rate, self.channels) \
-            if self.codec and self.sample_rate and self.channels else None
-        return Measurement(Loudness(self.integrated, self.threshold, self.lra, math.nan,
-                                    self.sample_peak), stream, self.duration)
-
     @classmethod
     def from_dict(cls, data: dict) -> "Analysis":
         return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
-
-    @property
-    def hum_found(self) -> str:
-        return f"{self.hum} Hz" if self.hum else "none"
 
 
 def _runs(flags: list[bool]) -> list[list[int]]:
@@ -221,14 +208,15 @@ def predictor_graph(highpass: int, limit: float) -> str:
     """The master through the high-pass and the leveler at 16 kHz, into ebur128; and
     at two trial gains through the limiter, into ebur128: the levelled loudness and
     what the limiter will take of it."""
+    from podcast.audio.chain import limiter
+
     pre = ([f"highpass=f={highpass}"] if highpass else []) + [LEVELER]
     g = [f"[0:a:0]aresample={PREDICTOR_RATE},{','.join(pre)},asplit={1 + len(TRIAL_GAINS)}"
          "[lev]" + "".join(f"[t{i}]" for i in range(len(TRIAL_GAINS))),
          "[lev]ebur128=peak=sample:framelog=verbose[o]"]
     for i, gain in enumerate(TRIAL_GAINS):
-        g.append(f"[t{i}]volume={gain}dB:precision=float,"
-                 f"alimiter=limit={10 ** (limit / 20):.6f}:attack=5:release=100:level=disabled"
-                 ":latency=enabled:asc=disabled,ebur128=framelog=verbose,anullsink")
+        g.append(f"[t{i}]volume={gain}dB:precision=float,{limiter(limit)},"
+                 "ebur128=framelog=verbose,anullsink")
     return ";".join(g)
 
 

@@ -94,8 +94,7 @@ class Plan:
         """The gain and limiter as a plain filter chain (the tail of the render)."""
         tail = [f"volume={self.gain:.3f}dB:precision=float", f"aresample={OUTPUT_RATE}"]
         if self.limit is not None:
-            tail.append(f"alimiter=limit={10 ** (self.limit / 20):.6f}:attack=5:release=100"
-                        ":level=disabled:latency=enabled:asc=disabled")
+            tail.append(chain.limiter(self.limit))
         return ",".join(tail)
 
 

@@ -2,7 +2,7 @@
 
 Two ffmpeg processes decode the master side by side (one per core):
 
-- the analysis: ``ebur128`` on the master (integrated loudness, loudness
+- the master's figures: ``ebur128`` on the master (integrated loudness, loudness
   range, and the short-term loudness once a second for the report; at full
   rate without the leveler, when the gain comes from it, else on a 16 kHz
   copy); and a mono downmix at 8 kHz in 100 ms frames (cheap to filter):
@@ -10,8 +10,8 @@ Two ffmpeg processes decode the master side by side (one per core):
   is not counted as room tone), and, at 1 kHz, the RMS of the 40-400 Hz band
   as it is, without the 50 Hz family and without the 60 Hz family (five
   narrow notches each);
-- the loudness predictor (only with the leveler): the master through the
-  high-pass and the leveler, into ``ebur128``. Its integrated loudness is the
+- the loudness predictor (only with the leveler, on a 16 kHz copy): the
+  master through the high-pass and the leveler, into ``ebur128``. Its integrated loudness is the
   loudness of the levelled speech, so the final gain is known before the
   encode; the MP3 is verified anyway.
 
@@ -58,7 +58,7 @@ from podcast.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "7"
+ANALYSIS_VERSION = "8"
 ANALYSIS_RATE = 8000
 HUM_RATE = 1000
 FAMILIES = (50, 60)
@@ -204,15 +204,15 @@ PREDICTOR_BIAS = 0.0  # LU: at 16 kHz the levelled speech reads 0.1 louder, the 
 TRIAL_GAINS = (2.0, 5.0)  # dB: the limiter tried after the leveler at these gains
 
 
-def predictor_graph(highpass: int, limit: float) -> str:
-    """The master through the high-pass and the leveler at 16 kHz, into ebur128; and
-    at two trial gains through the limiter, into ebur128: the levelled loudness and
-    what the limiter will take of it."""
+def predictor_graph(source: str, highpass: int, limit: float) -> str:
+    """From ``source`` (a 16 kHz copy): the high-pass and the leveler into ebur128
+    (the graph's output ``[o]``); and at two trial gains through the limiter into
+    ebur128: the levelled loudness and what the limiter will take of it."""
     from podcast.audio.chain import limiter
 
     pre = ([f"highpass=f={highpass}"] if highpass else []) + [LEVELER]
-    g = [f"[0:a:0]aresample={PREDICTOR_RATE},{','.join(pre)},asplit={1 + len(TRIAL_GAINS)}"
-         "[lev]" + "".join(f"[t{i}]" for i in range(len(TRIAL_GAINS))),
+    g = [f"{source}{','.join(pre)},asplit={1 + len(TRIAL_GAINS)}[lev]"
+         + "".join(f"[t{i}]" for i in range(len(TRIAL_GAINS))),
          "[lev]ebur128=peak=sample:framelog=verbose[o]"]
     for i, gain in enumerate(TRIAL_GAINS):
         g.append(f"[t{i}]volume={gain}dB:precision=float,{limiter(limit)},"
@@ -224,10 +224,11 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
             progress: ffmpeg.ProgressCallback | None = None) -> Analysis:
     """Run the measuring pass over ``master``; raise ``FFmpegError`` if it can't be read.
 
-    With the leveler, the master's own loudness is left to the encode (its meter
-    runs beside the chain, on the core the encoder leaves): this pass is what
-    stands between the producer and the encode, so it does only what the chain
-    needs first."""
+    Without the leveler the gain comes from the master's loudness, measured at
+    full rate. With it, everything is measured on 16 kHz copies (a third of the
+    work; the levelled loudness reads within 0.1-0.2 LU of full rate on speech,
+    measured): the master's own figures (for the report) and the room tone in
+    one process, the prediction in another, side by side on the two cores."""
     from podcast.audio.measure import summaries
     from podcast.show.probe import probe
 
@@ -236,34 +237,30 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
     with tempfile.TemporaryDirectory(prefix="podcast-analysis-") as tmp:
         folder = Path(tmp)
         # The channel count decides the downmix: read it from the header first.
-        channels = probe(master, where).channels or 2
-        # Without the leveler the gain comes from the master's loudness: measured at
-        # full rate. With it, the master's figures are for the report only and the
-        # gain comes from the predictor: a 16 kHz copy is measured, at a third of the
-        # work (within 0.1-0.2 LU of full rate on speech, measured).
-        meter = (f"aresample={PREDICTOR_RATE},{ebur128_info('sample')}" if leveler
-                 else ebur128_info("sample"))
-        graph = f"[0:a:0]asplit=2[l][m];[l]{meter}[o];" + floor_graph(min(channels, 2), folder)
+        channels = min(probe(master, where).channels or 2, 2)
+        copy = f"aresample={PREDICTOR_RATE}," if leveler else ""
+        graph = (f"[0:a:0]{copy}asplit=2[l][m];[l]{ebur128_info('sample')}[o];"
+                 + floor_graph(channels, folder))
         main = ffmpeg.Process(ffmpeg.base_args() + ["-i", source, "-filter_complex", graph,
                                                    "-map", "[o]", "-f", "null", "-"],
                               where=where, progress=progress, on_line=seconds.feed)
         predictor = None
         if leveler:
-            predictor = ffmpeg.Process(
-                ffmpeg.quiet_args() + ["-i", source, "-filter_complex",
-                                       predictor_graph(highpass, limit), "-map", "[o]",
-                                       "-f", "null", "-"], where=where)
+            predictor = ffmpeg.Process(ffmpeg.quiet_args() + [
+                "-i", source, "-filter_complex",
+                predictor_graph(f"[0:a:0]aresample={PREDICTOR_RATE},", highpass, limit),
+                "-map", "[o]", "-f", "null", "-"], where=where)
         try:
             result = main.wait()
         except BaseException:
-            if predictor:
+            if predictor is not None:
                 predictor.kill()
             raise
         trials = summaries(predictor.wait().stderr) if predictor else []
         loud = summary_of(result, where, "Parsed_ebur128_")
         frames = stats_frames(folder / "frames.txt")
         low = read_low(folder)
-    if predictor and len(trials) != 1 + len(TRIAL_GAINS):
+    if leveler and len(trials) != 1 + len(TRIAL_GAINS):
         raise AudioError(where, "the loudness prediction gave no result",
                          "Run with -v to see the ffmpeg output")
     stream = parse_stream(result.stderr)

@@ -176,6 +176,6 @@ def error_for(result: Result, where: str) -> FFmpegError:
 
 
 def run(argv: Sequence[str], *, where: str, progress: ProgressCallback | None = None,
-        check: bool = True) -> Result:
+        check: bool = True, on_line: Callable[[str], bool] | None = None) -> Result:
     """Run ffmpeg to completion; raise ``FFmpegError`` (command + stderr tail) on failure."""
-    return Process(argv, where=where, progress=progress).wait(check=check)
+    return Process(argv, where=where, progress=progress, on_line=on_line).wait(check=check)

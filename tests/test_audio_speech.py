@@ -256,3 +256,32 @@ def test_strong_denoise_with_deepfilternet(tmp_path):
     assert abs(after.gap) <= 1.5
     assert after.integrated == pytest.approx(-16.0, abs=0.5) and after.true_peak <= -1.0
     assert result.report.duration == pytest.approx(spans[-1].end + 2.0, abs=0.03)
+
+
+def test_render_stages_number_their_inputs():
+    """Table test of the graph builder: with DeepFilterNet the last stage reads the
+    pipe as input 0 and the stings after it; without it, the master is input 0."""
+    from podcast.audio.analysis import Analysis
+
+    a = Analysis(integrated=-20.0, threshold=-30.0, lra=10.0, sample_peak=None, duration=60.0,
+                 codec="pcm_s24le", sample_rate=48000, channels=2, short_term=[],
+                 noise_floor=-60.0, speech_level=-22.0, speech_energy=-23.0, hum=60)
+    intro = chain.Sting("audio/intro.wav", 3.0, 6.0)
+    outro = chain.Sting("audio/outro.wav", -1.0, 3.0)
+    for denoise, first in (("strong", "[1:a:0]"), ("light", "[1:a:0]")):
+        render = chain.build(_settings(denoise=denoise), a, "episodes/x/master.wav", gain=2.0,
+                             limit=-2.5, channels=2, intro=intro, outro=outro)
+        last = render.stages[-1]
+        assert last.inputs[-2:] == ("audio/intro.wav", "audio/outro.wav")
+        assert first in last.graph and "[2:a:0]" in last.graph
+        assert "acrossfade=d=2:c1=qsin:c2=nofade" in last.graph  # the master never fades
+        assert "acrossfade=d=1.5:c1=nofade:c2=qsin" in last.graph  # half the 3 s outro
+        assert render.offset == 4.0 and render.tail.startswith("alimiter=")
+        assert render.steps["dehum"] == 60 and "bandreject=f=300" in render.stages[0].graph
+        if denoise == "strong":
+            assert [s.kind for s in render.stages] == ["ffmpeg", "dfn", "ffmpeg"]
+            assert render.stages[0].inputs == ("episodes/x/master.wav",)
+            assert "afftdn" not in last.graph and last.inputs[0] == "audio/intro.wav"
+        else:
+            assert len(render.stages) == 1 and last.inputs[0] == "episodes/x/master.wav"
+            assert "afftdn=nr=12:nf=-49" in last.graph and "atrim=start_sample=1103" in last.graph

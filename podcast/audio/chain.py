@@ -80,7 +80,6 @@ class Stage:
     inputs: tuple[str, ...] = ()
     rate: int = OUTPUT_RATE
     channels: int = 2
-    seek: float | None = None  # -ss on the first input (clips)
 
 
 @dataclass(frozen=True)
@@ -218,9 +217,7 @@ def stage_argv(stage: Stage, root, *, previous: Stage | None) -> list[str]:
     if previous is not None:
         argv += ["-f", "f32le", "-ar", str(previous.rate), "-ac", str(previous.channels),
                  "-i", "pipe:0"]
-    for i, name in enumerate(stage.inputs):
-        if i == 0 and previous is None and stage.seek is not None:
-            argv += ["-ss", f"{stage.seek:.3f}"]
+    for name in stage.inputs:
         argv += ["-i", str((Path(root) / name).resolve())]
     return argv + ["-filter_complex", stage.graph, "-map", "[out]", "-f", "f32le",
                    "-ar", str(stage.rate), "-ac", str(stage.channels), "pipe:1"]

@@ -2,18 +2,21 @@
 
 Two ffmpeg processes decode the master side by side (one per core):
 
-- the master's figures: ``ebur128`` on the master (integrated loudness, loudness
-  range, and the short-term loudness once a second for the report; at full
-  rate without the leveler, when the gain comes from it, else on a 16 kHz
-  copy); and a mono downmix at 8 kHz in 100 ms frames (cheap to filter):
-  its RMS after the rumble filter and notches at both hum families (so hum
-  is not counted as room tone), and, at 1 kHz, the RMS of the 40-400 Hz band
-  as it is, without the 50 Hz family and without the 60 Hz family (five
-  narrow notches each);
+- the room tone (and, without the leveler, the master's loudness: ``ebur128``
+  at full rate, since the gain comes from it): a mono downmix at 8 kHz in
+  100 ms frames (cheap to filter), its RMS after the rumble filter and
+  notches at both hum families (so hum is not counted as room tone), and, at
+  1 kHz, the RMS of the 40-400 Hz band as it is, without the 50 Hz family and
+  without the 60 Hz family (five narrow notches each);
 - the loudness predictor (only with the leveler, on a 16 kHz copy): the
-  master through the high-pass and the leveler, into ``ebur128``. Its integrated loudness is the
-  loudness of the levelled speech, so the final gain is known before the
-  encode; the MP3 is verified anyway.
+  master through the high-pass and the leveler, into ``ebur128``. Its
+  integrated loudness is the loudness of the levelled speech, so the final
+  gain is known before the encode (the MP3 is verified anyway); and at two
+  trial gains through the limiter, what the limiter will take of it.
+
+With the leveler, the master's own loudness, range and short-term curve (for
+the report) are measured during the encode, by the process that reads the
+master for the chain (master.encode), on the core the encoder leaves.
 
 From the frames (python, after the run):
 
@@ -58,7 +61,7 @@ from podcast.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "8"
+ANALYSIS_VERSION = "9"
 ANALYSIS_RATE = 8000
 HUM_RATE = 1000
 FAMILIES = (50, 60)
@@ -224,11 +227,12 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
             progress: ffmpeg.ProgressCallback | None = None) -> Analysis:
     """Run the measuring pass over ``master``; raise ``FFmpegError`` if it can't be read.
 
-    Without the leveler the gain comes from the master's loudness, measured at
-    full rate. With it, everything is measured on 16 kHz copies (a third of the
+    Without the leveler the gain comes from the master's loudness, measured here
+    at full rate. With it, the prediction works on a 16 kHz copy (a third of the
     work; the levelled loudness reads within 0.1-0.2 LU of full rate on speech,
-    measured): the master's own figures (for the report) and the room tone in
-    one process, the prediction in another, side by side on the two cores."""
+    measured) beside the room tone's process, and the master's own figures (for
+    the report) are left to the encode: this pass is what stands between the
+    producer and the encode, so it does only what the chain needs first."""
     from podcast.audio.measure import summaries
     from podcast.show.probe import probe
 
@@ -238,9 +242,11 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
         folder = Path(tmp)
         # The channel count decides the downmix: read it from the header first.
         channels = min(probe(master, where).channels or 2, 2)
-        copy = f"aresample={PREDICTOR_RATE}," if leveler else ""
-        graph = (f"[0:a:0]{copy}asplit=2[l][m];[l]{ebur128_info('sample')}[o];"
-                 + floor_graph(channels, folder))
+        # Without the leveler the master's loudness sets the gain: measured here, at
+        # full rate. With it, the master's figures are only for the report: they
+        # are measured while the chain reads the master (master.encode's meter).
+        meter = "anull" if leveler else ebur128_info("sample")
+        graph = f"[0:a:0]asplit=2[l][m];[l]{meter}[o];" + floor_graph(channels, folder)
         main = ffmpeg.Process(ffmpeg.base_args() + ["-i", source, "-filter_complex", graph,
                                                    "-map", "[o]", "-f", "null", "-"],
                               where=where, progress=progress, on_line=seconds.feed)
@@ -257,7 +263,7 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
                 predictor.kill()
             raise
         trials = summaries(predictor.wait().stderr) if predictor else []
-        loud = summary_of(result, where, "Parsed_ebur128_")
+        loud = None if leveler else summary_of(result, where, "Parsed_ebur128_")
         frames = stats_frames(folder / "frames.txt")
         low = read_low(folder)
     if leveler and len(trials) != 1 + len(TRIAL_GAINS):
@@ -265,8 +271,9 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
                          "Run with -v to see the ffmpeg output")
     stream = parse_stream(result.stderr)
     a = Analysis(
-        integrated=loud.integrated, threshold=loud.threshold, lra=loud.lra,
-        sample_peak=None if leveler else loud.sample_peak, duration=result.seconds or 0.0,
+        integrated=loud.integrated if loud else None,
+        threshold=loud.threshold if loud else None, lra=loud.lra if loud else None,
+        sample_peak=loud.sample_peak if loud else None, duration=result.seconds or 0.0,
         codec=stream.codec if stream else None,
         sample_rate=stream.sample_rate if stream else None,
         channels=stream.channels if stream else None, short_term=seconds.values,

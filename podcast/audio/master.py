@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from podcast.audio import chain, ffmpeg
@@ -180,16 +180,30 @@ class Pipeline:
         return list(reversed(results))
 
 
-def start_render(pipeline: Pipeline, render: chain.Render, root: Path, *, where: str) -> int:
-    """Start the render's stages; return the read end of the last one's PCM."""
+# The master's figures for the report, measured by the first stage as it reads the
+# master: a 16 kHz copy into ebur128 (within 0.1-0.2 LU of full rate on speech).
+METER = ("[0:a:0]asplit=2[meter][master];[meter]aresample=16000,{},anullsink;"
+         "[master]")
+
+
+def start_render(pipeline: Pipeline, render: chain.Render, root: Path, *, where: str,
+                 meter: SecondLog | None = None) -> int:
+    """Start the render's stages; return the read end of the last one's PCM. With
+    ``meter``, the first stage (``pipeline.procs[0]`` of those added here) also
+    measures the master, its 100 ms log going into ``meter``."""
     fd_in: int | None = None
     previous = None
     for stage in render.stages:
+        if meter is not None and previous is None:
+            stage = replace(stage, graph=METER.format(ebur128_info("sample"))
+                            + stage.graph.removeprefix("[0:a:0]"))
         r, w = _pipe()
         name = "DeepFilterNet" if stage.kind == "dfn" else "speech chain"
         try:
-            pipeline.add(ffmpeg.Process(chain.stage_argv(stage, root, previous=previous),
-                                        where=f"{where} ({name})", stdin=fd_in, stdout=w))
+            pipeline.add(ffmpeg.Process(
+                chain.stage_argv(stage, root, previous=previous), where=f"{where} ({name})",
+                stdin=fd_in, stdout=w,
+                on_line=meter.feed if meter is not None and previous is None else None))
         finally:
             os.close(w)
             if fd_in is not None:
@@ -210,20 +224,24 @@ def tail(render: chain.Render, extra: str = "") -> str:
 
 @dataclass
 class Verified:
-    """The decoded MP3 as the verifier measured it."""
+    """The decoded MP3 as the verifier measured it (and the master, when metered)."""
 
     loudness: Loudness
     short_term: list = field(default_factory=list)  # S once a second
     momentary: list = field(default_factory=list)  # M every 100 ms
+    master: Loudness | None = None
+    master_log: SecondLog | None = None
 
 
 def encode(root: Path, render: chain.Render, dest: Path, p: Plan, *, where: str,
-           master: Path | None = None,
+           master: Path | None = None, meter: bool = False,
            progress: ffmpeg.ProgressCallback | None = None) -> tuple[Verified, Loudness | None]:
     """Render and encode into ``dest`` (a temp path) while the verifier measures the
-    decoded MP3; with ``master``, one more process measures its true peak."""
+    decoded MP3; with ``meter`` the render measures the master as it reads it; with
+    ``master``, one more process measures its true peak."""
     pipeline = Pipeline()
     seconds = SecondLog()
+    master_log = SecondLog() if meter else None
     pcm = mp3_r = mp3_w = -1
     peak = None
     try:
@@ -238,7 +256,9 @@ def encode(root: Path, render: chain.Render, dest: Path, p: Plan, *, where: str,
             peak = ffmpeg.Process(
                 ffmpeg.quiet_args() + ["-i", str(master.resolve()), "-map", "0:a:0",
                                        "-af", EBUR128, "-f", "null", "-"], where=where)
-        pcm = start_render(pipeline, render, root, where=where)
+        first = len(pipeline.procs)
+        pcm = start_render(pipeline, render, root, where=where, meter=master_log)
+        reader = pipeline.procs[first]  # the process that reads the master
         # The temp name is plain ([.A-Za-z0-9_]) and ffmpeg runs in its folder, so
         # nothing in the show's path can be misread by the tee muxer's syntax.
         tee = (f"[f=mp3:id3v2_version=0:write_id3v1=0]{dest.name}"
@@ -264,7 +284,9 @@ def encode(root: Path, render: chain.Render, dest: Path, p: Plan, *, where: str,
         if peak is not None:
             peak.kill()
     out = summary_of(verifier.wait(), f"{where} (verifying)", "Parsed_ebur128_")
-    return Verified(out, seconds.values, seconds.momentary), master_loudness
+    metered = summary_of(reader.wait(), where, "Parsed_ebur128_") if meter else None
+    return Verified(out, seconds.values, seconds.momentary, metered, master_log), \
+        master_loudness
 
 
 def predict(root: Path, render: chain.Render, *, where: str) -> Loudness:
@@ -322,6 +344,7 @@ def master_to(root: Path, master: Path, tmp: Path, a: Analysis, settings: AudioS
         render = render_of(p)
         verified, master_loudness = encode(
             root, render, tmp, p, where=where, progress=progress,
+            meter=a.integrated is None,
             master=master if input_peak is None and not p.leveler else None)
         if master_loudness is not None:
             input_peak = master_loudness.true_peak

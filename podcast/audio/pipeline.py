@@ -93,8 +93,10 @@ def analysis_of(show: Show, ep: Episode, master_sha: str, settings, cache: Cache
                    leveler=settings.leveler, progress=progress), name
 
 
-def sting_of(show: Show, cache: Cache, name: str | None, target: float, bitrate: int):
-    """An intro or outro measured (cached by content) and matched to ``target``."""
+def sting_of(show: Show, cache: Cache, name: str | None, target: float, bitrate: int,
+             channels: int | None):
+    """An intro or outro measured (cached by content) and matched to ``target``; a
+    stereo sting before a mono master is downmixed, which takes 3 dB off it."""
     from podcast.audio import chain
     from podcast.audio.master import cbr_loss
     from podcast.audio.measure import measure
@@ -113,10 +115,12 @@ def sting_of(show: Show, cache: Cache, name: str | None, target: float, bitrate:
         if not m.loudness.integrated > -70 or m.duration < 0.5:
             raise AudioError(where, "is silent or shorter than half a second",
                              "Export the intro/outro again")
-        data = {"integrated": m.loudness.integrated, "duration": m.duration}
+        data = {"integrated": m.loudness.integrated, "duration": m.duration,
+                "channels": m.stream.channels if m.stream else 2}
         cache.save_measured(f"sting-{sha[:32]}", data)
-    return chain.Sting(show.where(path), round(target + cbr_loss(bitrate)
-                                               - data["integrated"], 3), data["duration"])
+    loudness = data["integrated"] - (3.01 if channels == 1 and data["channels"] != 1 else 0)
+    return chain.Sting(show.where(path), round(target + cbr_loss(bitrate) - loudness, 3),
+                       data["duration"])
 
 
 def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cache: Cache,
@@ -162,8 +166,8 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     cache.save_measured(name, a.as_dict())  # nothing is written for a refused master
     target = mastering.target_of(settings, a.channels)
     bitrate = settings.mono_bitrate if a.channels == 1 else settings.bitrate
-    intro = sting_of(show, cache, settings.intro, target, bitrate)
-    outro = sting_of(show, cache, settings.outro, target, bitrate)
+    intro = sting_of(show, cache, settings.intro, target, bitrate, a.channels)
+    outro = sting_of(show, cache, settings.outro, target, bitrate, a.channels)
     dest = cache.mp3(audiohash)
     with atomic_path(dest) as tmp:
         outcome = mastering.master_to(show.root, ep.master, tmp, a, settings, where=where,
@@ -176,6 +180,13 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
         size, sha = tmp.stat().st_size, sha256_file(tmp)
     p = outcome.plan
     offset = outcome.render.offset
+    v = outcome.verified
+    if v.master is not None and v.master_log is not None:  # metered during the encode
+        from podcast.audio.analysis import pause_level
+        a = replace(a, integrated=v.master.integrated, threshold=v.master.threshold,
+                    lra=v.master.lra, short_term=v.master_log.values,
+                    pause_level=pause_level(v.master_log.momentary, a.quiet, 0.0,
+                                            v.master.integrated))
     report = AudioReport(
         audiohash=audiohash, master=where, master_sha256=master_sha,
         input={"integrated": a.integrated, "threshold": a.threshold, "lra": a.lra,

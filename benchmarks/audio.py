@@ -1,9 +1,9 @@
-"""Audio benchmark: `podcast process` on a generated 60-minute stereo master.
+"""Audio benchmark: `podcast process` against a plain LAME encode and ffmpeg-normalize.
 
-In one run, on the same master and with the same ffmpeg:
+In one run, on the same masters and with the same ffmpeg:
 
-- ours: `podcast process` (measure, gain/limiter, encode, verify, tag), cold cache,
-  then again (cached)
+- ours: `podcast process` with the default speech chain (measure, clean up, level,
+  gain/limiter, encode, verify, tag), cold cache, then again (cached)
 - floor: a plain LAME 128k CBR encode (`ffmpeg -i master -c:a libmp3lame -b:a 128k`),
   the work that cannot be avoided
 - ffmpeg-normalize: two-pass EBU R128 to the podcast target (-16 LUFS, -1 dBTP),
@@ -11,12 +11,18 @@ In one run, on the same master and with the same ffmpeg:
 
 For each: wall time, x real time, peak RSS of the whole process tree (sampled
 from /proc, summed over concurrent processes), and the loudness and true peak
-of the output measured on the decoded file. Two masters: a typical one (gain
-only) and a peaky one (raw dialogue: the limiter is needed, ffmpeg-normalize
-turns dynamic). ours is also run on a 6-minute master to show that its memory
-does not grow with episode length.
+of the output measured on the decoded file. Masters: a typical one (speech-like
+tones at a steady level), a peaky one (raw dialogue: the limiter works hard,
+ffmpeg-normalize turns dynamic), both 60 minutes, and an interview (two
+espeak-ng voices 12 dB apart, room tone, rumble, 50 Hz hum; tests/interview.py)
+looped to 20 minutes, processed side by side by ours (default chain, and with
+`denoise = "strong"`) and by ffmpeg-normalize in its dynamic (levelling) mode:
+voice gap, loudness range, room tone and hum under the speech, measured on the
+decoded MP3 at the voices' known spans. ours is also run on a 6-minute master
+to show that its memory does not grow with episode length.
 
-    .venv/bin/python benchmarks/audio.py [--minutes 60] [--masters typical,peaky]
+    .venv/bin/python benchmarks/audio.py [--minutes 60] [--masters typical,peaky,interview]
+                                         [--interview-minutes 20]
 """
 
 from __future__ import annotations
@@ -121,13 +127,32 @@ def make_master(path: Path, minutes: int, kind: str = "typical") -> Path:
     return path
 
 
-def make_show(master: Path, name: str) -> Path:
+def make_interview(minutes: int):
+    """An interview master looped to ``minutes``, and its spans over the whole length."""
+    from audio_helpers import ffmpeg
+    from interview import Span, interview
+
+    one = WORK / "interview-one.wav"
+    spans = interview(one, turns=6, hum=50)
+    length = spans[-1].end + 2.0  # the 2 s tail after the last turn
+    path = WORK / f"master-interview-{minutes}min.wav"
+    loops = int(minutes * 60 // length)
+    if not path.exists():
+        tmp = path.with_suffix(".tmp.wav")
+        ffmpeg("-stream_loop", str(loops - 1), "-i", str(one), "-c:a", "pcm_s24le", str(tmp))
+        tmp.replace(path)
+    every = [Span(s.kind, s.start + k * length, s.end + k * length)
+             for k in range(loops) for s in spans]
+    return path, every
+
+
+def make_show(master: Path, name: str, audio: dict | None = None) -> Path:
     from showfactory import make_show as factory
 
     root = WORK / name
     shutil.rmtree(root, ignore_errors=True)
     factory(WORK / name / "tmp", [{"slug": "benchmark", "title": "Benchmark",
-                                   "chapters": [{"start": 0, "title": "Start"}]}])
+                                   "chapters": [{"start": 0, "title": "Start"}]}], audio=audio)
     shutil.move(str(WORK / name / "tmp" / "show"), str(root / "show"))
     folder = root / "show" / "episodes" / "benchmark"
     (folder / "master.wav").unlink()
@@ -145,8 +170,9 @@ def loudness(path: Path) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=int, default=60)
-    parser.add_argument("--masters", default="typical,peaky",
-                        help="comma-separated: " + ", ".join(MASTERS))
+    parser.add_argument("--masters", default="typical,peaky,interview",
+                        help="comma-separated: " + ", ".join([*MASTERS, "interview"]))
+    parser.add_argument("--interview-minutes", type=int, default=20)
     args = parser.parse_args(argv if argv is not None else [])
     from podcast.audio.ffmpeg import find_ffmpeg
 
@@ -168,7 +194,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"  {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB RSS", flush=True)
         return wall, rss
 
-    for kind in args.masters.split(","):
+    kinds = args.masters.split(",")
+    for kind in [k for k in kinds if k != "interview"]:
         print(f"{kind}: generating a {args.minutes}-minute stereo 48 kHz 24-bit master...",
               flush=True)
         master = make_master(WORK / f"master-{kind}-{args.minutes}min.wav", args.minutes, kind)
@@ -184,11 +211,13 @@ def main(argv: list[str] | None = None) -> None:
         wall2 = timed(podcast + ["--root", str(show), "-q", "process"])[0]
         rows.append((f"{kind}: podcast process, second run (cached)", wall2, None, None, None,
                      None, None, None, None))
-        data = json.loads(next(p for p in (show / ".cache" / "audio").glob("*.json")
-                               if p.name != "masters.json").read_text())
+        data = report_of(show)
+        steps = data.get("speech", {}).get("steps", {})
         notes.append(f"{kind} master: {data['input']['integrated']} LUFS, LRA "
-                     f"{data['input']['lra']} LU, {data['input']['true_peak']} dBTP; ours: gain "
-                     f"{data['gain']:+.1f} dB, limiter "
+                     f"{data['input']['lra']} -> {data['output']['lra']} LU; ours: "
+                     + ", ".join(k for k in ("highpass", "dehum", "denoise", "gate", "leveler")
+                                 if k in steps)
+                     + f", gain {data['gain']:+.1f} dB, limiter "
                      + (f"engaged (peaks -{data['limiter']['reduction']} dB)"
                         if data["limiter"]["engaged"] else "not needed")
                      + f", {data['attempts']} encode(s)")
@@ -203,6 +232,10 @@ def main(argv: list[str] | None = None) -> None:
         else:
             print("  ffmpeg-normalize not installed: pip install -e '.[bench]'")
         summary.append(line + f"; peak RSS {rss:.0f} MB")
+
+    speech_rows = []
+    if "interview" in kinds:
+        speech_rows = interview_runs(args.interview_minutes, ff, podcast, norm, row, summary)
 
     print("ours on a 6-minute master (memory vs length)...", flush=True)
     show6 = make_show(make_master(WORK / "master-typical-6min.wav", 6), "ours-6min")
@@ -228,6 +261,52 @@ def main(argv: list[str] | None = None) -> None:
         print(line)
     print(f"peak RSS on a 6-minute master: {rss6:.0f} MB (target < 150 MB, flat with length; "
           "RSS summed over concurrent processes counts shared libraries twice, PSS does not)")
+    if speech_rows:
+        print("\n| interview, measured on the decoded file | voice gap LU | LRA LU | room tone "
+              "under speech LU | hum under speech dB | movement in turns LU | LUFS | dBTP |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for name, f in speech_rows:
+            print(f"| {name} | {f.gap:.1f} | {f.lra:.1f} | {-f.pause:.1f} | {-f.hum[50]:.1f} | "
+                  f"{f.movement:.2f} | {f.integrated:.1f} | {f.true_peak:.1f} |")
+
+
+def report_of(show: Path) -> dict:
+    """The audio report of the show's one episode (named by its 64-hex audio hash)."""
+    return json.loads(next(p for p in (show / ".cache" / "audio").glob("*.json")
+                           if len(p.stem) == 64).read_text())
+
+
+def interview_runs(minutes, ff, podcast, norm, row, summary) -> list:
+    """The interview master side by side: ours (light, strong), ffmpeg-normalize dynamic."""
+    from interview import measure
+
+    print(f"interview: generating a {minutes}-minute interview master...", flush=True)
+    master, spans = make_interview(minutes)
+    length = spans[-1].end + 2.0
+    figures = [("master", measure(master, spans))]
+    floor_out = WORK / "floor-interview.mp3"
+    floor_wall, _ = row("interview: LAME 128k encode only (floor)",
+                        timed([ff, "-nostdin", "-y", "-i", str(master), "-c:a", "libmp3lame",
+                               "-b:a", "128k", "-ar", "44100", str(floor_out)]),
+                        floor_out, length=length, check=False)
+    line = "interview:"
+    for label, audio in (("default chain", None), ("denoise = strong", {"denoise": "strong"})):
+        show = make_show(master, f"ours-interview-{'strong' if audio else 'light'}", audio)
+        wall, rss = row(f"interview: podcast process ({label})",
+                        timed(podcast + ["--root", str(show), "-q", "process"]),
+                        next((show / "feed" / "media").glob("*.mp3")), length=length)
+        out = next((show / "feed" / "media").glob("*.mp3"))
+        figures.append((f"ours, {label}", measure(out, spans)))
+        line += f" ours ({label}) / floor = {wall / floor_wall:.2f}, peak RSS {rss:.0f} MB;"
+    if norm:
+        out = WORK / "ffmpeg-normalize-interview.mp3"
+        row("interview: ffmpeg-normalize --dynamic (EBU, -16 LUFS, -1 dBTP)", timed(
+            [norm, str(master), "-o", str(out), "-f", "-nt", "ebu", "-t", "-16", "-tp", "-1",
+             "--dynamic", "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100"],
+            env=dict(os.environ, FFMPEG_PATH=ff)), out, length=length)
+        figures.append(("ffmpeg-normalize --dynamic", measure(out, spans)))
+    summary.append(line)
+    return figures
 
 
 if __name__ == "__main__":

@@ -322,6 +322,31 @@ def clip_cmd(opts: Options, slug, start, duration, soundbites, video, formats, n
         say(f"wrote {path}")
 
 
+# ---- report (the speech chain's loudness report) -------------------------------------
+
+@command(cli, "report")
+@click.argument("slug")
+@pass_options
+def report_cmd(opts: Options, slug):
+    """Print an episode's loudness report: what the speech chain found and did.
+
+    Loudness before and after (on the decoded MP3), loudness range, true peak,
+    gain, limiter and leveler action, noise floor, room tone and hum before and
+    after, intro and outro. The same report, with the loudness over time drawn,
+    is the producer page of `podcast serve` (/_producer/), never published.
+
+    \b
+    Example:
+      podcast report multiple-bombings
+    """
+    from podcast.audio import report_text
+    from podcast.show import load_project
+
+    project = load_project(opts.root, probe_audio=False)
+    (episode,) = project.select([slug])
+    click.echo(report_text(project.show, episode))
+
+
 # ---- transcribe / video clips (words from the audio) ----------------------------------
 
 @command(cli, "transcribe")

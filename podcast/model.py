@@ -139,6 +139,11 @@ class Media:
     alternates: tuple[Alternate, ...] = ()  # [audio] alternates, in the order configured
 
 
+# The chapter every published chapter list starts with when an intro plays before
+# the master (chapters, soundbites and transcripts are shifted by Media.offset).
+INTRO_CHAPTER = "Intro"
+
+
 @dataclass(frozen=True)
 class Transcript:
     key: str

@@ -2,7 +2,9 @@
 
 The same Content-Types as the publisher sets (``podcast.publish.kinds``),
 HEAD, and single HTTP byte ranges (206, 416), so audio seeking in a browser
-behaves as it will from S3. Before serving, the show is built with its
+behaves as it will from S3. ``/_producer/`` serves the producer pages (each
+episode's loudness report, drawn from ``.cache/audio``): made per request,
+never written into ``feed/``, so never published. Before serving, the show is built with its
 public URL set to the preview address; afterwards a request rebuilds it
 when an input (podcast.toml, episodes/, templates/, the artwork) changed,
 checked at most once a second.
@@ -28,6 +30,7 @@ from podcast.errors import PodcastError
 log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"  # never another interface: the preview is for this machine only
+PRODUCER = "/_producer/"  # the producer pages: rendered per request, never in feed/
 DEFAULT_PORT = 8000
 CHECK_INTERVAL = 1.0  # seconds between input checks
 CHUNK = 64 * 1024
@@ -240,6 +243,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # never let a rebuild crash the server
             log.exception("rebuild failed")
             preview.error = f"rebuild failed: {exc}"
+        if path == PRODUCER.rstrip("/") or path.startswith(PRODUCER):
+            return self._producer(preview, path[len(PRODUCER):] if path.startswith(PRODUCER)
+                                  else "", head)
         if preview.error and (path.endswith(("/", ".html", ".xml"))):
             return self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "The build failed",
                                preview.error, head)
@@ -312,6 +318,40 @@ class _Handler(BaseHTTPRequestHandler):
                     remaining -= len(chunk)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # players abort range requests all the time
+
+    def _producer(self, preview: "Preview", name: str, head: bool) -> None:
+        """``/_producer/`` (the episodes) and ``/_producer/<slug>.html`` (a loudness
+        report), made from the audio cache's reports on each request."""
+        if name and (not name.endswith(".html") or "/" in name):
+            return self._error(HTTPStatus.NOT_FOUND, "Not found", f"{name} is not a page.",
+                               head)
+        if not urlsplit(self.path).path.endswith("/") and not name:
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", PRODUCER)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        try:
+            from podcast.audio import producer_page
+            from podcast.show import load_project
+
+            project = load_project(preview.root, probe_audio=False)
+            body = producer_page(project.show, project.episodes,
+                                 name[: -len(".html")] if name else None)
+        except PodcastError as exc:
+            return self._error(HTTPStatus.INTERNAL_SERVER_ERROR, "The show has errors",
+                               exc.format(), head)
+        if body is None:
+            return self._error(HTTPStatus.NOT_FOUND, "Not found", f"{name}: no such episode.",
+                               head)
+        data = body.encode()
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
 
     def _error(self, status: HTTPStatus, title: str, message: str, head: bool) -> None:
         body = (f"<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>{title}</title>"

@@ -93,6 +93,10 @@ def db(x: float) -> float:
 
 # ---- a show whose episode has a generated master ------------------------------------
 
+# [audio] without the speech chain: one linear gain (and a limiter only when needed).
+# The tests of plain loudness normalisation use it; the chain has its own tests.
+PLAIN = {"leveler": False, "highpass": 0, "dehum": "off", "denoise": "off"}
+
 def show_with_master(tmp_path: Path, name: str = "master.wav", *, spec: dict | None = None,
                      audio: dict | None = None, **signal) -> Path:
     """A show (tests/showfactory) whose one episode's master is ``speech_like(**signal)``."""

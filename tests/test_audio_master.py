@@ -1,13 +1,15 @@
 """Masters at many levels and in every input format come out at the target, measured
-on the decoded MP3, as CBR 44.1 kHz with an Info header."""
+on the decoded MP3, as CBR 44.1 kHz with an Info header. The level cases run
+without the speech chain (PLAIN: a linear gain, a limiter only when needed);
+the default chain is held to the same guarantees in test_audio_speech.py."""
 
 from __future__ import annotations
 
 import pytest
-from audio_helpers import decoded_loudness, process, show_with_master
+from audio_helpers import PLAIN, decoded_loudness, process, show_with_master
 
 from podcast.audio import master as mastering
-from podcast.audio.measure import Loudness, Measurement, StreamInfo
+from podcast.audio.analysis import Analysis
 from podcast.audio.tags import mp3_info
 from podcast.show.config import AudioSettings
 
@@ -24,7 +26,7 @@ CASES = {
 @pytest.mark.parametrize("case", CASES)
 def test_levels_reach_target_on_decoded_mp3(tmp_path, case):
     signal, target, limited = CASES[case]
-    root = show_with_master(tmp_path, **signal)
+    root = show_with_master(tmp_path, audio=PLAIN, **signal)
     (result,) = process(root, jobs=1)
     path = result.media.path
     loud = decoded_loudness(path)  # decode the published (tagged) file and measure again
@@ -73,25 +75,38 @@ def test_imageio_ffmpeg_binary_works(tmp_path, monkeypatch):
     assert mp3_info(result.media.path).has_info_header
 
 
-def _measurement(integrated: float, peak: float, channels: int = 2) -> Measurement:
-    return Measurement(Loudness(integrated, integrated - 10, 5.0, peak),
-                       StreamInfo("pcm_s16le", 48000, channels), 60.0)
+def _analysis(integrated: float, peak: float, channels: int = 2,
+              levelled: float | None = None) -> Analysis:
+    return Analysis(integrated=integrated, threshold=integrated - 10, lra=5.0,
+                    sample_peak=peak, duration=60.0, codec="pcm_s16le", sample_rate=48000,
+                    channels=channels, short_term=[], noise_floor=None, speech_level=None,
+                    speech_energy=None, hum=None, levelled=levelled,
+                    levelled_peak=-0.9 if levelled is not None else None)
 
 
 def test_plan_is_linear_gain_unless_peaks_would_break_the_ceiling():
-    settings = AudioSettings()
-    quiet = mastering.plan(_measurement(-26.0, -14.0), settings)
+    settings = AudioSettings(**PLAIN)
+    quiet = mastering.plan(_analysis(-26.0, -14.0), settings)
     assert quiet.limit is None
     assert quiet.gain == pytest.approx(10.0 + mastering.cbr_loss(128))
-    peaky = mastering.plan(_measurement(-26.0, -3.0), settings)
+    peaky = mastering.plan(_analysis(-26.0, -3.0), settings)
     assert peaky.limit is not None and peaky.limit < settings.true_peak
     assert peaky.limiter_reduction == pytest.approx(peaky.predicted_peak - peaky.limit)
     chain = peaky.filters().split(",")
     assert chain[1] == "aresample=44100" and chain[2].startswith("alimiter=")
     assert "level=disabled" in chain[2]  # no hidden make-up gain
     assert "loudnorm" not in peaky.filters()
-    mono = mastering.plan(_measurement(-26.0, -12.0, channels=1), settings)
+    mono = mastering.plan(_analysis(-26.0, -12.0, channels=1), settings)
     assert (mono.target, mono.bitrate, mono.channels) == (-19.0, 64, 1)
+
+
+def test_plan_with_the_leveler_aims_the_levelled_loudness_and_always_limits():
+    """After the leveler every passage peaks near full scale: the gain comes from the
+    predicted levelled loudness, and the limiter is always there."""
+    p = mastering.plan(_analysis(-30.0, -12.0, levelled=-17.5), AudioSettings())
+    assert p.leveler and p.limit is not None
+    assert p.gain == pytest.approx(-16.0 + 17.5 + mastering.cbr_loss(128))
+    assert p.predicted_peak == pytest.approx(-0.9 + p.gain)
 
 
 def test_verification_failure_reports_and_leaves_nothing(tmp_path, monkeypatch):

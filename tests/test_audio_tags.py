@@ -111,7 +111,8 @@ def test_media_facts_match_the_file(processed):
 
 
 def test_second_run_encodes_nothing_and_metadata_change_only_retags(tmp_path, monkeypatch):
-    root = show_with_master(tmp_path, gain_db=-10.0, spec={"chapters": CHAPTERS[:1]})
+    root = show_with_master(tmp_path, gain_db=-10.0, seconds=12.0,
+                            spec={"chapters": CHAPTERS[:1]})
     (first,) = process(root, jobs=1)
     assert first.action == "encoded"
     before = stamp(first.media.path)

@@ -154,7 +154,8 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
                     images[n] = key
                     files[key] = data
             chapters_key = model.chapters_key(ep)
-            files[chapters_key] = chapters_json(show, ep, images).encode()
+            offset = media[ep.slug].offset if media and ep.slug in media else 0.0
+            files[chapters_key] = chapters_json(show, ep, images, offset).encode()
 
         found: tuple[model.Transcript, ...] = ()
         if ep.transcript is not None:

@@ -44,14 +44,45 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
     Cheap: it never hashes a master; a master not hashed since it last changed
     counts as not processed.
     """
-    from podcast.audio.cache import Cache, audio_hash
+    from podcast.audio.cache import Cache, episode_hash
 
     cache = Cache(show)
     try:
         sha = cache.master_sha(episode.master, compute=False)
     except OSError:
         return None
-    return cache.report(audio_hash(sha, show.audio)) if sha else None
+    audiohash = episode_hash(cache, show, episode, sha, compute=False) if sha else None
+    return cache.report(audiohash) if audiohash else None
+
+
+def report_text(show: "Show", episode: "Episode") -> str:
+    """``podcast report``: the loudness report's figures for the terminal."""
+    from podcast.audio.report import text
+    from podcast.errors import AudioError
+
+    report = cached_report(show, episode)
+    if report is None:
+        raise AudioError(episode.slug, "is not processed with its current master and settings",
+                         f"Run `podcast process {episode.slug}` first")
+    return text(episode.slug, report.as_dict())
+
+
+def producer_page(show: "Show", episodes: list["Episode"], slug: str | None) -> str | None:
+    """The producer page for ``slug`` (None: the index), or None for an unknown slug."""
+    from podcast.audio.report import index_page, page
+
+    if slug is None:
+        return index_page(show.title, [(e.slug, e.title, _report_dict(show, e))
+                                       for e in episodes])
+    found = next((e for e in episodes if e.slug == slug), None)
+    if found is None:
+        return None
+    return page(show.title, found.slug, found.title, _report_dict(show, found))
+
+
+def _report_dict(show: "Show", episode: "Episode") -> dict | None:
+    report = cached_report(show, episode)
+    return report.as_dict() if report else None
 
 
 def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
@@ -62,4 +93,4 @@ def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
     return make_clip(show, episode, start=start, duration=duration, out=out)
 
 
-__all__ = ["cached_report", "clip", "process", "publish_media"]
+__all__ = ["cached_report", "clip", "process", "producer_page", "publish_media", "report_text"]

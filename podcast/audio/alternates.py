@@ -1,9 +1,9 @@
 """``[audio] alternates``: Opus and AAC beside the MP3 (podcast:alternateEnclosure).
 
 Every alternate comes from the master, never from the MP3 (that would be a
-second lossy pass): one ffmpeg run decodes the master once, sends it through
-the exact filters the MP3 had (the report's ``chain``: gain, limiter...) and
-splits the result into one encoder per format. A master published as it is
+second lossy pass): the render that made the MP3 (the report's ``render``:
+speech chain, intro and outro, gain, limiter) runs again into one ffmpeg that
+splits it into one encoder per format. A master published as it is
 (an MP3 that already met the targets) is itself the source, unfiltered.
 
 Each file is decoded and measured again, like the MP3: integrated loudness
@@ -41,7 +41,7 @@ from podcast.show.episodes import Episode
 log = logging.getLogger(__name__)
 
 # Bump when an encoder setting changes: cached alternates are then made again.
-ALT_VERSION = "1"
+ALT_VERSION = "2"  # 2: from the speech chain's render
 LIMIT_MARGIN = 1.5  # dB under the ceiling for the corrective limiter, as for the MP3
 MAX_ATTEMPTS = 3
 
@@ -75,18 +75,14 @@ FORMATS = {
 }
 
 
-def chain_of(report: AudioReport) -> str:
-    """The filters that made the MP3, for the alternates: the report's own record;
-    for reports written before it kept one, rebuilt from the gain and limiter."""
-    if report.chain or report.output.get("passthrough"):
-        return report.chain
-    from podcast.audio.master import Plan
+def render_of(report: AudioReport):
+    """The render that made the MP3 (chain.Render), or None for a master published as
+    it is: that MP3 is then the alternates' source, unfiltered."""
+    from podcast.audio.chain import Render
 
-    out = report.output
-    limit = report.limiter.get("ceiling") if report.limiter.get("engaged") else None
-    return Plan(channels=int(out.get("channels") or 2), bitrate=0, target=out["target"],
-                ceiling=out["ceiling"], gain=report.gain, limit=limit,
-                predicted_peak=0.0).filters()
+    if report.output.get("passthrough") or not report.render:
+        return None
+    return Render.from_dict(report.render)
 
 
 def _cached(cache: Cache, audiohash: str, fmt: Format) -> Path:
@@ -97,19 +93,34 @@ def _reports_path(cache: Cache, audiohash: str) -> Path:
     return cache.audio_dir / f"{audiohash}.alternates.json"
 
 
-def encode(source: Path, chain: str, channels: int, formats: list[Format],
+def encode(root: Path, source: Path, render, channels: int, formats: list[Format],
            dests: list[Path], *, where: str, extra: str = "") -> None:
-    """One decode of ``source`` through ``chain`` (+ ``extra``), split into one
-    encoder per format, each writing its ``dests`` file."""
-    filters = ",".join(f for f in (chain, extra) if f) or "anull"
+    """The audio the MP3 was made of, split into one encoder per format, each writing
+    its ``dests`` file: the same render (speech chain, intro, outro, gain, limiter)
+    streamed into this run's encoders, or ``source`` itself when there is no render.
+    ``extra``: a correction after it."""
+    from podcast.audio.master import Pipeline, pcm_input, start_render, tail
+
     labels = "".join(f"[a{i}]" for i in range(len(formats)))
-    argv = ffmpeg.base_args() + ["-i", str(Path(source).resolve()), "-filter_complex",
-                                 f"[0:a:0]{filters},asplit={len(formats)}{labels}"]
+    outputs: list[str] = []
     for i, (fmt, dest) in enumerate(zip(formats, dests)):
-        argv += ["-map", f"[a{i}]", "-map_metadata", "-1", "-map_chapters", "-1",
-                 "-ac", str(channels), "-c:a", fmt.args[0], "-b:a", f"{fmt.kbps(channels)}k",
-                 *fmt.args[1:], str(dest)]
-    ffmpeg.run(argv, where=where)
+        outputs += ["-map", f"[a{i}]", "-map_metadata", "-1", "-map_chapters", "-1",
+                    "-ac", str(channels), "-c:a", fmt.args[0], "-b:a",
+                    f"{fmt.kbps(channels)}k", *fmt.args[1:], str(dest)]
+    if render is None:
+        graph = f"[0:a:0]{extra or 'anull'},asplit={len(formats)}{labels}"
+        ffmpeg.run(ffmpeg.base_args() + ["-i", str(Path(source).resolve()),
+                                         "-filter_complex", graph] + outputs, where=where)
+        return
+    graph = f"[0:a:0]{tail(render, extra)},asplit={len(formats)}{labels}"
+    pipeline = Pipeline()
+    pcm = start_render(pipeline, render, root, where=where)
+    try:
+        pipeline.add(ffmpeg.Process(ffmpeg.base_args() + pcm_input(render) + [
+            "-filter_complex", graph] + outputs, where=where, stdin=pcm))
+    finally:
+        os.close(pcm)
+    pipeline.wait()
 
 
 def _check(loud: Loudness, target: float, ceiling: float, tolerance: float) -> str | None:
@@ -124,9 +135,8 @@ def _extra(fix: dict) -> str:
     """The correction after the chain: a gain, and a limiter once a peak was over."""
     extra = f"volume={fix['gain']:.2f}dB:precision=float" if fix["gain"] else ""
     if fix["limit"] is not None:
-        extra += ("," if extra else "") + (
-            f"alimiter=limit={10 ** (fix['limit'] / 20):.6f}:attack=5:release=100"
-            ":level=disabled:latency=enabled:asc=disabled")
+        from podcast.audio.chain import limiter
+        extra += ("," if extra else "") + limiter(fix["limit"])
     return extra
 
 
@@ -143,7 +153,7 @@ def make(show: Show, ep: Episode, report: AudioReport, cache: Cache,
     out = report.output
     channels = int(out.get("channels") or 2)
     target, ceiling = float(out["target"]), float(out["ceiling"])
-    chain = chain_of(report)
+    render = render_of(report)
     records: dict[str, dict] = {}
     fixes = {f.name: {"gain": 0.0, "limit": None} for f in formats}
     todo = list(formats)
@@ -154,7 +164,8 @@ def make(show: Show, ep: Episode, report: AudioReport, cache: Cache,
             dests = [_cached(cache, report.audiohash, f) for f in group]
             with contextlib.ExitStack() as stack:
                 tmps = [stack.enter_context(staged(d.parent, d.suffix)) for d in dests]
-                encode(ep.master, chain, channels, group, tmps, where=f"{where} (alternates)",
+                encode(show.root, ep.master, render, channels, group, tmps,
+                       where=f"{where} (alternates)",
                        extra=_extra(fixes[group[0].name]) if attempt > 1 else "")
                 with ThreadPoolExecutor(len(group)) as pool:
                     measured = list(pool.map(

@@ -7,8 +7,14 @@
 ``audio/masters.json``      master content hashes keyed by (size, mtime_ns, inode), so a
                             re-run does not re-read gigabytes of unchanged masters
 
-audiohash = sha256(master content hash + audio settings + PIPELINE_VERSION):
-change any of them and the episode is encoded again, under a new media key.
+``audio/analysis-<master>-<options>.json``  the measuring pass (analysis.py), kept by
+                            master content: a changed intro re-encodes, never re-measures
+``audio/sting-<sha>.json``  an intro's or outro's loudness and length
+
+audiohash = sha256(master content hash + the episode's effective audio settings
++ the intro's and outro's content hashes + PIPELINE_VERSION): change any of
+them and the episode is encoded again, under a new media key. A renamed intro
+with the same bytes changes nothing.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ import hashlib
 import json
 import logging
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from podcast.fsutil import atomic_write_text, sha256_file
@@ -26,7 +32,7 @@ from podcast.show.config import AudioSettings, Show
 log = logging.getLogger(__name__)
 
 # Bump when the processing changes in a way that changes the output.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"  # 2: the speech chain
 
 
 @dataclass
@@ -43,7 +49,14 @@ class AudioReport:
     settings: dict
     attempts: int = 1
     version: str = PIPELINE_VERSION
-    chain: str = ""  # the ffmpeg filters the master went through (alternates reuse them)
+    # The processes and filter graphs that made the MP3 (chain.Render): the
+    # alternates go through the same. Empty for a master published as it is.
+    render: dict = field(default_factory=dict)
+    offset: float = 0.0  # seconds at which the master's time 0 plays (intro less crossfade)
+    # The speech chain: what was found and done, measured before and after
+    # (noise floor, hum, room tone, leveler action): see report.py.
+    speech: dict = field(default_factory=dict)
+    short_term: dict = field(default_factory=dict)  # master, mp3: LUFS once a second
 
     @property
     def duration(self) -> float:
@@ -84,10 +97,36 @@ def settings_dict(settings: AudioSettings) -> dict:
     return data
 
 
-def audio_hash(master_sha: str, settings: AudioSettings) -> str:
-    text = json.dumps({"master": master_sha, "settings": settings_dict(settings),
+def audio_hash(master_sha: str, settings: AudioSettings,
+               stings: dict[str, str | None] | None = None) -> str:
+    """``stings``: the intro's and outro's content hashes (their paths are left out:
+    a renamed file with the same sound is the same episode)."""
+    data = settings_dict(settings)
+    stings = stings or {}
+    for name in ("intro", "outro"):
+        data[name] = stings.get(name) if data.get(name) else None
+    text = json.dumps({"master": master_sha, "settings": data,
                        "pipeline": PIPELINE_VERSION}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def episode_hash(cache: "Cache", show: Show, episode, master_sha: str, *,
+                 compute: bool = True) -> str | None:
+    """The audio hash of ``episode``: its master, its effective [audio] settings (the
+    show's with the episode's overrides) and the content of its intro and outro.
+    None when ``compute`` is false and a sting was not hashed since it changed."""
+    settings = episode.audio_settings(show)
+    stings: dict[str, str | None] = {}
+    for name in ("intro", "outro"):
+        path = show.sting(getattr(settings, name))
+        if path is not None:
+            try:
+                stings[name] = cache.master_sha(path, compute=compute)
+            except OSError:
+                stings[name] = "missing"
+            if stings[name] is None:
+                return None
+    return audio_hash(master_sha, settings, stings)
 
 
 class Cache:
@@ -157,6 +196,15 @@ class Cache:
     def save_report(self, report: AudioReport) -> None:
         atomic_write_text(self.report_path(report.audiohash),
                           json.dumps(report.as_dict(), indent=1, sort_keys=True))
+
+    # ---- measurements kept by content (the measuring pass, stings) ----------
+
+    def measured(self, name: str) -> dict | None:
+        return _read_json(self.audio_dir / f"{name}.json")
+
+    def save_measured(self, name: str, data: dict) -> None:
+        atomic_write_text(self.audio_dir / f"{name}.json",
+                          json.dumps(data, indent=1, sort_keys=True))
 
     def record(self, slug: str) -> EpisodeRecord | None:
         data = _read_json(self.episodes_dir / f"{slug}.json")

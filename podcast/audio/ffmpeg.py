@@ -51,10 +51,21 @@ def find_ffmpeg() -> str:
                          f"or set {ENV_VAR}") from None
 
 
+# One filter thread per graph: ffmpeg 5.1 slices biquads across threads by default,
+# which made five hum notches cost 5x their single-threaded CPU time (measured).
+# Our parallelism is across processes (analysis beside prediction, filters beside
+# the encoder, the verifier beside both), not inside a graph.
+THREADS = ["-filter_threads", "1", "-filter_complex_threads", "1"]
+
+
+def quiet_args() -> list[str]:
+    """The start of a command whose stdout is not progress (a pipe of audio, or none)."""
+    return [find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-y", *THREADS]
+
+
 def base_args() -> list[str]:
     """The start of every command: quiet banner, no stdin, machine-readable progress."""
-    return [find_ffmpeg(), "-nostdin", "-hide_banner", "-nostats", "-y",
-            "-progress", "pipe:1"]
+    return quiet_args() + ["-progress", "pipe:1"]
 
 
 @dataclass
@@ -74,24 +85,30 @@ class Process:
 
     def __init__(self, argv: Sequence[str], *, where: str,
                  progress: ProgressCallback | None = None, stdin: int | None = None,
-                 pass_fds: Sequence[int] = (), cwd: Path | None = None):
+                 stdout: int | None = None, pass_fds: Sequence[int] = (),
+                 cwd: Path | None = None, on_line: Callable[[str], bool] | None = None):
+        """``stdout``: a file descriptor for the process's output (a pipe of audio);
+        then there is no progress. ``on_line`` sees every stderr line first and
+        returns True for lines it consumed (kept out of the bounded tail)."""
         self.argv = [str(a) for a in argv]
         self.where = where
         self.progress = progress
+        self.on_line = on_line
         self.seconds: float | None = None
         self._stderr: collections.deque[str] = collections.deque(maxlen=TAIL_LINES)
         log.debug("%s", shlex.join(self.argv))
         try:
             self.proc = subprocess.Popen(
                 self.argv, stdin=stdin if stdin is not None else subprocess.DEVNULL,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, pass_fds=tuple(pass_fds),
-                cwd=cwd)
+                stdout=stdout if stdout is not None else subprocess.PIPE,
+                stderr=subprocess.PIPE, pass_fds=tuple(pass_fds), cwd=cwd)
         except OSError as exc:
             raise FFmpegError(where, f"cannot start ffmpeg ({exc.strerror})",
                               f"Check the ffmpeg installation or {ENV_VAR}",
                               command=self.argv) from None
-        self._threads = [threading.Thread(target=self._read_progress, daemon=True),
-                         threading.Thread(target=self._read_stderr, daemon=True)]
+        self._threads = [threading.Thread(target=self._read_stderr, daemon=True)]
+        if stdout is None:
+            self._threads.append(threading.Thread(target=self._read_progress, daemon=True))
         for t in self._threads:
             t.start()
 
@@ -116,7 +133,10 @@ class Process:
 
     def _read_stderr(self) -> None:
         for raw in self.proc.stderr:  # type: ignore[union-attr]
-            self._stderr.append(raw.decode("utf-8", "replace").rstrip())
+            line = raw.decode("utf-8", "replace").rstrip()
+            if self.on_line is not None and self.on_line(line):
+                continue
+            self._stderr.append(line)
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -156,6 +176,6 @@ def error_for(result: Result, where: str) -> FFmpegError:
 
 
 def run(argv: Sequence[str], *, where: str, progress: ProgressCallback | None = None,
-        check: bool = True) -> Result:
+        check: bool = True, on_line: Callable[[str], bool] | None = None) -> Result:
     """Run ffmpeg to completion; raise ``FFmpegError`` (command + stderr tail) on failure."""
-    return Process(argv, where=where, progress=progress).wait(check=check)
+    return Process(argv, where=where, progress=progress, on_line=on_line).wait(check=check)

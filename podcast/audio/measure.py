@@ -25,6 +25,56 @@ def ebur128(peak: str = "true") -> str:
 
 EBUR128 = ebur128("true")
 
+
+def ebur128_info(peak: str = "true") -> str:
+    """The filter with its 100 ms log on stderr, for a ``SecondLog`` to read."""
+    return f"ebur128=peak={peak}:framelog=info"
+
+
+_FRAME = re.compile(r"\] t:\s*([\d.]+)\s+TARGET:\S+ LUFS\s+M:\s*(-?[\d.]+)\s+"
+                    r"S:\s*(-?[\d.]+)")
+
+
+class SecondLog:
+    """Short-term loudness once a second from ``ebur128=framelog=info`` lines.
+
+    ebur128 logs every 100 ms block as ``t: 12.9999 ... M: -16.2 S: -16.0 ...``
+    (t: the block's end less one sample); the lines whose t rounds to a whole
+    second are kept: S is the 3 s window ending there. Values under -70 LUFS
+    (silence, and the windows not yet full at the start) are None. The
+    momentary loudness (M, the 400 ms ending at each 100 ms) is kept too:
+    ``momentary[k - 1]`` ends at 0.1 k s. Ten floats a second: 300 KB an hour."""
+
+    def __init__(self):
+        self.values: list[float | None] = []
+        self.momentary: list[float] = []
+
+    def feed(self, line: str) -> bool:
+        m = _FRAME.search(line)
+        if not m:
+            return False
+        self.momentary.append(float(m.group(2)))
+        t = round(float(m.group(1)), 1)
+        if abs(t - round(t)) < 1e-6 and round(t) == len(self.values) + 1:
+            s = float(m.group(3))
+            self.values.append(round(s, 1) if s > -70 else None)
+        return True
+
+
+def stats_frames(path: Path) -> list[float]:
+    """The ``RMS_level`` values an ``astats``+``ametadata=print`` chain wrote, in order
+    (digital silence as -200)."""
+    values = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for line in f:
+                if line.startswith("lavfi.astats.Overall.RMS_level="):
+                    text = line.split("=", 1)[1].strip()
+                    values.append(-200.0 if "inf" in text else float(text))
+    except FileNotFoundError:
+        pass
+    return values
+
 _VALUE = re.compile(r"^\s*(I|Threshold|LRA|LRA low|LRA high|Peak):\s*(-?inf|nan|-?[\d.]+)",
                     re.IGNORECASE)
 _STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio: ([^,]+), (\d+) Hz, ([^,]+)")
@@ -88,6 +138,15 @@ def parse_summary(lines: list[str], instance: str = "Parsed_ebur128_0") -> Loudn
                         values.get("peak", math.nan), values.get("sample peak", math.nan))
     except KeyError as exc:
         raise ValueError(f"ebur128 summary lacks {exc.args[0]}") from None
+
+
+def summaries(lines: list[str]) -> list[Loudness]:
+    """Every ebur128 instance's summary, in the order of the filters in the graph."""
+    names = sorted({m.group(1) for line in lines
+                    for m in [re.search(r"\[(Parsed_ebur128_(\d+)) @", line)]
+                    if m and line.rstrip().endswith("Summary:")},
+                   key=lambda name: int(name.rsplit("_", 1)[1]))
+    return [parse_summary(lines, name + " @") for name in names]
 
 
 def parse_stream(lines: list[str]) -> StreamInfo | None:

@@ -23,7 +23,7 @@ from podcast.audio.cache import (
     AudioReport,
     Cache,
     EpisodeRecord,
-    audio_hash,
+    episode_hash,
     settings_dict,
 )
 from podcast.errors import AudioError, PodcastError
@@ -74,11 +74,61 @@ class RunProgress:
 
 # ---- one episode ------------------------------------------------------------------
 
+def analysis_of(show: Show, ep: Episode, master_sha: str, settings, cache: Cache, *,
+                where: str, progress=None):
+    """The measuring pass over the master, from the cache when it was made before
+    (by master content and the options it depends on: a new intro never re-measures),
+    and the name it is kept under (saved once the master passed its checks)."""
+    from podcast.audio.analysis import ANALYSIS_VERSION, Analysis, analyse
+
+    name = (f"analysis-{master_sha[:32]}-v{ANALYSIS_VERSION}"
+            f"-hp{settings.highpass}-l{int(settings.leveler)}")
+    data = cache.measured(name)
+    if data:
+        try:
+            return Analysis.from_dict(data), name
+        except TypeError:
+            pass
+    return analyse(ep.master, where=where, highpass=settings.highpass,
+                   leveler=settings.leveler, progress=progress), name
+
+
+def sting_of(show: Show, cache: Cache, name: str | None, target: float, bitrate: int,
+             channels: int | None):
+    """An intro or outro measured (cached by content) and matched to ``target``; a
+    stereo sting before a mono master is downmixed, which takes 3 dB off it."""
+    from podcast.audio import chain
+    from podcast.audio.master import cbr_loss
+    from podcast.audio.measure import measure
+
+    path = show.sting(name)
+    if path is None:
+        return None
+    where = show.where(path)
+    if not path.is_file():
+        raise AudioError(where, "does not exist", "Fix [audio] intro/outro or the episode's "
+                         "audio: override")
+    sha = cache.master_sha(path)
+    data = cache.measured(f"sting-{sha[:32]}")
+    if not data:
+        m = measure(path, where=where, peak="sample")
+        if not m.loudness.integrated > -70 or m.duration < 0.5:
+            raise AudioError(where, "is silent or shorter than half a second",
+                             "Export the intro/outro again")
+        data = {"integrated": m.loudness.integrated, "duration": m.duration,
+                "channels": m.stream.channels if m.stream else 2}
+        cache.save_measured(f"sting-{sha[:32]}", data)
+    loudness = data["integrated"] - (3.01 if channels == 1 and data["channels"] != 1 else 0)
+    return chain.Sting(show.where(path), round(target + cbr_loss(bitrate) - loudness, 3),
+                       data["duration"])
+
+
 def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cache: Cache,
                    progress: RunProgress | None) -> AudioReport:
     """Measure, check, encode and verify one master into the cache; return its report."""
     from podcast.audio import master as mastering
-    from podcast.audio.measure import measure
+    from podcast.audio.passthrough import publish_as_is
+    from podcast.audio.report import speech_figures
     from podcast.audio.tags import mp3_info
     from podcast.show.probe import probe
 
@@ -86,28 +136,42 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     if ep.master.suffix.lower() not in MASTER_SUFFIXES:
         raise AudioError(where, f"{ep.master.suffix or 'no extension'} is not a supported "
                          "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
+    settings = ep.audio_settings(show)
     budget = probe(ep.master, where).duration  # an implausible header fails here, as in check
     cb = (lambda phase: progress.callback(ep.slug, phase, budget)) if progress else (
         lambda phase: None)
     started = time.monotonic()
-    # Loudness and sample peak first (cheap); the 4x true peak of the master is
-    # measured beside the encode, on the other core (see master.py).
-    m = measure(ep.master, where=where, peak="sample", progress=cb("measuring"))
-    mastering.check_master(m, where)
-    if budget and m.duration < budget - TRUNCATION_SLACK:  # a header that still lied
+    if ep.master.suffix.lower() == ".mp3":
+        # An MP3 already on target is published as it is: no speech chain, no second
+        # lossy pass. A cheap loudness pass decides it first.
+        from podcast.audio.measure import measure
+        m = measure(ep.master, where=where, peak="sample", progress=cb("measuring"))
+        check_chapters(show, ep, m.duration)
+        as_is = publish_as_is(show, ep, m, master_sha, audiohash, cache, where=where,
+                              progress=cb("checking"))
+        if as_is is not None:
+            return as_is
+    if settings.denoise == "strong":
+        from podcast.audio.dfn import require
+        require(show.where(ep.source) + " (denoise)" if dict(ep.audio).get("denoise")
+                else "podcast.toml [audio] denoise")
+    a, name = analysis_of(show, ep, master_sha, settings, cache, where=where,
+                          progress=cb("measuring"))
+    mastering.check_master(a, where)
+    if budget and a.duration < budget - TRUNCATION_SLACK:  # a header that still lied
         raise AudioError(where, f"is truncated: its header says {budget:.1f}s but only "
-                         f"{m.duration:.1f}s of audio could be decoded",
+                         f"{a.duration:.1f}s of audio could be decoded",
                          "Export or copy the master again")
-    check_chapters(show, ep, m.duration)
-    from podcast.audio.passthrough import publish_as_is
-    as_is = publish_as_is(show, ep, m, master_sha, audiohash, cache, where=where,
-                          progress=cb("checking"))
-    if as_is is not None:  # an MP3 that already meets the targets: no second lossy pass
-        return as_is
+    check_chapters(show, ep, a.duration)
+    cache.save_measured(name, a.as_dict())  # nothing is written for a refused master
+    target = mastering.target_of(settings, a.channels)
+    bitrate = settings.mono_bitrate if a.channels == 1 else settings.bitrate
+    intro = sting_of(show, cache, settings.intro, target, bitrate, a.channels)
+    outro = sting_of(show, cache, settings.outro, target, bitrate, a.channels)
     dest = cache.mp3(audiohash)
     with atomic_path(dest) as tmp:
-        outcome = mastering.master_to(ep.master, tmp, m, show.audio, where=where,
-                                      progress=cb("encoding"))
+        outcome = mastering.master_to(show.root, ep.master, tmp, a, settings, where=where,
+                                      intro=intro, outro=outro, progress=cb("encoding"))
         info = mp3_info(tmp)
         if not (info.cbr and info.sample_rate == mastering.OUTPUT_RATE
                 and info.has_info_header):
@@ -115,14 +179,20 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
                              f"({info})", "Check the ffmpeg build (libmp3lame)")
         size, sha = tmp.stat().st_size, sha256_file(tmp)
     p = outcome.plan
-    stream = m.stream
+    offset = outcome.render.offset
+    v = outcome.verified
+    if v.master is not None and v.master_log is not None:  # metered during the encode
+        from podcast.audio.analysis import pause_level
+        a = replace(a, integrated=v.master.integrated, threshold=v.master.threshold,
+                    lra=v.master.lra, short_term=v.master_log.values,
+                    pause_level=pause_level(v.master_log.momentary, a.quiet, 0.0,
+                                            v.master.integrated))
     report = AudioReport(
         audiohash=audiohash, master=where, master_sha256=master_sha,
-        input={**m.loudness.as_dict(), "true_peak": outcome.input_true_peak,
-               "duration": round(m.duration, 3),
-               "codec": stream.codec if stream else None,
-               "sample_rate": stream.sample_rate if stream else None,
-               "channels": stream.channels if stream else None},
+        input={"integrated": a.integrated, "threshold": a.threshold, "lra": a.lra,
+               "true_peak": outcome.input_true_peak, "sample_peak": a.sample_peak,
+               "duration": round(a.duration, 3), "codec": a.codec,
+               "sample_rate": a.sample_rate, "channels": a.channels},
         gain=p.gain,
         limiter={"engaged": p.limit is not None, "ceiling": p.limit,
                  "reduction": round(p.limiter_reduction, 2)},
@@ -130,11 +200,13 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
                 "duration": round(info.duration, 3), "size": size, "sha256": sha,
                 "bitrate": info.bitrate, "sample_rate": info.sample_rate,
                 "channels": info.channels},
-        settings=settings_dict(show.audio), attempts=outcome.attempts,
-        chain=p.filters())
+        settings=settings_dict(settings), attempts=outcome.attempts,
+        render=outcome.render.as_dict(), offset=offset,
+        speech=speech_figures(a, outcome.render.steps, outcome.verified, offset, p.target),
+        short_term={"master": a.short_term, "mp3": outcome.verified.short_term})
     cache.save_report(report)
     log.debug("%s: %.1f -> %.1f LUFS, %.1f dBTP, %s in %.1fs", ep.slug,
-              m.loudness.integrated, outcome.output.integrated, outcome.output.true_peak,
+              a.integrated, outcome.output.integrated, outcome.output.true_peak,
               "limited" if p.limit is not None else "gain only", time.monotonic() - started)
     return report
 
@@ -168,8 +240,9 @@ def publish_episode(show: Show, ep: Episode, report: AudioReport, out_dir: Path,
     """
     from podcast.audio.tags import tag_set, write_tags
 
-    check_chapters(show, ep, report.duration)
-    tags = tag_set(show, ep, report.duration)
+    # Chapters are written against the master; the MP3 plays them ``offset`` later.
+    check_chapters(show, ep, report.input.get("duration") or report.duration)
+    tags = tag_set(show, ep, report.duration, offset=report.offset)
     digest = tags.digest()
     rec = cache.record(ep.slug)
     if (not force and not encoded and rec and rec.audiohash == report.audiohash
@@ -214,7 +287,7 @@ def _matches(path: Path, rec: EpisodeRecord) -> bool:
 
 def _media(key: str, path: Path, rec: EpisodeRecord, report: AudioReport) -> Media:
     return Media(key=key, path=path, size=rec.size, duration=rec.duration, sha256=rec.sha256,
-                 report=report.as_dict())
+                 report=report.as_dict(), offset=report.offset)
 
 
 # ---- the run ------------------------------------------------------------------------
@@ -237,8 +310,8 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
 
     with ThreadPoolExecutor(jobs) as pool:
         shas = list(pool.map(master_sha, episodes))
-    cache.save_memo()
-    hashes = [audio_hash(sha, show.audio) for sha in shas]
+    hashes = [episode_hash(cache, show, ep, sha) for ep, sha in zip(episodes, shas)]
+    cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
     reports = [None if force else cache.report(h) for h in hashes]
     todo = [ep for ep, r in zip(episodes, reports) if r is None]
     total = sum((_header_duration(ep.master) or 0.0) * 2 for ep in todo)

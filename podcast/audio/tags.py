@@ -78,16 +78,22 @@ class TagSet:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def tag_set(show: Show, episode: Episode, duration: float) -> TagSet:
-    """The tags of ``episode``'s MP3 whose audio lasts ``duration`` seconds."""
+def tag_set(show: Show, episode: Episode, duration: float, *, offset: float = 0.0) -> TagSet:
+    """The tags of ``episode``'s MP3 whose audio lasts ``duration`` seconds and plays
+    the master from ``offset`` (after an intro, which gets a chapter of its own)."""
     from podcast.audio import art
+    from podcast.model import INTRO_CHAPTER
 
     total_ms = int(round(duration * 1000))
     chapters = []
+    starts = [ch.start + offset for ch in episode.chapters]
+    if offset > 0 and episode.chapters:
+        chapters.append(ChapterTag(element_id="intro", start_ms=0,
+                                   end_ms=int(round(starts[0] * 1000)), title=INTRO_CHAPTER))
     for i, ch in enumerate(episode.chapters):
-        end = episode.chapters[i + 1].start if i + 1 < len(episode.chapters) else duration
+        end = starts[i + 1] if i + 1 < len(starts) else duration
         chapters.append(ChapterTag(
-            element_id=f"chp{i}", start_ms=int(round(ch.start * 1000)),
+            element_id=f"chp{i}", start_ms=int(round(starts[i] * 1000)),
             end_ms=min(int(round(end * 1000)), total_ms), title=ch.title, url=ch.url,
             image=art.jpeg(ch.image, size=art.CHAPTER_PX, max_bytes=200_000)
             if ch.image else None, toc=ch.toc))

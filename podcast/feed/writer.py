@@ -155,8 +155,9 @@ def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str,
         pi.episode(ep.number)
     for p in ep.persons:
         pi.person(_t(p["name"]), p.get("role"), p.get("group"), p.get("href"), p.get("img"))
-    for sb in ep.soundbites:
-        pi.soundbite(sb.start, sb.duration, _t(sb.title) if sb.title else None)
+    for sb in ep.soundbites:  # written against the master: shifted past the intro
+        pi.soundbite(round(sb.start + built.media.offset, 3), sb.duration,
+                     _t(sb.title) if sb.title else None)
     _reach_item(pi, site, built)
 
 
@@ -206,6 +207,8 @@ def _reach_item(pi: ext.PodcastIndexEntryExtension, site: Site, built: BuiltEpis
               _url(site, images[n]) if n in images else None)
              for n, ch in enumerate(sorted(ep.chapters, key=lambda c: c.start), start=1)
              if ch.toc]
+    if marks and media.offset > 0:
+        marks.insert(0, (0.0, model.INTRO_CHAPTER, None, None))
     if marks:
         pi.psc_chapters(marks)
     if built.image_key:

@@ -272,6 +272,27 @@ SHOW_OPTIONS = [
 ALTERNATE_FORMATS = ("opus", "aac")
 
 
+def dehum(value: Any) -> str | int:
+    """``"auto"`` (notch only the hum the measuring pass finds), ``"off"``, 50 or 60."""
+    if value in ("auto", "off") or (value in (50, 60) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str) and value.strip() in ("50", "60"):
+        return int(value)
+    raise Invalid(f"{s.shown(value)} is not auto, off, 50 or 60",
+                  'Write dehum = "auto" (found by measuring), "off", 50 or 60 (Hz)')
+
+
+def audio_file(value: Any) -> str:
+    """A sting's path relative to the show's folder (checked to exist inside it on load)."""
+    from podcast.show.episodes import MASTER_SUFFIXES
+
+    value = s.text(value)
+    if not value.lower().endswith(MASTER_SUFFIXES):
+        raise Invalid(f"{s.shown(value)} is not an audio file",
+                      "Give a WAV, FLAC, MP3, M4A or AIFF file")
+    return value
+
+
 @dataclass(frozen=True)
 class AudioSettings:
     """``[audio]``: the loudness targets and the encoding."""
@@ -282,6 +303,18 @@ class AudioSettings:
     bitrate: int = s.setting(s.integer(64, 320), "CBR kbps for stereo", 128)
     mono_bitrate: int = s.setting(s.integer(32, 192), "CBR kbps for mono", 64)
     tolerance: float = s.setting(s.number(0.1, 1.0), "allowed loudness error, LU", 0.5)
+    # The speech chain (audio/chain.py). Defaults are what a speech podcast needs.
+    leveler: bool = s.setting(s.boolean, "level speakers and passages to each other "
+                              "(gated dynaudnorm); false: one linear gain", True)
+    highpass: int = s.setting(s.integer(0, 300), "rumble high-pass, Hz; 0: off", 80)
+    dehum: str | int = s.setting(dehum, '"auto" (notch the hum measured), "off", 50 or 60',
+                                 "auto")
+    denoise: str = s.setting(s.choice("off", "light", "strong"), '"light" (afftdn set from '
+                             'the measured noise floor), "strong" (DeepFilterNet3, the '
+                             'denoise extra) or "off"', "light")
+    intro: str | None = s.setting(audio_file, "audio played before every episode, relative "
+                                  "to the show's folder (loudness-matched, crossfaded)")
+    outro: str | None = s.setting(audio_file, "audio played after every episode")
     # Not part of the MP3's audio hash (cache.MP3_NEUTRAL): adding one never re-encodes it.
     alternates: tuple[str, ...] = s.setting(
         lambda v: tuple(dict.fromkeys(s.list_of(s.choice(*ALTERNATE_FORMATS))(v))),
@@ -397,6 +430,10 @@ class Show:
     publish: PublishSettings = PublishSettings()
     transcripts: TranscriptSettings = TranscriptSettings()
 
+    def sting(self, name: str | None) -> Path | None:
+        """An intro or outro path from the settings, resolved in the show's folder."""
+        return self.root / name if name else None
+
     @property
     def feed_url(self) -> str:
         return self.url + "feed.xml"
@@ -442,6 +479,23 @@ class Show:
         """The same show served from another base URL (local preview/publish)."""
         from dataclasses import replace
         return replace(self, url=url if url.endswith("/") else url + "/")
+
+
+def check_sting(root: Path, name: str | None, fieldname: str, ctx: s.Context) -> bool:
+    """An intro/outro must be a file inside the show's folder (nothing outside it is
+    read into a build); report it under ``fieldname`` otherwise."""
+    if not name:
+        return True
+    path = root / name
+    if not inside(path, root):
+        ctx.error(fieldname, f"{name} is outside the show's folder",
+                  "Copy the file into the show (e.g. audio/intro.wav) and give that path")
+        return False
+    if not path.is_file():
+        ctx.error(fieldname, f"{name} does not exist",
+                  "Give a path relative to the folder holding podcast.toml")
+        return False
+    return True
 
 
 def podcast_guid(feed_url: str) -> str:
@@ -511,6 +565,10 @@ def load_show(root: Path, *, collect: list[Problem] | None = None) -> Show:
     elif show["artwork"] and not artwork.is_file():
         ctx.error("artwork", f"{show['artwork']} does not exist",
                   "Put the square cover art there or fix the path")
+    ctx.prefix = "[audio] "
+    for name in ("intro", "outro"):
+        check_sting(root, audio[name], name, ctx)
+    ctx.prefix = "[show] "
     if len((show["description"] or "").encode()) > 4000:
         ctx.error("description", "is longer than 4000 bytes", "Apple truncates it: shorten it")
     if show["new_feed_url"] and show["new_feed_url"].rstrip("/") == \

@@ -19,7 +19,18 @@ import yaml
 from podcast.errors import PodcastError, Problem, ValidationError
 from podcast.fsutil import inside
 from podcast.show import schema as s
-from podcast.show.config import LOCATION, PERSON, SOCIAL, TXT, Show, one_or_list
+from podcast.show.config import (
+    LOCATION,
+    PERSON,
+    SOCIAL,
+    TXT,
+    AudioSettings,
+    Show,
+    audio_file,
+    check_sting,
+    dehum,
+    one_or_list,
+)
 from podcast.show.schema import Invalid, Option
 
 EPISODE_FILE = "episode.md"
@@ -72,10 +83,21 @@ class Episode:
     location: tuple[dict, ...] = ()
     social: tuple[dict, ...] = ()
     txt: tuple[dict, ...] = ()
+    audio: tuple[tuple[str, Any], ...] = ()  # `audio:` overrides of [audio], as (key, value)
 
     @property
     def source(self) -> Path:
         return self.folder / EPISODE_FILE
+
+    def audio_settings(self, show: Show) -> AudioSettings:
+        """The show's [audio] with this episode's `audio:` overrides (``intro: false``
+        means none)."""
+        from dataclasses import replace
+
+        if not self.audio:
+            return show.audio
+        return replace(show.audio, **{k: (None if v is False and k in ("intro", "outro")
+                                          else v) for k, v in self.audio})
 
     def state(self, now: datetime | None = None) -> str:
         """draft, scheduled (dated in the future) or live."""
@@ -232,6 +254,27 @@ SOUNDBITE = [
     Option("title", s.text, "what the soundbite is"),
 ]
 
+def sting_override(value: Any) -> str | bool:
+    """An episode's intro/outro: ``false`` (none for this episode) or a file path
+    relative to the show's folder."""
+    if value is False:
+        return False
+    if value is True:
+        raise Invalid("true is not a file", "Write false (no intro) or a path such as "
+                      "audio/intro.wav; leave it out to use the show's")
+    return audio_file(value)
+
+
+# `audio:` in episode.md: the [audio] settings an episode may override.
+AUDIO_OVERRIDES = [
+    Option("leveler", s.boolean, "level speakers to each other"),
+    Option("highpass", s.integer(0, 300), "rumble high-pass, Hz; 0: off"),
+    Option("dehum", dehum, '"auto", "off", 50 or 60'),
+    Option("denoise", s.choice("off", "light", "strong"), "off, light or strong"),
+    Option("intro", sting_override, "false, or an audio file in the show's folder"),
+    Option("outro", sting_override, "false, or an audio file in the show's folder"),
+]
+
 EPISODE_OPTIONS = [
     Option("title", s.text, "plain-text title, without the episode number", required=True),
     Option("number", s.integer(1, 100_000), "episode number (itunes:episode)"),
@@ -261,6 +304,8 @@ EPISODE_OPTIONS = [
     Option("social", s.list_of(s.table(SOCIAL)), "podcast:socialInteract: where to comment "
            "on this episode", default=list),
     Option("txt", s.list_of(s.table(TXT)), "podcast:txt of this episode", default=list),
+    Option("audio", s.table(AUDIO_OVERRIDES), "overrides of [audio] for this episode, e.g. "
+           "{ leveler: false, intro: false }", default=dict),
 ]
 
 
@@ -381,6 +426,17 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
     if v["guid_permalink"] and v["guid"] and not v["guid"].startswith(("https://", "http://")):
         ctx.error("guid_permalink", "is true but the guid is not a URL",
                   "Only a guid that is the episode's web address can be a permalink")
+    # `audio:` overrides; a value left out (or unusable) keeps the show's. False is
+    # kept for intro/outro: it switches the show's sting off for this episode.
+    audio = tuple((k, val) for k, val in (v["audio"] or {}).items() if val is not None)
+    raw_audio = data.get("audio") if isinstance(data.get("audio"), dict) else {}
+    for key in ("intro", "outro"):  # checked even when another audio: field is wrong
+        try:
+            name = sting_override(raw_audio[key]) if key in raw_audio else None
+        except Invalid:
+            name = None  # already reported by the schema
+        if isinstance(name, str):
+            check_sting(show.root, name, f"audio.{key}", ctx)
     transcript = local_file(v["transcript"], "transcript", TRANSCRIPT_NAMES)
     image = local_file(v["image"], "image", COVER_NAMES)
     problems.extend(ctx.problems)
@@ -413,6 +469,7 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
         location=tuple(v["location"] or ()),
         social=tuple(v["social"] or ()),
         txt=tuple(v["txt"] or ()),
+        audio=audio,
     )
 
 

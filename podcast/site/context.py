@@ -268,6 +268,15 @@ def _label(ep) -> str:
     return ", ".join(parts)
 
 
+def _chapters(ep, offset: float) -> tuple[ChapterView, ...]:
+    """The chapter links, timed to the published audio (after the intro, if any)."""
+    views = [ChapterView(round(c.start + offset, 3), c.title, c.url)
+             for c in ep.chapters if c.toc]
+    if views and offset > 0:
+        views.insert(0, ChapterView(0.0, model.INTRO_CHAPTER, None))
+    return tuple(views)
+
+
 def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> EpisodeView:
     show, ep = site.show, b.episode
     url = lambda key: model.public_url(show, key)  # noqa: E731
@@ -287,7 +296,7 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
         transcript_url=url(transcript_page) if transcript_page else None,
         audio=b.media.key, audio_url=url(b.media.key), audio_size=b.media.size,
         image=_image(show, out, image_key, alt, sizes),
-        chapters=tuple(ChapterView(c.start, c.title, c.url) for c in ep.chapters if c.toc),
+        chapters=_chapters(ep, b.media.offset),
         captions=vtt, transcript_files=files, chapters_file=b.chapters_key,
         explicit=show.explicit if ep.explicit is None else ep.explicit,
         credits=_credits(ep.persons or show.persons),

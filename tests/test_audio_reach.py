@@ -67,6 +67,20 @@ def test_an_mp3_on_target_is_published_as_it_is(tmp_path, on_target):
     assert again.action == "unchanged" and again.media.key == result.media.key
 
 
+def test_an_mp3_on_target_still_gets_the_intro(tmp_path, on_target):
+    """A finished MP3 is published as it is only when nothing must be mixed in: with
+    an intro configured it goes through the chain, and its chapters move with it."""
+    from interview import music
+
+    root = show_with(tmp_path, on_target, audio={"intro": "audio/intro.wav"})
+    music(root / "audio" / "intro.wav", seconds=5.0, level=-20.0)
+    (result,) = run(root)
+    assert result.action == "encoded" and not result.report.output.get("passthrough")
+    assert result.media.offset == pytest.approx(3.0, abs=0.01)  # 5 s less the crossfade
+    assert result.media.duration == pytest.approx(8.0 + 3.0, abs=0.1)  # the 8 s master
+    assert abs(decoded_loudness(result.media.path).integrated + 16) <= 0.5
+
+
 def test_quiet_or_vbr_mp3s_are_mastered(tmp_path, on_target):
     quiet = tmp_path / "quiet.mp3"
     ffmpeg("-i", str(on_target), "-af", "volume=-8dB", "-c:a", "libmp3lame", "-b:a", "128k",

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from podcast.audio import ffmpeg
 from podcast.audio.cache import AudioReport, Cache, settings_dict
+from podcast.audio.master import target_of
 from podcast.audio.measure import Measurement, measure
 from podcast.fsutil import atomic_path, sha256_file
 from podcast.show.config import Show
@@ -32,23 +33,23 @@ from podcast.show.episodes import Episode
 log = logging.getLogger(__name__)
 
 OUTPUT_RATE = 44100
-MONO_OFFSET = -3.0  # LU, as in master.py: mono plays 3 dB louder on two speakers
-
-
-def target_of(show: Show, channels: int | None) -> float:
-    return show.audio.loudness + (MONO_OFFSET if channels == 1 else 0.0)
 
 
 def why_not(show: Show, ep: Episode, m: Measurement) -> str | None:
     """Why the master must be mastered rather than published as it is (None: it may
-    qualify; the stream and true peak are checked by ``publish_as_is``)."""
+    qualify; the stream and true peak are checked by ``publish_as_is``). The
+    episode's own settings count: an intro or outro has to be mixed in."""
     stream = m.stream
     if ep.master.suffix.lower() != ".mp3" or stream is None or stream.codec != "mp3":
         return "not an MP3"
-    target = target_of(show, stream.channels)
+    settings = ep.audio_settings(show)
+    stings = [name for name in ("intro", "outro") if getattr(settings, name)]
+    if stings:
+        return f"the {' and '.join(stings)} must be mixed in"
+    target = target_of(settings, stream.channels)
     loudness = m.loudness.integrated
-    if not math.isfinite(loudness) or abs(loudness - target) > show.audio.tolerance:
-        return f"{loudness:.1f} LUFS, not {target:.1f} +/- {show.audio.tolerance}"
+    if not math.isfinite(loudness) or abs(loudness - target) > settings.tolerance:
+        return f"{loudness:.1f} LUFS, not {target:.1f} +/- {settings.tolerance}"
     if stream.sample_rate != OUTPUT_RATE:
         return f"{stream.sample_rate} Hz, not 44.1 kHz"
     return None
@@ -61,6 +62,7 @@ def publish_as_is(show: Show, ep: Episode, m: Measurement, master_sha: str, audi
     nothing written) when it does not qualify."""
     from podcast.audio.tags import mp3_info
 
+    settings = ep.audio_settings(show)
     reason = why_not(show, ep, m)
     if reason:
         if reason != "not an MP3":
@@ -78,13 +80,13 @@ def publish_as_is(show: Show, ep: Episode, m: Measurement, master_sha: str, audi
                      where)
             return None
         peak = measure(tmp, where=where, peak="true", progress=progress).loudness
-        if not peak.true_peak <= show.audio.true_peak:
+        if not peak.true_peak <= settings.true_peak:
             log.info("%s: mastered (true peak %.1f dBTP, over %.1f)", where, peak.true_peak,
-                     show.audio.true_peak)
+                     settings.true_peak)
             return None
         size, sha = tmp.stat().st_size, sha256_file(tmp)
     stream = m.stream
-    target = target_of(show, stream.channels if stream else None)
+    target = target_of(settings, stream.channels if stream else None)
     report = AudioReport(
         audiohash=audiohash, master=where, master_sha256=master_sha,
         input={**m.loudness.as_dict(), "true_peak": peak.true_peak,
@@ -92,11 +94,11 @@ def publish_as_is(show: Show, ep: Episode, m: Measurement, master_sha: str, audi
                "sample_rate": stream.sample_rate if stream else None,
                "channels": stream.channels if stream else None},
         gain=0.0, limiter={"engaged": False, "ceiling": None, "reduction": 0.0},
-        output={**peak.as_dict(), "target": target, "ceiling": show.audio.true_peak,
+        output={**peak.as_dict(), "target": target, "ceiling": settings.true_peak,
                 "duration": round(info.duration, 3), "size": size, "sha256": sha,
                 "bitrate": info.bitrate, "sample_rate": info.sample_rate,
                 "channels": info.channels, "passthrough": True},
-        settings=settings_dict(show.audio), attempts=0)
+        settings=settings_dict(settings), attempts=0)
     cache.save_report(report)
     log.info("%s: already %.1f LUFS, %.1f dBTP, CBR %d kbps: published as it is (re-tagged, "
              "not re-encoded)", where, peak.integrated, peak.true_peak, info.bitrate // 1000)

@@ -17,7 +17,6 @@ from datetime import timezone
 import pytest
 import yaml
 from click.testing import CliRunner
-from hostfeeds import world  # noqa: F401  (the fixture, as tests.s3server.s3_server)
 from showfactory import make_show
 
 from podcast.cli import cli

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from podcast.build import publish
 from podcast.errors import FeedError
 from podcast.publish import manifest as mf
-from podcast.build import publish
 from tests.showfactory import make_show, write_wav
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]

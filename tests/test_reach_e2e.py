@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hostfeeds import world  # noqa: F401  (the fixture, as tests.s3server.s3_server)
 from lxml import etree
 
 from podcast.build import build
@@ -27,7 +26,6 @@ from podcast.cli import cli
 from podcast.feed.source import parse_duration, read_source
 from podcast.fsutil import sri
 from podcast.importer import import_feed
-from tests.s3server import s3_server  # noqa: F401
 
 pytestmark = [pytest.mark.slow, pytest.mark.s3]
 

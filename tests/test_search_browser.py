@@ -15,8 +15,6 @@ import pytest
 from showfactory import make_show
 from test_browser import CHROMIUM, browser  # noqa: F401  (the module's Chromium fixture)
 
-from tests.s3server import s3_server  # noqa: F401
-
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 pytestmark = [

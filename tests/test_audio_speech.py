@@ -201,6 +201,36 @@ def test_changing_the_intro_reencodes_only_what_uses_it(master50, tmp_path, monk
     assert second["one"].media.key != first["one"].media.key
 
 
+def test_without_the_leveler_one_encode_lands_on_target(master50, tmp_path):
+    """A music-style episode (leveler off) whose loud voice peaks far over the
+    ceiling: the limiter takes more loudness the more gain it gets, so the gain is
+    settled by passes through the chain before the one encode (it took three
+    encodes, and landed 0.4 LU off, when each try corrected by the error alone)."""
+    path, _ = master50
+    root = _show(tmp_path, path, audio={"leveler": False})
+    (result,) = _process(root)
+    report = result.report
+    assert report.limiter["engaged"] and report.limiter["reduction"] > 6.0
+    assert report.attempts == 1
+    assert report.output["integrated"] == pytest.approx(-16.0, abs=0.3)
+
+
+def test_a_stereo_intro_before_a_mono_master_is_matched_after_its_downmix(master50,
+                                                                          tmp_path):
+    """The intro and outro are dual mono: the downmix keeps their loudness (taking
+    3 dB off them by rule made the first encode 0.8 LU loud)."""
+    from audio_helpers import ffmpeg
+
+    path, _ = master50
+    root = _show(tmp_path, path, audio={"intro": "audio/intro.wav", "outro": "audio/outro.wav"})
+    ffmpeg("-i", str(path), "-ac", "1", str(root / "episodes/interview/master.wav"))
+    music(root / "audio" / "intro.wav", seconds=6.0, level=-20.0)
+    music(root / "audio" / "outro.wav", seconds=6.0, level=-20.0)
+    (result,) = _process(root)
+    assert result.report.output["channels"] == 1 and result.report.attempts == 1
+    assert result.report.output["integrated"] == pytest.approx(-19.0, abs=0.3)
+
+
 def test_episode_overrides_and_their_errors(master50, tmp_path):
     from podcast.errors import ValidationError
     from podcast.show import load_project

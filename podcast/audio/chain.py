@@ -103,6 +103,13 @@ class Render:
                    channels=data.get("channels", 2), tail=data.get("tail", ""))
 
 
+def downmix_to(channels: int) -> str:
+    """The output format of every branch (the master, the intro, the outro): the
+    sting's loudness is measured after this too when the master is mono."""
+    layout = "mono" if channels == 1 else "stereo"
+    return f"aformat=sample_fmts=fltp:sample_rates={OUTPUT_RATE}:channel_layouts={layout}"
+
+
 def cleanup(settings, analysis, rate: int) -> tuple[list[str], str | None, dict]:
     """(filters before the denoiser, the denoiser: light|strong|None, steps)."""
     steps: dict = {}
@@ -153,8 +160,7 @@ def build(settings, analysis, master: str, *, gain: float, limit: float | None,
           channels: int, intro: Sting | None = None, outro: Sting | None = None,
           crossfade: float = CROSSFADE) -> Render:
     """The render of ``master`` (a path relative to the show) for these settings."""
-    layout = "mono" if channels == 1 else "stereo"
-    fmt = f"aformat=sample_fmts=fltp:sample_rates={OUTPUT_RATE}:channel_layouts={layout}"
+    fmt = downmix_to(channels)
     strong = settings.denoise == "strong"
     first_rate = DFN_RATE if strong else OUTPUT_RATE
     pre, denoise, steps = cleanup(settings, analysis, first_rate)

@@ -167,13 +167,15 @@ def parse_stream(lines: list[str]) -> StreamInfo | None:
 
 
 def measure(path: Path, *, where: str | None = None, peak: str = "true",
-            progress: ffmpeg.ProgressCallback | None = None) -> Measurement:
-    """Decode ``path`` once and measure it. Raises ``FFmpegError`` when it can't be decoded."""
+            progress: ffmpeg.ProgressCallback | None = None, before: str = "") -> Measurement:
+    """Decode ``path`` once and measure it (after the filters ``before``, if any).
+    Raises ``FFmpegError`` when it can't be decoded."""
     where = where or str(path)
-    argv = ffmpeg.base_args() + ["-i", str(path), "-map", "0:a:0", "-af", ebur128(peak),
+    argv = ffmpeg.base_args() + ["-i", str(path), "-map", "0:a:0",
+                                 "-af", ",".join(f for f in (before, ebur128(peak)) if f),
                                  "-f", "null", "-"]
     result = ffmpeg.run(argv, where=where, progress=progress)
-    return Measurement(summary_of(result, where), parse_stream(result.stderr),
+    return Measurement(summary_of(result, where, "Parsed_ebur128_"), parse_stream(result.stderr),
                        result.seconds or 0.0)
 
 

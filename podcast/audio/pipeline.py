@@ -95,8 +95,10 @@ def analysis_of(show: Show, ep: Episode, master_sha: str, settings, cache: Cache
 
 def sting_of(show: Show, cache: Cache, name: str | None, target: float, bitrate: int,
              channels: int | None):
-    """An intro or outro measured (cached by content) and matched to ``target``; a
-    stereo sting before a mono master is downmixed, which takes 3 dB off it."""
+    """An intro or outro measured (cached by content) and matched to ``target``. A
+    stereo sting before a mono master is measured after the chain's downmix: what
+    that takes off depends on how alike its channels are (nothing for dual mono,
+    3 dB for unrelated channels)."""
     from podcast.audio import chain
     from podcast.audio.master import cbr_loss
     from podcast.audio.measure import measure
@@ -109,17 +111,19 @@ def sting_of(show: Show, cache: Cache, name: str | None, target: float, bitrate:
         raise AudioError(where, "does not exist", "Fix [audio] intro/outro or the episode's "
                          "audio: override")
     sha = cache.master_sha(path)
-    data = cache.measured(f"sting-{sha[:32]}")
+    mono = channels == 1
+    name = f"sting-{sha[:32]}" + ("-mono" if mono else "")
+    data = cache.measured(name)
     if not data:
-        m = measure(path, where=where, peak="sample")
+        m = measure(path, where=where, peak="sample",
+                    before=chain.downmix_to(1) if mono else "")
         if not m.loudness.integrated > -70 or m.duration < 0.5:
             raise AudioError(where, "is silent or shorter than half a second",
                              "Export the intro/outro again")
-        data = {"integrated": m.loudness.integrated, "duration": m.duration,
-                "channels": m.stream.channels if m.stream else 2}
-        cache.save_measured(f"sting-{sha[:32]}", data)
-    loudness = data["integrated"] - (3.01 if channels == 1 and data["channels"] != 1 else 0)
-    return chain.Sting(show.where(path), round(target + cbr_loss(bitrate) - loudness, 3),
+        data = {"integrated": m.loudness.integrated, "duration": m.duration}
+        cache.save_measured(name, data)
+    return chain.Sting(show.where(path),
+                       round(target + cbr_loss(bitrate) - data["integrated"], 3),
                        data["duration"])
 
 

@@ -16,8 +16,8 @@ Three kinds of process run at once, joined by pipes (both cores work):
     encoder: float PCM -> LAME CBR -> tee: the MP3 (a seekable temp file, so
       ffmpeg writes its Info header) and a pipe
     verifier: decodes that pipe and measures the MP3 as a listener gets it:
-      loudness, 4x true peak, short-term loudness once a second, and the room
-      tone and hum at the moments the measuring pass found them in the master
+      loudness, 4x true peak, short-term loudness once a second (the room tone
+      is read from it at the moments the measuring pass found it in the master)
 
 If the decoded MP3 misses the tolerance or the ceiling, the measured error is
 fed back and the episode encoded again (at most ``MAX_ATTEMPTS``). The known

@@ -123,3 +123,17 @@ def test_verification_failure_reports_and_leaves_nothing(tmp_path, monkeypatch):
     assert not list((root / ".cache" / "audio").glob("*.mp3"))
     assert not list((root / ".cache" / "audio").glob(".*"))
     assert not (root / "feed").exists()
+
+
+def test_the_correction_slope_never_overshoots():
+    """Through a limiter the loudness grows ever slower with the gain: a rise is
+    divided by the secant of the last two tries (steeper than the curve at the
+    target), a fall by 1 (no slope is steeper)."""
+    from podcast.audio.master import slope
+
+    points = [(8.5, -17.2), (9.7, -16.7)]  # measured: 0.42 LU per dB near the target
+    assert slope(points, +0.7) == pytest.approx(0.5 / 1.2)
+    assert slope(points, -0.7) == 1.0  # lowering the gain: by the error itself
+    assert slope(points[:1], +0.7) == 1.0  # one point: nothing to draw a secant from
+    assert slope([(1.0, -20.0), (2.0, -20.0)], +1.0) == 0.25  # bounded
+    assert slope([(1.0, -20.0), (2.0, -18.0)], +1.0) == 1.0

@@ -231,6 +231,22 @@ def test_a_stereo_intro_before_a_mono_master_is_matched_after_its_downmix(master
     assert result.report.output["integrated"] == pytest.approx(-19.0, abs=0.3)
 
 
+def test_a_surround_master_is_measured_as_the_stereo_it_becomes(master50, tmp_path):
+    """A 5.1 master: the chain downmixes it to stereo, so the measuring pass must
+    predict the loudness of that downmix (measured on six channels, the gain was
+    2 LU off: three encodes, and with a plain error step the third still missed)."""
+    from audio_helpers import ffmpeg
+
+    path, _ = master50
+    root = _show(tmp_path, path)
+    ffmpeg("-i", str(path), "-af", "pan=5.1|FL=c0|FR=c1|FC=0.5*c0+0.5*c1|LFE=0*c0|BL=0.3*c0"
+           "|BR=0.3*c1", str(root / "episodes/interview/master.wav"))
+    (result,) = _process(root)
+    assert result.report.input["channels"] == 6 and result.report.output["channels"] == 2
+    assert result.report.attempts == 1
+    assert result.report.output["integrated"] == pytest.approx(-16.0, abs=0.3)
+
+
 def test_episode_overrides_and_their_errors(master50, tmp_path):
     from podcast.errors import ValidationError
     from podcast.show import load_project

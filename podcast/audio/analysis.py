@@ -207,6 +207,12 @@ PREDICTOR_BIAS = 0.0  # LU: at 16 kHz the levelled speech reads 0.1 louder, the 
 TRIAL_GAINS = (2.0, 5.0)  # dB: the limiter tried after the leveler at these gains
 
 
+def surround_downmix(channels: int | None) -> str:
+    """The filter (with its comma) that first brings a master of more than two
+    channels to stereo, in the measuring pass and in the chain alike; "" otherwise."""
+    return "aformat=channel_layouts=stereo," if (channels or 2) > 2 else ""
+
+
 def predictor_graph(source: str, highpass: int, limit: float) -> str:
     """From ``source`` (a 16 kHz copy): the high-pass and the leveler into ebur128
     (the graph's output ``[o]``); and at two trial gains through the limiter into
@@ -240,12 +246,17 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
     seconds = SecondLog()
     with tempfile.TemporaryDirectory(prefix="podcast-analysis-") as tmp:
         folder = Path(tmp)
-        # The channel count decides the downmix: read it from the header first.
-        channels = min(probe(master, where).channels or 2, 2)
+        # The channel count decides the downmix: read it from the header first. A
+        # master of more than two channels is measured as the chain makes it:
+        # downmixed to stereo (surround_downmix), or the gain would be set
+        # from loudness the MP3 never has.
+        found = probe(master, where).channels or 2
+        channels = min(found, 2)
+        first = surround_downmix(found)
         # Without the leveler the master's loudness sets the gain: measured here, at
         # full rate. With it, the master's figures are only for the report: they
         # are measured while the chain reads the master (master.encode's meter).
-        meter = "anull" if leveler else ebur128_info("sample")
+        meter = "anull" if leveler else first + ebur128_info("sample")
         graph = f"[0:a:0]asplit=2[l][m];[l]{meter}[o];" + floor_graph(channels, folder)
         main = ffmpeg.Process(ffmpeg.base_args() + ["-i", source, "-filter_complex", graph,
                                                    "-map", "[o]", "-f", "null", "-"],
@@ -254,7 +265,8 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
         if leveler:
             predictor = ffmpeg.Process(ffmpeg.quiet_args() + [
                 "-i", source, "-filter_complex",
-                predictor_graph(f"[0:a:0]aresample={PREDICTOR_RATE},", highpass, limit),
+                predictor_graph(f"[0:a:0]{first}aresample={PREDICTOR_RATE},", highpass,
+                                limit),
                 "-map", "[o]", "-f", "null", "-"], where=where)
         try:
             result = main.wait()

@@ -32,7 +32,7 @@ from podcast.show.config import AudioSettings, Show
 log = logging.getLogger(__name__)
 
 # Bump when the processing changes in a way that changes the output.
-PIPELINE_VERSION = "3"  # 2: the speech chain; 3: limiter gain settled by secant, mono stings
+PIPELINE_VERSION = "3"  # 2: the speech chain; 3: limiter gain by secant, mono stings, surround
 
 
 @dataclass

@@ -32,7 +32,7 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict, dataclass, field
 
-from podcast.audio.analysis import LEVELER, hum_freqs, notches
+from podcast.audio.analysis import LEVELER, hum_freqs, notches, surround_downmix
 
 OUTPUT_RATE = 44100
 DFN_RATE = 48000  # DeepFilterNet3 works at 48 kHz only
@@ -164,7 +164,7 @@ def build(settings, analysis, master: str, *, gain: float, limit: float | None,
     strong = settings.denoise == "strong"
     first_rate = DFN_RATE if strong else OUTPUT_RATE
     pre, denoise, steps = cleanup(settings, analysis, first_rate)
-    body = [f"aresample={first_rate}"] + pre
+    body = [surround_downmix(analysis.channels) + f"aresample={first_rate}"] + pre
     stages: list[Stage] = []
     if denoise == "strong":
         stages.append(Stage("ffmpeg", f"[0:a:0]{','.join(body)}[out]", (master,), DFN_RATE,

@@ -308,12 +308,15 @@ PREDICTIONS = 3
 PREDICTION_TOLERANCE = 0.15  # LU
 
 
-def slope(points: list[tuple[float, float]]) -> float:
-    """LU of output per dB of gain, from the last two (gain, loudness) points: 1 for
-    a plain gain, less when the limiter takes more as the gain grows (raw dialogue:
-    0.4). 1 with fewer than two points; bounded so that one odd point cannot send
-    the gain far off."""
-    if len(points) < 2 or points[-1][0] == points[-2][0]:
+def slope(points: list[tuple[float, float]], error: float) -> float:
+    """LU of output per dB of gain, to divide ``error`` by: from the last two (gain,
+    loudness) points when the gain must rise, 1 when it must fall or with fewer
+    than two points. Through a limiter the loudness grows ever slower with the
+    gain (raw dialogue: 0.4 LU per dB), so a secant between two lower points is
+    steeper than the curve at the target (a rise never overshoots), while a fall
+    by the error itself never overshoots either (no slope is over 1). Bounded so
+    that one odd point cannot send the gain far off."""
+    if error <= 0 or len(points) < 2 or points[-1][0] == points[-2][0]:
         return 1.0
     (g0, l0), (g1, l1) = points[-2:]
     return min(1.0, max(0.25, (l1 - l0) / (g1 - g0)))
@@ -337,7 +340,7 @@ def settle_limiter(root: Path, a: Analysis, settings: AudioSettings, p: Plan, re
                   p.gain, got, want)
         if abs(error) <= PREDICTION_TOLERANCE:
             break
-        correction += error / slope(points)
+        correction += error / slope(points, error)
         p = plan(a, settings, correction=correction)
     return p
 
@@ -393,7 +396,8 @@ def master_to(root: Path, master: Path, tmp: Path, a: Analysis, settings: AudioS
         margin = LIMIT_MARGIN if p.limit is None else p.ceiling - p.limit
         if not peak_ok:
             margin += out.true_peak - p.ceiling + 0.2
-        step = 0.0 if loud_ok else error / slope([(h.gain, o.integrated) for h, o in history])
+        step = 0.0 if loud_ok else \
+            error / slope([(h.gain, o.integrated) for h, o in history], error)
         correction = (p.gain - plan(a, settings).gain) + step
         p = plan(a, settings, correction=correction, margin=margin,
                  force_limiter=p.limit is not None or not peak_ok)

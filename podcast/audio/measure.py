@@ -149,19 +149,21 @@ def summaries(lines: list[str]) -> list[Loudness]:
     return [parse_summary(lines, name + " @") for name in names]
 
 
+# ffmpeg's names of channel layouts (as in "48000 Hz, 5.1(side), s16"), by count;
+# an unknown name counts as "more than two".
+LAYOUTS = {"mono": 1, "stereo": 2, "downmix": 2, "2.1": 3, "3.0": 3, "4.0": 4, "quad": 4,
+           "3.1": 4, "4.1": 5, "5.0": 5, "5.1": 6, "6.0": 6, "hexagonal": 6, "6.1": 7,
+           "7.0": 7, "7.1": 8, "octagonal": 8}
+
+
 def parse_stream(lines: list[str]) -> StreamInfo | None:
     """Codec, rate and channel count of the first input audio stream ffmpeg reported."""
     for line in lines:
         m = _STREAM.search(line)
         if m:
             layout = m.group(3).strip()
-            if layout == "mono":
-                channels = 1
-            elif layout == "stereo":
-                channels = 2
-            else:
-                n = re.match(r"(\d+) channels", layout)
-                channels = int(n.group(1)) if n else 3
+            n = re.match(r"(\d+) channels", layout)
+            channels = int(n.group(1)) if n else LAYOUTS.get(layout.split("(")[0], 3)
             return StreamInfo(m.group(1).split()[0], int(m.group(2)), channels)
     return None
 

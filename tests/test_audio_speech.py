@@ -234,7 +234,7 @@ def test_a_stereo_intro_before_a_mono_master_is_matched_after_its_downmix(master
 def test_a_surround_master_is_measured_as_the_stereo_it_becomes(master50, tmp_path):
     """A 5.1 master: the chain downmixes it to stereo, so the measuring pass must
     predict the loudness of that downmix (measured on six channels, the gain was
-    2 LU off: three encodes, and with a plain error step the third still missed)."""
+    2 LU off: the first encodes missed, and it took three or failed)."""
     from audio_helpers import ffmpeg
 
     path, _ = master50

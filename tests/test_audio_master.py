@@ -109,6 +109,20 @@ def test_plan_with_the_leveler_aims_the_levelled_loudness_and_always_limits():
     assert p.predicted_peak == pytest.approx(-0.9 + p.gain)
 
 
+def test_plan_settles_the_gain_against_the_limiters_measured_loss():
+    """The trials say the limiter takes 0.3 LU at +2 dB and 1.5 at +5: the gain must
+    make up for the loss at that same gain (two rounds of the fixed point left it
+    0.28 dB short)."""
+    from podcast.audio.analysis import limiter_loss
+
+    a = _analysis(-30.0, -12.0, levelled=-21.2)
+    a.limiter_loss = [[2.0, 0.3], [5.0, 1.5]]
+    p = mastering.plan(a, AudioSettings())
+    base = -16.0 + 21.2 + mastering.cbr_loss(128)
+    assert p.gain == pytest.approx(base + limiter_loss(a, p.gain), abs=0.02)
+    assert p.gain == pytest.approx((base + 0.3 - 0.4 * 2.0) / 0.6, abs=0.02)  # closed form
+
+
 def test_verification_failure_reports_and_leaves_nothing(tmp_path, monkeypatch):
     """When the decoded MP3 cannot be brought into tolerance, fail with the figures."""
     monkeypatch.setattr(mastering, "MAX_ATTEMPTS", 1)

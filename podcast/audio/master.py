@@ -65,6 +65,9 @@ MAX_ATTEMPTS = 3
 PIPE_SIZE = 1 << 20  # bytes: fewer wake-ups between the processes
 
 
+LOSS_ROUNDS = 20  # at most, to settle the gain against the limiter's measured loss
+
+
 def cbr_loss(bitrate: int) -> float:
     """Loudness that LAME's low-pass and quantisation remove at this CBR rate, in LU.
 
@@ -113,9 +116,14 @@ def plan(a: Analysis, settings: AudioSettings, *, correction: float = 0.0,
     if leveler:
         gain = target - a.levelled + cbr_loss(bitrate) + correction
         # The limiter takes some loudness at this gain (measured by the trials of the
-        # measuring pass); the gain that makes up for it is limited a little harder.
-        for _ in range(2):
+        # measuring pass); the gain that makes up for it is limited a little harder:
+        # iterated to where gain and loss agree (it converges while the limiter takes
+        # less than 1 LU per dB; two rounds could leave the gain 0.3 dB short).
+        for _ in range(LOSS_ROUNDS):
+            previous = gain
             gain = target - a.levelled + cbr_loss(bitrate) + correction + limiter_loss(a, gain)
+            if abs(gain - previous) < 0.01:
+                break
         peak = a.levelled_peak if a.levelled_peak is not None else -1.0
     else:
         gain = target - a.integrated + cbr_loss(bitrate) + correction

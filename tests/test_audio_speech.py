@@ -243,8 +243,8 @@ def test_a_surround_master_is_measured_as_the_stereo_it_becomes(master50, tmp_pa
            "|BR=0.3*c1", str(root / "episodes/interview/master.wav"))
     (result,) = _process(root)
     assert result.report.input["channels"] == 6 and result.report.output["channels"] == 2
-    assert result.report.attempts == 1
-    assert result.report.output["integrated"] == pytest.approx(-16.0, abs=0.3)
+    assert result.report.attempts == 1  # in tolerance (0.5 LU) the first time
+    assert result.report.output["integrated"] == pytest.approx(-16.0, abs=0.5)
 
 
 def test_episode_overrides_and_their_errors(master50, tmp_path):

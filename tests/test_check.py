@@ -34,7 +34,7 @@ BROKEN = [
     ("not-utf8", b"---\ntitle: caf\xe9\n---\n", ["episodes/not-utf8/episode.md:", "not UTF-8"]),
     # Any text is a guid (imported shows keep theirs), but an unquoted number is not.
     ("bad-guid", good(18, guid="18"),
-     ["episodes/bad-guid/episode.md: guid: expected text, got 18. Quote the guid"]),
+     ["episodes/bad-guid/episode.md: guid: expected text, got a number 18. Quote the guid"]),
 ]
 
 

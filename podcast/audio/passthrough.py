@@ -24,15 +24,13 @@ from pathlib import Path
 
 from podcast.audio import ffmpeg
 from podcast.audio.cache import AudioReport, Cache, settings_dict
-from podcast.audio.master import target_of
+from podcast.audio.master import OUTPUT_RATE, target_of
 from podcast.audio.measure import Measurement, measure
 from podcast.fsutil import atomic_path, sha256_file
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
 
 log = logging.getLogger(__name__)
-
-OUTPUT_RATE = 44100
 
 
 def why_not(show: Show, ep: Episode, m: Measurement) -> str | None:

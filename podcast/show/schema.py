@@ -202,15 +202,19 @@ def shown(value: Any, limit: int = 60) -> str:
         else text[:limit - 3] + "..."
 
 
-def text(value: Any) -> str:
+def text(value: Any, *, limit: int = MAX_TEXT, keep: str | None = None) -> str:
+    """Non-empty text, stripped, at most ``limit`` characters. ``keep``: the one
+    hint for every problem, for a value that must be written exactly as it was
+    (a guid) rather than changed."""
     if not isinstance(value, str):
-        raise Invalid(f"expected text, got {_kind(value)} {shown(value)}", "Quote the value")
+        raise Invalid(f"expected text, got {_kind(value)} {shown(value)}",
+                      keep or "Quote the value")
     value = value.strip()
     if not value:
-        raise Invalid("is empty", "Write a value or remove the key")
-    if len(value) > MAX_TEXT:
-        raise Invalid(f"is {len(value)} characters long, more than {MAX_TEXT}",
-                      "Shorten it; long text belongs in the notes")
+        raise Invalid("is empty", keep or "Write a value or remove the key")
+    if len(value) > limit:
+        raise Invalid(f"is {len(value)} characters long, more than {limit}",
+                      keep or "Shorten it; long text belongs in the notes")
     return value
 
 

@@ -27,20 +27,19 @@ from podcast.audio.cache import AudioReport, Cache, settings_dict
 from podcast.audio.master import OUTPUT_RATE, target_of
 from podcast.audio.measure import Measurement, measure
 from podcast.fsutil import atomic_path, sha256_file
-from podcast.show.config import Show
+from podcast.show.config import AudioSettings, Show
 from podcast.show.episodes import Episode
 
 log = logging.getLogger(__name__)
 
 
-def why_not(show: Show, ep: Episode, m: Measurement) -> str | None:
+def why_not(ep: Episode, settings: AudioSettings, m: Measurement) -> str | None:
     """Why the master must be mastered rather than published as it is (None: it may
     qualify; the stream and true peak are checked by ``publish_as_is``). The
-    episode's own settings count: an intro or outro has to be mixed in."""
+    episode's own ``settings`` count: an intro or outro has to be mixed in."""
     stream = m.stream
     if ep.master.suffix.lower() != ".mp3" or stream is None or stream.codec != "mp3":
         return "not an MP3"
-    settings = ep.audio_settings(show)
     stings = [name for name in ("intro", "outro") if getattr(settings, name)]
     if stings:
         return f"the {' and '.join(stings)} must be mixed in"
@@ -61,7 +60,7 @@ def publish_as_is(show: Show, ep: Episode, m: Measurement, master_sha: str, audi
     from podcast.audio.tags import mp3_info
 
     settings = ep.audio_settings(show)
-    reason = why_not(show, ep, m)
+    reason = why_not(ep, settings, m)
     if reason:
         if reason != "not an MP3":
             log.info("%s: mastered (%s)", where, reason)

@@ -129,8 +129,11 @@ def test_every_command_is_documented_on_a_task_page():
 
     task_pages = "\n".join(p.read_text(encoding="utf-8") for p in pages()
                            if p.name != "commands.md")
+    table = (DOCS / "commands.md").read_text(encoding="utf-8")
     for name, _ in reference.all_commands(cli):
         assert f"podcast {name}" in task_pages, f"`podcast {name}` is on no task page"
+        if " " not in name:
+            assert f"| `podcast {name}` |" in table, f"`podcast {name}` is not in the table"
 
 
 def test_the_reference_markers_are_checked():

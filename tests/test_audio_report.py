@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from docshots import save_for_docs
 from interview import interview
 from showfactory import make_show
 
@@ -99,6 +100,7 @@ def test_producer_page_in_a_browser(preview):
             box = curve.bounding_box()
             assert box and box["width"] > 600  # drawn across the figure, not a dot
             page.screenshot(path=str(ARTIFACTS / "producer-report.png"), full_page=True)
+            save_for_docs(page, "producer-report.png", full_page=True)
             assert page.locator("svg path.master").bounding_box()["width"] > 600
             target = page.locator("svg line.target").bounding_box()
             assert target and target["width"] > 600

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from docshots import save_for_docs
 from showfactory import make_show
 from sitekit import copy_templates
 
@@ -139,6 +140,7 @@ def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
     assert watch.media == []  # preload="none": no audio fetched before the listener asks
 
     page.screenshot(path=str(ARTIFACTS / "episode.png"), full_page=True)
+    save_for_docs(page, "episode-page.png")
 
     page.evaluate("document.getElementById('player').load()")
     page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)

@@ -1,7 +1,7 @@
 """The package's layout is the pipeline: a stage imports only from below it.
 
 Stages meet in build.py, check.py, clips.py and importer/; the crossings
-named in README's architecture section are the only others allowed.
+named in docs/architecture.md are the only others allowed.
 """
 
 from __future__ import annotations

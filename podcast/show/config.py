@@ -1,6 +1,6 @@
 """The show: ``podcast.toml`` loaded and validated into a typed ``Show``.
 
-The schema below is the configuration reference (the README repeats it).
+The schema below is the configuration reference (docs/settings.md is generated from it).
 Every problem is collected and raised once as a ``ValidationError``.
 """
 

@@ -87,7 +87,7 @@ def validate(data: Mapping[str, Any], options: list[Option], ctx: Context,
     for key in data:
         if key not in known:
             ctx.warn(path + str(key), "unknown key, ignored",
-                     "Check the spelling against the README's configuration reference")
+                     "Check the spelling against the settings reference, docs/settings.md")
     for opt in options:
         raw = data.get(opt.name, _MISSING)
         if raw is _MISSING or raw is None or raw == "":

@@ -63,7 +63,7 @@ def edit_show(root: Path, changes: dict[str, Any], *, section: str = "show",
 
 
 def _toml(value: Any):
-    """Lists of tables as inline tables (one line each), as the README shows them."""
+    """Lists of tables as inline tables (one line each), as the docs show them."""
     import tomlkit
 
     if isinstance(value, dict):

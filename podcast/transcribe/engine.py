@@ -1,6 +1,6 @@
 """Speech to timed words with faster-whisper, cached by the audio's hash.
 
-Decoding options (measured in the README's transcription benchmark): int8 on
+Decoding options (measured in docs/benchmarks.md, Transcription): int8 on
 the CPU, beam search of 5, the Silero voice-activity filter that ships in
 faster-whisper's wheel (silence is skipped, so it cannot be "transcribed" into
 invented words), word timestamps (cues are cut from them), the show's language,

@@ -42,6 +42,20 @@ def test_markdown_that_is_not_html_survives(source, expected):
     assert notes.site_html(source) == expected
 
 
+def test_feed_html_folds_source_line_breaks_into_spaces():
+    """Apps that strip tags and then delete line breaks (castero) must not glue words:
+    the feed profile is one line, a space wherever the source broke a line or a block."""
+    source = ("A suspect's\nnose, and she\nhelps to [find\nit](https://x.org/a).\n\n"
+              "- one\n- two\n\nNo-break\u00a0space, hard  \nbreak.")
+    assert notes.feed_html(source) == (
+        "<p>A suspect's nose, and she helps to "
+        '<a href="https://x.org/a" rel="noopener noreferrer">find it</a>.</p> '
+        "<ul> <li>one</li> <li>two</li> </ul> <p>No-break&nbsp;space, hard break.</p>")
+    # Preformatted text keeps its lines (the feed profile has none; the helper is general).
+    assert notes.fold_whitespace("<p>a\n b</p>\n<pre>x\n  y</pre>\n") == (
+        "<p>a b</p> <pre>x\n  y</pre>")
+
+
 def test_clock_and_iso_duration():
     assert [clock(s) for s in (0, 7.99, 59.4, 754, 3754)] == [
         "0:00", "0:08", "0:59", "12:34", "1:02:34"]

@@ -30,6 +30,9 @@ FEED_LIMIT = 4000  # bytes, Apple's limit for description / content:encoded
 # which XML allows but which apps show as garbage: one table for the text the
 # build writes and for the rules that check a feed.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# HTML's own whitespace; not \s, which would also fold a no-break space (text, not layout).
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S | re.I)
 
 
 def strip_control(text: str) -> str:
@@ -108,16 +111,29 @@ def site_html(markdown: str) -> str:
     return _clean("\n".join(b.strip() for b in _blocks(markdown)), SITE_TAGS)
 
 
+def fold_whitespace(fragment: str) -> str:
+    """Every run of whitespace in ``fragment`` as one space, except inside ``<pre>``.
+
+    A browser folds whitespace anyway; some apps do not render the HTML but
+    strip its tags and then delete line breaks (castero), which glued the last
+    word of a source line to the first of the next ("asuspect's").
+    """
+    parts = _PRE.split(fragment)
+    return "".join(part if i % 2 else _HTML_SPACE.sub(" ", part)
+                   for i, part in enumerate(parts)).strip()
+
+
 def feed_html(markdown: str, limit: int = FEED_LIMIT) -> str:
     """Notes for description/content:encoded: feed profile, at most ``limit`` UTF-8 bytes.
 
     Cut after sanitising, on a block boundary; a first block that alone is too
-    long is shortened on a word boundary with an ellipsis.
+    long is shortened on a word boundary with an ellipsis. One line: whitespace
+    folded inside blocks and a space between them (``fold_whitespace``).
     """
     out: list[str] = []
     size = 0
     for block in _blocks(markdown):
-        cleaned = _clean(block, FEED_TAGS)
+        cleaned = fold_whitespace(_clean(block, FEED_TAGS))
         # Headings, quotes and code become plain paragraphs in the feed.
         if cleaned and not cleaned.startswith(("<p>", "<ul>", "<ol>")):
             cleaned = f"<p>{cleaned}</p>"
@@ -130,7 +146,7 @@ def feed_html(markdown: str, limit: int = FEED_LIMIT) -> str:
             break
         out.append(cleaned)
         size += extra
-    return "\n".join(out)
+    return " ".join(out)
 
 
 def _shorten_paragraph(text: str, limit: int) -> str:

@@ -39,6 +39,8 @@ def test_feedparser_reads_channel(built):
     assert d.feed.title == "Code Severe"
     assert d.feed.link == site.show.url + "index.html"  # opens on any bucket
     assert d.feed.language == "en-gb"
+    # Plain text, as clients show it (no <p> for gpo or castero to print).
+    assert d.feed.subtitle == site.show.description and "<" not in d.feed.subtitle
     assert d.feed.itunes_type == "serial"
     assert d.feed.image.href == model.public_url(site.show, site.artwork_key)
     assert {t.term for t in d.feed.tags} == {"Government", "True Crime"}
@@ -82,6 +84,7 @@ def test_podcastparser_reads_the_feed(built):
     site, xml = built
     p = podcastparser.parse(site.show.feed_url, io.BytesIO(xml))
     assert p["title"] == "Code Severe"
+    assert p["description"] == site.show.description
     assert p["type"] == "serial"
     assert p["explicit"] is False
     assert p["itunes_owner"] == {"name": "Counter Terrorism Policing",

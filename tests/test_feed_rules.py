@@ -77,8 +77,9 @@ def test_channel_has_every_required_element(rich):
     person = one(ch, "podcast:person")
     assert (person.text, person.get("role"), person.get("img")) == (
         "Mark Strong", "narrator", "https://example.org/ms.jpg")
-    # description in CDATA, within Apple's limit
-    assert b"<description><![CDATA[<p>Previously untold" in xml
+    # The channel's description is plain text (W3C: no HTML there)
+    assert one(ch, "description").text == (
+        "Previously untold stories of how attacks on UK soil were prevented.")
     assert xml.index(b"<?xml-stylesheet") < xml.index(b"<rss")
 
 

@@ -56,6 +56,16 @@ def test_feed_html_folds_source_line_breaks_into_spaces():
         "<p>a b</p> <pre>x\n  y</pre>")
 
 
+def test_feed_text_is_plain_paragraphs_within_the_limit():
+    source = "**Code Severe** is a\n[podcast](https://x.org/) & more.\n\n- one\n- two\n"
+    # A blank line between paragraphs, and a space before it for apps that delete breaks.
+    assert notes.feed_text(source) == "Code Severe is a podcast & more. \n\none two"
+    assert notes.feed_text(source, limit=40) == "Code Severe is a podcast & more."
+    long = notes.feed_text("word " * 1000, limit=100)
+    assert long.endswith("word…") and len(long.encode()) <= 100
+    assert notes.feed_text("<script>x</script>") == ""
+
+
 def test_clock_and_iso_duration():
     assert [clock(s) for s in (0, 7.99, 59.4, 754, 3754)] == [
         "0:00", "0:08", "0:59", "12:34", "1:02:34"]

@@ -65,7 +65,8 @@ def build_generator(site: Site, cache: NotesCache | None = None) -> FeedGenerato
     # The RSS <link> is the *last* fg.link() call: rel=self first, the site last.
     fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
     fg.link(href=model.home_url(show), rel="alternate")
-    fg.description(ext.cdata(_t(cache.feed_html(show.description)) or _t(show.title)))
+    # Plain text: HTML has a place in items (content:encoded), not here.
+    fg.description(_t(notes.feed_text(show.description)) or _t(show.title))
     fg.docs("https://www.rssboard.org/rss-specification")  # feedgen's default is http
     fg.language(show.language)
     fg.copyright(_t(show.copyright))

@@ -149,20 +149,54 @@ def feed_html(markdown: str, limit: int = FEED_LIMIT) -> str:
     return " ".join(out)
 
 
+def _cut_words(text: str, budget: int) -> str:
+    """``text`` cut on a word boundary to at most ``budget`` UTF-8 bytes."""
+    cut = text.encode()[:budget].decode("utf-8", "ignore")
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip()
+
+
 def _shorten_paragraph(text: str, limit: int) -> str:
-    budget = limit - len("<p>…</p>".encode())
-    escaped = html.escape(text, quote=False)
-    cut = escaped.encode()[:budget].decode("utf-8", "ignore")
-    cut = cut[: cut.rfind(" ")] if " " in cut else cut
+    cut = _cut_words(html.escape(text, quote=False), limit - len("<p>…</p>".encode()))
     cut = re.sub(r"&[a-zA-Z0-9#]*$", "", cut)  # never split an entity
     return f"<p>{cut.rstrip()}…</p>"
 
 
+# Between the paragraphs of plain feed text: a blank line for apps that keep line
+# breaks, and still a space for one that deletes them (castero).
+PARAGRAPH_BREAK = " \n\n"
+
+
+def feed_text(markdown: str, limit: int = FEED_LIMIT) -> str:
+    """The channel's description: plain text, at most ``limit`` UTF-8 bytes.
+
+    RSS gives the channel description no HTML: the W3C validator warns
+    (ContainsHTML) and apps show the tags (`gpo info`). Each block becomes one
+    folded paragraph; cut on a paragraph, or a long first one on a word.
+    """
+    out: list[str] = []
+    size = 0
+    for block in _blocks(markdown):
+        text = _text(block)
+        if not text:
+            continue
+        extra = len(text.encode()) + (len(PARAGRAPH_BREAK) if out else 0)
+        if size + extra > limit:
+            if not out:
+                out.append(_cut_words(text, limit - len("…".encode())) + "…")
+            break
+        out.append(text)
+        size += extra
+    return PARAGRAPH_BREAK.join(out)
+
+
+def _text(fragment: str) -> str:
+    text = nh3.clean(fragment, tags=set(), clean_content_tags=DROP_CONTENT)
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+
+
 def plain_text(markdown_or_html: str) -> str:
     """Text only, whitespace folded: for summaries, meta descriptions, ID3 comments."""
-    rendered = "".join(_blocks(markdown_or_html))
-    text = nh3.clean(rendered, tags=set(), clean_content_tags=DROP_CONTENT)
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+    return _text("".join(_blocks(markdown_or_html)))
 
 
 def summary(markdown: str, limit: int = 300) -> str:

@@ -24,7 +24,7 @@ from podcast import model
 from podcast.errors import PodcastError, SiteError
 from podcast.model import BuiltEpisode, Site
 from podcast.show import notes
-from podcast.site.env import iso_duration
+from podcast.site.jsonld import episode_ld, show_ld
 from podcast.transcribe import cues as transcripts
 
 log = logging.getLogger(__name__)
@@ -377,45 +377,6 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
     return tuple(paragraphs)
 
 
-def _series_ld(show: ShowView) -> dict:
-    return {"@type": "PodcastSeries", "@id": show.url, "name": show.title, "url": show.url,
-            "webFeed": show.feed_url}
-
-
-def _episode_ld(show: ShowView, ep: EpisodeView) -> dict:
-    data = {
-        "@context": "https://schema.org",
-        "@type": "PodcastEpisode",
-        "@id": ep.url,
-        "url": ep.url,
-        "name": ep.title,
-        "datePublished": ep.date.isoformat(),
-        "description": ep.summary,
-        "inLanguage": show.language,
-        "image": ep.image.url,
-        "timeRequired": iso_duration(ep.duration),
-        "associatedMedia": {"@type": "MediaObject", "contentUrl": ep.audio_url,
-                            "encodingFormat": "audio/mpeg",
-                            "contentSize": str(ep.audio_size),
-                            "duration": iso_duration(ep.duration)},
-        "partOfSeries": _series_ld(show),
-    }
-    if ep.number is not None:
-        data["episodeNumber"] = ep.number
-    if ep.season is not None:
-        data["partOfSeason"] = {"@type": "PodcastSeason", "seasonNumber": ep.season,
-                                "partOfSeries": _series_ld(show)}
-    return data
-
-
-def _show_ld(show: ShowView) -> dict:
-    return {"@context": "https://schema.org", **_series_ld(show),
-            "description": show.summary, "image": show.image.url,
-            "inLanguage": show.language,
-            "author": {"@type": "Organization", "name": show.author},
-            "copyrightNotice": show.copyright}
-
-
 def build_context(model: SiteModel, kind: str, key: str,
                   episode: EpisodeView | None = None) -> dict:
     """The variables of one page: ``kind`` is index, episode, transcript, embed or search."""
@@ -430,10 +391,10 @@ def build_context(model: SiteModel, kind: str, key: str,
         meta = {"title": f"Search | {show.title}", "og_title": f"Search {show.title}",
                 "description": f"Search the notes and transcripts of {show.title}.",
                 "image": show.image, "url": show.search_url, "type": "website",
-                "jsonld": _show_ld(show)}
+                "jsonld": show_ld(show)}
     elif kind == "index" or episode is None:
         meta = {"title": show.title, "og_title": show.title, "description": show.summary, "image": show.image,
-                "url": show.url, "type": "website", "jsonld": _show_ld(show)}
+                "url": show.url, "type": "website", "jsonld": show_ld(show)}
     else:
         title = {"transcript": f"Transcript: {episode.title}",
                  "embed": episode.title}.get(kind, episode.title)
@@ -442,7 +403,7 @@ def build_context(model: SiteModel, kind: str, key: str,
         meta = {"title": f"{title} | {show.title}", "og_title": title,
                 "description": episode.summary,
                 "image": episode.image, "url": url, "type": "website",
-                "jsonld": _episode_ld(show, episode)}
+                "jsonld": episode_ld(show, episode)}
     return {
         "kind": kind,
         "key": key,

@@ -152,7 +152,7 @@ def _salt(templates_dir: Path, strict: bool) -> str:
     h = hashlib.sha256(f"{CACHE_VERSION} {podcast.__version__} {jinja2.__version__} "
                        f"{markdown_it.__version__} {getattr(nh3, '__version__', '')} "
                        f"{strict}".encode())
-    code = [Path(__file__).parent / f for f in ("context.py", "env.py", "render.py")]
+    code = sorted(Path(__file__).parent.glob("*.py"))  # every module of the site step
     code += [Path(notes.__file__), Path(transcripts.__file__)]
     # Every file under templates/, partials in sub-folders included.
     for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()) + code:

@@ -201,8 +201,10 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     worst = page.evaluate(CONTRAST_JS)
     assert worst["ratio"] >= 4.5, worst
 
-    # The feed opened in a browser: no errors (it asks for /favicon.ico, too).
+    # The feed opened in a browser: no errors (it asks for /favicon.ico, too), and the
+    # first words a person reads there say where to go.
     page.goto(preview.url + "feed.xml", wait_until="load")
+    assert "How: " + preview.url + "subscribe.html" in page.locator("body").inner_text()
 
     # Keyboard users see where they are.
     page.set_viewport_size({"width": 1100, "height": 900})
@@ -212,4 +214,24 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
     assert outline != "none"
     page.close()
+    assert watch.errors == []
+
+
+def test_subscribe_link_leads_to_a_page_that_copies_the_feed_address(preview, browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=preview.url[:-1])
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(preview.url + "episodes/multiple-bombings/", wait_until="load")
+    page.get_by_role("link", name="Subscribe", exact=True).click()
+    page.wait_for_load_state("load")
+    assert page.url == preview.url + "subscribe.html"
+    assert page.locator("h1").inner_text() == "Follow Code Severe"
+    assert page.get_by_label("Feed address").input_value() == preview.url + "feed.xml"
+    assert [a.inner_text() for a in page.locator("ul.buttons a").all()] == [
+        "Apple Podcasts", "Spotify"]
+    page.get_by_role("button", name="Copy").click()
+    page.wait_for_function("document.getElementById('copied').textContent.startsWith('Copied')")
+    assert page.evaluate("navigator.clipboard.readText()") == preview.url + "feed.xml"
+    context.close()
     assert watch.errors == []

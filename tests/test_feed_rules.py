@@ -80,7 +80,10 @@ def test_channel_has_every_required_element(rich):
     # The channel's description is plain text (W3C: no HTML there)
     assert one(ch, "description").text == (
         "Previously untold stories of how attacks on UK soil were prevented.")
-    assert xml.index(b"<?xml-stylesheet") < xml.index(b"<rss")
+    # No XSL any more: a comment is what a person who opens the feed in a browser reads.
+    assert b"xml-stylesheet" not in xml
+    assert xml.index(b"<!-- This is the podcast feed of Code Severe") < xml.index(b"<rss")
+    assert f"How: {site.show.url}subscribe.html -->".encode() in xml
 
 
 def test_trailer_is_announced_at_channel_level(rich):

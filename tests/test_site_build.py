@@ -188,9 +188,9 @@ def test_podcast_check_reports_template_problems(show):
 
     assert [p for p in check(show) if p.where.startswith("templates/")] == []
     edit(show, "episode.html", "{% if episode.chapters %}", "{% if episode.chapters %")
-    (show / "templates/feed.xsl").unlink()
+    (show / "templates/style.css").unlink()
     found = {(p.where, p.message) for p in check(show) if p.where.startswith("templates/")}
-    assert ("templates/feed.xsl", "not found") in found
+    assert ("templates/style.css", "not found") in found
     (syntax,) = [p for p in check(show) if p.where == "templates/episode.html"]
     assert syntax.field.startswith("line ") and syntax.is_error
 

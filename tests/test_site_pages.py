@@ -74,8 +74,8 @@ def built(tmp_path_factory):
 
 
 def test_writes_every_page_and_support_file(built):
-    expected = {"index.html", "style.css", "feed.xsl", "sitemap.xml", "robots.txt",
-                "favicon.ico"}
+    expected = {"index.html", "search.html", "subscribe.html", "style.css", "sitemap.xml",
+                "robots.txt", "favicon.ico"}
     for slug in ("multiple-bombings", "hostile", "third"):
         expected |= {f"episodes/{slug}/index.html", f"episodes/{slug}/embed.html"}
     expected.add("episodes/multiple-bombings/transcript.html")
@@ -299,11 +299,16 @@ def test_index_lists_a_serial_oldest_first_with_subscribe_links(built):
     tree = parse_html5(built.read("index.html"))
     titles = [text_of(h) for h in elements(tree, "h3")]
     assert titles == ["Multiple Bombings", " ".join(TITLE.split()), "The Informant"]
-    hrefs = {text_of(a): a.get("href") for a in elements(tree, "a")}
-    assert hrefs["Apple Podcasts"] == "https://podcasts.apple.com/gb/podcast/id1"
-    assert hrefs["Spotify"] == "https://open.spotify.com/show/abc"
-    assert hrefs["RSS feed"] == built.site.show.feed_url
+    assert buttons(tree) == [("Apple Podcasts", "https://podcasts.apple.com/gb/podcast/id1"),
+                             ("Spotify", "https://open.spotify.com/show/abc"),
+                             ("Any podcast app", "subscribe.html")]
     assert built.site.show.feed_url in text_of(tree)
+
+
+def buttons(tree) -> list[tuple[str, str]]:
+    """(text, href) of the subscribe buttons (``ul.buttons``) of a page."""
+    return [(text_of(a), a.get("href")) for ul in elements(tree, "ul")
+            if ul.get("class") == "buttons" for a in elements(ul, "a")]
 
 
 def test_episodic_show_lists_newest_first(tmp_path):
@@ -366,16 +371,36 @@ def test_sitemap_and_robots(built):
     assert f"Sitemap: {show.url}sitemap.xml" in robots and "Disallow" not in robots
 
 
-def test_feed_stylesheet_turns_the_feed_into_a_page(built):
-    lxml_etree = pytest.importorskip("lxml.etree")
-    feed_bytes = (built.out / "feed.xml").read_bytes()
-    assert b'<?xml-stylesheet type="text/xsl" href="feed.xsl"?>' in feed_bytes[:300]
-    transform = lxml_etree.XSLT(lxml_etree.parse(str(built.out / "feed.xsl")))
-    html = str(transform(lxml_etree.fromstring(feed_bytes)))
-    tree = parse_html5(html, "feed.xml through feed.xsl")
-    assert text_of(next(elements(tree, "h1"))) == built.site.show.title
-    assert [text_of(h) for h in elements(tree, "h3")][0] == "The Informant"  # newest first
-    assert "Multiple Bombings" in html and "0:08" in html
+def test_feed_links_lead_to_the_subscribe_page_and_apps_still_find_the_feed(built):
+    show = built.site.show
+    for key in built.html_keys():
+        tree = parse_html5(built.read(key), key)
+        # Apps and browser extensions discover the feed; a listener's click goes to a page.
+        alternate = [el.get("href") for el in elements(tree, "link")
+                     if el.get("rel") == "alternate"]
+        assert alternate == ([] if key.endswith("embed.html") else [show.feed_url]), key
+        assert show.feed_url not in [el.get("href") for el in elements(tree, "a")], key
+    index = parse_html5(built.read("index.html"))
+    assert [el.get("href") for el in elements(index, "a") if text_of(el) == "Subscribe"] == [
+        "subscribe.html"]
+    page = parse_html5(built.read("subscribe.html"), "subscribe.html")
+    assert text_of(next(elements(page, "h1"))) == "Follow Code Severe"
+    assert meta(page, "og:url") == show.url + "subscribe.html"
+    (box,) = [el for el in elements(page, "input") if el.get("id") == "feed-url"]
+    assert box.get("value") == show.feed_url and box.get("readonly") is not None
+    (copy,) = [el for el in elements(page, "button") if el.get("id") == "copy"]
+    assert copy.get("hidden") is not None  # shown by the script, which can copy
+    assert buttons(page) == [("Apple Podcasts", "https://podcasts.apple.com/gb/podcast/id1"),
+                             ("Spotify", "https://open.spotify.com/show/abc")]
+    assert "Follow a Show by URL" in built.read("subscribe.html")
+
+
+def test_subscribe_page_without_directories(tmp_path):
+    built = built_site(tmp_path, [{"slug": "one", "title": "One"}])
+    page = built.read("subscribe.html")
+    assert 'id="directories"' not in page and 'id="feed-url"' in page
+    index = parse_html5(built.read("index.html"))
+    assert buttons(index) == [("Any podcast app", "subscribe.html")]
 
 
 def _absolute_urls(built) -> set[str]:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from podcast import model
 from podcast.errors import PodcastError, SiteError
-from podcast.model import BuiltEpisode, Site
+from podcast.model import SUBSCRIBE_PAGE, BuiltEpisode, Site
 from podcast.show import notes
 from podcast.site.jsonld import episode_ld, show_ld
 from podcast.transcribe import cues as transcripts
@@ -30,7 +30,6 @@ from podcast.transcribe import cues as transcripts
 log = logging.getLogger(__name__)
 
 STYLESHEET = "style.css"
-FEED_STYLESHEET = "feed.xsl"
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 EMBED_SIZE = (480, 200)  # twitter:player width/height; the embed page fits it
@@ -182,9 +181,10 @@ class ShowView:
     search_url: str
     feed: str  # key
     feed_url: str
+    subscribe_url: str  # the page that says how to follow the show
     type: str
     image: Image
-    subscribe: tuple[Link, ...]
+    subscribe: tuple[Link, ...]  # the show's pages in directories (Apple Podcasts...)
     call_to_action_html: Markup
     call_to_action_text: str  # to see whether an episode's notes already carry it
     credits: tuple[Credit, ...]
@@ -309,9 +309,8 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
     """Everything the templates show, computed once for all pages."""
     show = site.show
     sizes: dict = {}
-    links = [Link("RSS feed", show.feed_url)]
-    links += [Link(SUBSCRIBE_LABELS[k], show.subscribe[k])
-              for k in SUBSCRIBE_LABELS if show.subscribe.get(k)]
+    links = [Link(SUBSCRIBE_LABELS[k], show.subscribe[k])
+             for k in SUBSCRIBE_LABELS if show.subscribe.get(k)]
     description = notes.site_html(show.description)
     cta = notes.site_html(show.call_to_action or "")
     lang = show.language.split("-")
@@ -322,7 +321,8 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
         locale="_".join([lang[0]] + [p.upper() for p in lang[1:2]]),
         author=show.author, copyright=show.copyright, url=model.home_url(show),
         search_url=model.public_url(show, SEARCH_PAGE),
-        feed=model.FEED, feed_url=show.feed_url, type=show.type,
+        feed=model.FEED, feed_url=show.feed_url,
+        subscribe_url=model.public_url(show, SUBSCRIBE_PAGE), type=show.type,
         image=_image(show, out, site.artwork_key, f"{show.title} cover art", sizes),
         subscribe=tuple(links),
         call_to_action_html=_safe(cta),
@@ -379,7 +379,8 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
 
 def build_context(model: SiteModel, kind: str, key: str,
                   episode: EpisodeView | None = None) -> dict:
-    """The variables of one page: ``kind`` is index, episode, transcript, embed or search."""
+    """The variables of one page: ``kind`` is index, episode, transcript, embed, search or
+    subscribe."""
     show = model.show
     prev = nxt = None
     if episode is not None:
@@ -391,6 +392,12 @@ def build_context(model: SiteModel, kind: str, key: str,
         meta = {"title": f"Search | {show.title}", "og_title": f"Search {show.title}",
                 "description": f"Search the notes and transcripts of {show.title}.",
                 "image": show.image, "url": show.search_url, "type": "website",
+                "jsonld": show_ld(show)}
+    elif kind == "subscribe":
+        meta = {"title": f"Subscribe | {show.title}", "og_title": f"Follow {show.title}",
+                "description": f"Follow {show.title} in your podcast app: every new episode "
+                               "arrives by itself.",
+                "image": show.image, "url": show.subscribe_url, "type": "website",
                 "jsonld": show_ld(show)}
     elif kind == "index" or episode is None:
         meta = {"title": show.title, "og_title": show.title, "description": show.summary, "image": show.image,
@@ -420,4 +427,5 @@ def build_context(model: SiteModel, kind: str, key: str,
         "icon": model.icon,
         "embed_size": EMBED_SIZE,
         "search_page": SEARCH_PAGE,
+        "subscribe_page": SUBSCRIBE_PAGE,
     }

@@ -24,7 +24,7 @@ from podcast.show.schema import clock
 log = logging.getLogger(__name__)
 
 PAGE_TEMPLATES = ("base.html", "index.html", "episode.html", "transcript.html", "embed.html",
-                  "search.html")
+                  "search.html", "subscribe.html")
 
 # "</script>" or "<!--" inside a JSON string would end or confuse the <script>
 # block: escape the characters that can start them (JSON allows \uXXXX anywhere).
@@ -104,8 +104,8 @@ def load_templates(env: jinja2.Environment, names: tuple[str, ...] = PAGE_TEMPLA
             out[name] = env.get_template(name)
         except jinja2.TemplateNotFound as exc:
             raise SiteError(f"templates/{exc.name}", "not found",
-                            "Every show needs base, index, episode, transcript, embed and "
-                            "search templates; restore it from the repository") from None
+                            "Every show needs base, index, episode, transcript, embed, "
+                            "search and subscribe templates; restore it from the repository") from None
         except jinja2.TemplateSyntaxError as exc:
             raise SiteError(f"templates/{exc.name or name}", f"line {exc.lineno}: {exc.message}",
                             "Fix the template syntax") from None

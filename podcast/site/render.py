@@ -16,9 +16,8 @@ from pathlib import Path
 from podcast import model
 from podcast.errors import SiteError
 from podcast.fsutil import sha256_bytes, write_if_changed
-from podcast.model import Site
+from podcast.model import SUBSCRIBE_PAGE, Site
 from podcast.site.context import (
-    FEED_STYLESHEET,
     ROBOTS,
     SEARCH_PAGE,
     SITEMAP,
@@ -31,7 +30,7 @@ from podcast.site.env import build_environment, load_templates, render
 log = logging.getLogger(__name__)
 
 # Copied from the show's templates/ as they are (no template syntax inside).
-STATIC_FILES = (STYLESHEET, FEED_STYLESHEET)
+STATIC_FILES = (STYLESHEET,)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 CACHE_VERSION = 1  # bump when the cache's meaning changes
 ICON_SIZE = 180  # apple-touch-icon size; browsers scale it down for tabs
@@ -80,6 +79,7 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
             page("transcript", ep.transcript_page, own, ep)
 
     page("search", SEARCH_PAGE, base)
+    page("subscribe", SUBSCRIBE_PAGE, base)
     from podcast.site.search import write_search_index
     for key in write_search_index(out, [ep.page for ep in model.episodes], site.show.language):
         written[key] = False
@@ -209,7 +209,7 @@ def _read_static(path: Path) -> bytes:
 
 
 def sitemap(site: Site, model) -> bytes:
-    """sitemap.xml: the home page, every episode page and transcript page."""
+    """sitemap.xml: the home and subscribe pages, every episode page and transcript page."""
     ET.register_namespace("", SITEMAP_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
 
@@ -219,6 +219,7 @@ def sitemap(site: Site, model) -> bytes:
         ET.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.date().isoformat()
 
     add(model.show.url, site.build_date)  # the home page, as model.home_url addresses it
+    add(model.show.subscribe_url, site.build_date)
     for ep in model.episodes:
         add(ep.url, ep.date)
         if ep.transcript_url:

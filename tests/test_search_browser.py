@@ -114,3 +114,32 @@ def test_a_spoken_word_finds_the_episode_and_the_moment_and_seeks_there(publishe
     page.wait_for_function("document.getElementById('status').textContent.includes('No episode')")
     page.close()
     assert errors == []
+
+
+def test_snippets_are_the_content_and_moments_read_as_the_page_does(published,
+                                                                    browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    # A word of the title: the snippet is the episode's words, not its labels, date,
+    # duration or chapter list (page furniture is left out of the index).
+    page.goto(published + "search.html?q=bombings", wait_until="load")
+    page.wait_for_selector("#results li .excerpt")
+    excerpt = page.locator("#results > li .excerpt").first.inner_text()
+    # (The label and the date line are the only places with a middle dot.)
+    for furniture in ("·", "Season 1", "Chapters", "Show notes", "Transcript"):
+        assert furniture not in excerpt, excerpt
+    assert excerpt.startswith("Multiple Bombings. Notes for Multiple Bombings."), excerpt
+
+    # The witness starts speaking at 6.5 s: the page's stamp and the search's moment both
+    # say 0:06 (the player's clock reads 0:06 there), not 0:07.
+    page.goto(published + "search.html?q=deliveries", wait_until="load")
+    moment = page.locator("#results .moments a")
+    moment.wait_for()
+    assert moment.locator("time").inner_text() == "0:06"
+    assert moment.locator("time").get_attribute("datetime") == "PT6.5S"
+    # No underlined blank between the time and the words: a flex row with a gap.
+    assert moment.evaluate("a => getComputedStyle(a).display") == "inline-flex"
+    moment.click()
+    page.wait_for_load_state("load")
+    stamp = page.locator("a.stamp", has_text="0:06")
+    assert stamp.count() == 1 and stamp.get_attribute("href") == "#t=6.5"
+    page.close()

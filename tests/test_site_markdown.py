@@ -6,7 +6,7 @@ import pytest
 
 from podcast.show import notes
 from podcast.show.schema import clock
-from podcast.site.env import iso_duration, jsonld
+from podcast.site.env import iso_duration, jsonld, moment
 
 
 @pytest.mark.parametrize("source, expected", [
@@ -71,6 +71,11 @@ def test_clock_and_iso_duration():
         "0:00", "0:08", "0:59", "12:34", "1:02:34"]
     assert clock(None) == ""
     assert [iso_duration(s) for s in (5, 754, 3754)] == ["PT5S", "PT12M34S", "PT1H2M34S"]
+    assert [iso_duration(s, exact=True) for s in (0, 13.2, 754.5, 59.9996)] == [
+        "PT0S", "PT13.2S", "PT12M34.5S", "PT1M0S"]
+    # Positions round down, like a player's clock: 7.99 s into the episode reads 0:07.
+    assert [moment(s) for s in (0, 7.99, 59.4, 754.9, 3754)] == [
+        "0:00", "0:07", "0:59", "12:34", "1:02:34"]
 
 
 def test_jsonld_is_safe_inside_a_script_block():

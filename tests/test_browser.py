@@ -166,6 +166,34 @@ def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
     assert watch.errors == []
 
 
+def test_player_shows_the_length_before_loading_and_plays_from_its_controls(preview, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    watch = Watch(page)
+    page.goto(preview.url + "episodes/multiple-bombings/", wait_until="networkidle")
+    # The length is on the page before any audio is fetched (the browser's own controls,
+    # now hidden, read 0:00 / 0:00 until played).
+    assert page.locator("#controls .clock").inner_text() == "0:00 / 0:20"
+    assert page.evaluate("document.getElementById('player').controls") is False
+    assert watch.media == []
+    # Choosing a position before playing fetches nothing either, and shows the position.
+    page.get_by_label("Position in the episode").fill("15")
+    assert page.locator("#controls .clock").inner_text() == "0:15 / 0:20"
+    assert page.get_by_label("Position in the episode").get_attribute(
+        "aria-valuetext") == "0:15 of 0:20"
+    assert watch.media == []
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("document.getElementById('player').currentTime >= 15",
+                           timeout=15000)
+    assert page.get_by_role("button", name="Pause", exact=True).is_visible()
+    page.get_by_role("button", name="Playback speed").click()
+    assert page.evaluate("document.getElementById('player').playbackRate") == 1.25
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.wait_for_function("document.getElementById('player').paused")
+    assert page.get_by_role("button", name="Play", exact=True).is_visible()
+    page.close()
+    assert watch.errors == []
+
+
 def test_address_with_t_seeks_when_played(preview, browser):
     page = browser.new_page()
     watch = Watch(page)

@@ -199,7 +199,7 @@ def test_podcast_check_reports_template_problems(show):
 def test_an_included_partial_in_a_subfolder_invalidates_kept_pages(tmp_path):
     root = make_show(tmp_path, EPISODES[:1])
     copy_templates(root)
-    (root / "templates/partials").mkdir()
+    (root / "templates/partials").mkdir(exist_ok=True)
     partial = root / "templates/partials/credit.html"
     partial.write_text("<p>Produced by CTP</p>\n")
     edit(root, "episode.html", "</article>\n{% endblock %}",
@@ -215,7 +215,8 @@ def test_an_included_partial_in_a_subfolder_invalidates_kept_pages(tmp_path):
 def test_show_credits_apply_to_episodes_without_their_own(tmp_path):
     built = built_site(tmp_path, [{"slug": "one"}],
                        persons=[{"name": "Mark Strong", "role": "narrator"}])
-    assert "<span data-pagefind-ignore>Narrator:</span> Mark Strong</li>" in built.read("episodes/one/index.html")
+    page = built.read("episodes/one/index.html")
+    assert "<span data-pagefind-ignore>Narrator:</span> Mark Strong</li>" in page
     assert "By Counter Terrorism Policing · narrator Mark Strong" in built.read("index.html")
 
 

@@ -30,6 +30,7 @@ from podcast.transcribe import cues as transcripts
 log = logging.getLogger(__name__)
 
 STYLESHEET = "style.css"
+PLAYER_SCRIPT = "player.js"  # the episode and embed pages' player
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 EMBED_SIZE = (480, 200)  # twitter:player width/height; the embed page fits it
@@ -200,6 +201,7 @@ class SiteModel:
     episodes: tuple[EpisodeView, ...]  # chronological, oldest first
     listing: tuple[EpisodeView, ...]  # the order of the index page
     stylesheet: str  # href of the stylesheet from the site root, with a version query
+    player_script: str  # the same for the player's script
     icon: str  # key of the small PNG icon
     position: dict[str, int] = field(default_factory=dict)  # slug -> index in episodes
     paragraphs: dict[str, tuple] = field(default_factory=dict)  # transcript cache by slug
@@ -305,7 +307,7 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
 
 
 def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
-               icon: str | None = None) -> SiteModel:
+               player_script: str = PLAYER_SCRIPT, icon: str | None = None) -> SiteModel:
     """Everything the templates show, computed once for all pages."""
     show = site.show
     sizes: dict = {}
@@ -333,8 +335,8 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
     )
     episodes = tuple(_episode_view(site, b, out, sizes) for b in site.episodes)
     listing = episodes if show.type == "serial" else tuple(reversed(episodes))
-    return SiteModel(view, episodes, listing, stylesheet, icon or site.artwork_key,
-                     {ep.slug: i for i, ep in enumerate(episodes)})
+    return SiteModel(view, episodes, listing, stylesheet, player_script,
+                     icon or site.artwork_key, {ep.slug: i for i, ep in enumerate(episodes)})
 
 
 def transcript_paragraphs(model: SiteModel, ep: EpisodeView) -> tuple[Paragraph, ...]:
@@ -424,6 +426,7 @@ def build_context(model: SiteModel, kind: str, key: str,
         "transcript": (transcript_paragraphs(model, episode)
                        if episode is not None and kind in ("episode", "transcript") else ()),
         "stylesheet": model.stylesheet,
+        "player_script": model.player_script,
         "icon": model.icon,
         "embed_size": EMBED_SIZE,
         "search_page": SEARCH_PAGE,

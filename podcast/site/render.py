@@ -18,6 +18,7 @@ from podcast.errors import SiteError
 from podcast.fsutil import sha256_bytes, write_if_changed
 from podcast.model import SUBSCRIBE_PAGE, Site
 from podcast.site.context import (
+    PLAYER_SCRIPT,
     ROBOTS,
     SEARCH_PAGE,
     SITEMAP,
@@ -30,7 +31,7 @@ from podcast.site.env import build_environment, load_templates, render
 log = logging.getLogger(__name__)
 
 # Copied from the show's templates/ as they are (no template syntax inside).
-STATIC_FILES = (STYLESHEET,)
+STATIC_FILES = (STYLESHEET, PLAYER_SCRIPT)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 CACHE_VERSION = 1  # bump when the cache's meaning changes
 ICON_SIZE = 180  # apple-touch-icon size; browsers scale it down for tabs
@@ -49,13 +50,14 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
     static = {name: _read_static(templates_dir / name) for name in STATIC_FILES}
     for name, data in static.items():
         written[name] = write_if_changed(out / name, data)
-    # A version query makes browsers and CDNs fetch a changed stylesheet at once.
-    stylesheet = f"{STYLESHEET}?v={sha256_bytes(static[STYLESHEET])[:10]}"
+    # A version query makes browsers and CDNs fetch a changed stylesheet or script at once.
+    versioned = {name: f"{name}?v={sha256_bytes(data)[:10]}" for name, data in static.items()}
     icon, favicon = _write_icons(site, out)
     written[icon] = written[favicon] = False
-    model = site_model(site, out, stylesheet=stylesheet, icon=icon)
+    model = site_model(site, out, stylesheet=versioned[STYLESHEET],
+                       player_script=versioned[PLAYER_SCRIPT], icon=icon)
     cache = PageCache(out, _salt(templates_dir, strict))
-    base = _digest(repr(site.show), site.artwork_key, site.preview, stylesheet, icon)
+    base = _digest(repr(site.show), site.artwork_key, site.preview, icon, *versioned.values())
     episode_prints = [_digest(repr(ep.source), _transcript_stamp(ep)) for ep in model.episodes]
 
     def page(kind: str, key: str, fingerprint: str, episode=None) -> None:

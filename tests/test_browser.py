@@ -67,6 +67,26 @@ CONTRAST_JS = """() => {
   return worst;
 }"""
 
+# Desktop and phone (an iPhone 14's CSS viewport), for the screenshots a person looks at.
+WIDTHS = {"desktop": {"width": 1100, "height": 900},
+          "phone": {"width": 390, "height": 844}}
+
+
+def shoot(page, name: str) -> None:
+    """A full-page screenshot in tests/artifacts/, after checking that nothing on the page
+    is wider than the screen (on a phone that means sideways scrolling)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    overflow = page.evaluate("""() => {
+      const width = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll("body *")].filter(el => {
+        const r = el.getBoundingClientRect(); return r.width && r.right > width + 1; });
+      return {scroll: document.documentElement.scrollWidth, width,
+              wide: wide.slice(0, 3).map(el => el.tagName + "." + el.className)};
+    }""")
+    assert overflow["scroll"] <= overflow["width"] and not overflow["wide"], (name, overflow)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -125,7 +145,6 @@ def media_duration(preview) -> float:
 
 
 def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     watch = Watch(page)
     page.goto(preview.url + "episodes/multiple-bombings/", wait_until="load")
@@ -137,8 +156,6 @@ def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
     page.wait_for_load_state("networkidle")
     assert page.evaluate("document.getElementById('player').readyState") == 0
     assert watch.media == []  # preload="none": no audio fetched before the listener asks
-
-    page.screenshot(path=str(ARTIFACTS / "episode.png"), full_page=True)
 
     page.evaluate("document.getElementById('player').load()")
     page.wait_for_function("document.getElementById('player').readyState >= 1", timeout=15000)
@@ -213,7 +230,6 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     page.goto(preview.url, wait_until="load")
     assert page.locator("h1").inner_text() == "Code Severe"
     assert page.locator("img.cover").evaluate("img => img.naturalWidth") > 0
-    page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
     page.get_by_role("link", name="Multiple Bombings").click()
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == "Multiple Bombings"
@@ -221,7 +237,7 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     page.set_viewport_size({"width": 480, "height": 200})
     page.goto(preview.url + "episodes/multiple-bombings/embed.html", wait_until="load")
     assert page.locator("audio").count() == 1
-    page.screenshot(path=str(ARTIFACTS / "embed.png"))
+    shoot(page, "embed")
 
     # Text is readable: WCAG AA contrast (4.5:1) for every text element on the page.
     page.set_viewport_size({"width": 1100, "height": 900})
@@ -263,3 +279,17 @@ def test_subscribe_link_leads_to_a_page_that_copies_the_feed_address(preview, br
     assert page.evaluate("navigator.clipboard.readText()") == preview.url + "feed.xml"
     context.close()
     assert watch.errors == []
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_pages_fit_the_screen_and_are_shot_for_a_person_to_look_at(preview, browser, device):
+    phone = device == "phone"
+    context = browser.new_context(viewport=WIDTHS[device], is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    watch = Watch(page)
+    for name, path in (("index", ""), ("episode", "episodes/multiple-bombings/"),
+                       ("subscribe", "subscribe.html")):
+        page.goto(preview.url + path, wait_until="networkidle")
+        shoot(page, f"{name}-{device}")
+    context.close()
+    assert watch.errors == [] and watch.media == []

@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from showfactory import make_show
-from test_browser import CHROMIUM, browser  # noqa: F401  (the module's Chromium fixture)
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
+from test_browser import (  # noqa: F401  (the module's Chromium fixture)
+    CHROMIUM,
+    WIDTHS,
+    browser,
+    shoot,
+)
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.slow, pytest.mark.s3,
@@ -70,7 +73,6 @@ def published(tmp_path_factory, s3_server):  # noqa: F811
 
 def test_a_spoken_word_finds_the_episode_and_the_moment_and_seeks_there(published,
                                                                         browser):  # noqa: F811
-    ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -93,7 +95,10 @@ def test_a_spoken_word_finds_the_episode_and_the_moment_and_seeks_there(publishe
     href = moment.get_attribute("href")
     assert href.endswith("episodes/multiple-bombings/index.html#t=12")
     assert "?q=fertiliser" in page.url  # the search can be shared or bookmarked
-    page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
+    shoot(page, "search-desktop")
+    page.set_viewport_size(WIDTHS["phone"])
+    shoot(page, "search-phone")
+    page.set_viewport_size({"width": 1000, "height": 900})
 
     moment.click()
     page.wait_for_load_state("load")

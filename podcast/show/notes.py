@@ -176,7 +176,7 @@ def feed_text(markdown: str, limit: int = FEED_LIMIT) -> str:
     out: list[str] = []
     size = 0
     for block in _blocks(markdown):
-        text = _text(block)
+        text = text_of(block)
         if not text:
             continue
         extra = len(text.encode()) + (len(PARAGRAPH_BREAK) if out else 0)
@@ -189,20 +189,25 @@ def feed_text(markdown: str, limit: int = FEED_LIMIT) -> str:
     return PARAGRAPH_BREAK.join(out)
 
 
-def _text(fragment: str) -> str:
+def text_of(fragment: str) -> str:
+    """The text of an HTML fragment, whitespace folded."""
     text = nh3.clean(fragment, tags=set(), clean_content_tags=DROP_CONTENT)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def plain_text(markdown_or_html: str) -> str:
     """Text only, whitespace folded: for summaries, meta descriptions, ID3 comments."""
-    return _text("".join(_blocks(markdown_or_html)))
+    return text_of("".join(_blocks(markdown_or_html)))
 
 
-def summary(markdown: str, limit: int = 300) -> str:
-    """The first ``limit`` characters of the notes as text, cut on a word."""
-    text = plain_text(markdown)
+def shorten(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters: cut on a word, with an ellipsis."""
     if len(text) <= limit:
         return text
     cut = text[:limit]
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:.") + "…"
+
+
+def summary(markdown: str, limit: int = 300) -> str:
+    """The first ``limit`` characters of the notes as text, cut on a word."""
+    return shorten(plain_text(markdown), limit)

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import nh3
 from markupsafe import Markup
 
 from podcast import model
@@ -165,8 +164,8 @@ class EpisodeView:
     @functools.cached_property
     def summary(self) -> str:
         """The episode's own summary, else the notes' first paragraph as text."""
-        return self.source.episode.summary or _cut(
-            _text_of(_first_paragraph(self.notes_html)), 300)
+        return self.source.episode.summary or notes.shorten(
+            notes.text_of(_first_paragraph(self.notes_html)), 300)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,23 +219,11 @@ def _fold(sanitised: str) -> str:
     return " ".join(html.unescape(_TAGS.sub("", sanitised)).split())
 
 
-def _text_of(fragment: str) -> str:
-    text = nh3.clean(fragment, tags=set())
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
-
-
 def _first_paragraph(fragment: str) -> str:
     """The opening paragraph: what a listing or a social card should say (not the headings
     and lists that follow it)."""
     m = re.search(r"<p>(.*?)</p>", fragment, re.S)
     return m.group(1) if m else fragment
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:.") + "…"
 
 
 def root_prefix(key: str) -> str:
@@ -318,7 +305,7 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
     lang = show.language.split("-")
     view = ShowView(
         title=show.title, description_html=_safe(description),
-        summary=show.summary or _cut(_text_of(description), 300),
+        summary=show.summary or notes.shorten(notes.text_of(description), 300),
         language=show.language,
         locale="_".join([lang[0]] + [p.upper() for p in lang[1:2]]),
         author=show.author, copyright=show.copyright, url=model.home_url(show),
@@ -379,6 +366,19 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
     return tuple(paragraphs)
 
 
+def _show_page_meta(show: ShowView, kind: str) -> dict:
+    """Title, description and address of the show's own pages (index, search, subscribe)."""
+    title, og_title, description, url = {
+        "search": (f"Search | {show.title}", f"Search {show.title}",
+                   f"Search the notes and transcripts of {show.title}.", show.search_url),
+        "subscribe": (f"Subscribe | {show.title}", f"Follow {show.title}",
+                      f"Follow {show.title} in your podcast app: every new episode arrives "
+                      "by itself.", show.subscribe_url),
+    }.get(kind, (show.title, show.title, show.summary, show.url))
+    return {"title": title, "og_title": og_title, "description": description,
+            "image": show.image, "url": url, "type": "website", "jsonld": show_ld(show)}
+
+
 def build_context(model: SiteModel, kind: str, key: str,
                   episode: EpisodeView | None = None) -> dict:
     """The variables of one page: ``kind`` is index, episode, transcript, embed, search or
@@ -390,20 +390,8 @@ def build_context(model: SiteModel, kind: str, key: str,
         if kind == "episode":
             prev = model.episodes[i - 1] if i > 0 else None
             nxt = model.episodes[i + 1] if i + 1 < len(model.episodes) else None
-    if kind == "search":
-        meta = {"title": f"Search | {show.title}", "og_title": f"Search {show.title}",
-                "description": f"Search the notes and transcripts of {show.title}.",
-                "image": show.image, "url": show.search_url, "type": "website",
-                "jsonld": show_ld(show)}
-    elif kind == "subscribe":
-        meta = {"title": f"Subscribe | {show.title}", "og_title": f"Follow {show.title}",
-                "description": f"Follow {show.title} in your podcast app: every new episode "
-                               "arrives by itself.",
-                "image": show.image, "url": show.subscribe_url, "type": "website",
-                "jsonld": show_ld(show)}
-    elif kind == "index" or episode is None:
-        meta = {"title": show.title, "og_title": show.title, "description": show.summary, "image": show.image,
-                "url": show.url, "type": "website", "jsonld": show_ld(show)}
+    if episode is None or kind == "index":
+        meta = _show_page_meta(show, kind)
     else:
         title = {"transcript": f"Transcript: {episode.title}",
                  "embed": episode.title}.get(kind, episode.title)

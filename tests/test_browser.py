@@ -3,8 +3,11 @@
 ``podcast serve`` builds a show whose master is a 20 s tone (the real audio
 pipeline encodes it), then Chromium opens the episode page: nothing is
 downloaded before the listener asks, the metadata's duration matches the
-MP3, chapter links and ``#t=`` addresses seek the player, and the console
-stays clean. Screenshots go to tests/artifacts/ for a human to look at.
+MP3, the player's own controls show the length before anything loads,
+chapter links and ``#t=`` addresses seek the player, the Subscribe link leads
+to a page that copies the feed address, and the console stays clean.
+Screenshots of each page at desktop and phone widths go to tests/artifacts/
+for a human to look at.
 """
 
 from __future__ import annotations

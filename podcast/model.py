@@ -17,6 +17,7 @@ from podcast.show.config import Show
 from podcast.show.episodes import Episode
 
 FEED = "feed.xml"
+SUBSCRIBE_PAGE = "subscribe.html"  # how to follow the show: where the pages' feed links go
 
 
 MEDIA_KEY = re.compile(r"(?:^|/)(?P<audio>[a-z0-9]+(?:-[a-z0-9]+)*-[0-9a-f]{12})"

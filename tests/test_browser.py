@@ -3,8 +3,11 @@
 ``podcast serve`` builds a show whose master is a 20 s tone (the real audio
 pipeline encodes it), then Chromium opens the episode page: nothing is
 downloaded before the listener asks, the metadata's duration matches the
-MP3, chapter links and ``#t=`` addresses seek the player, and the console
-stays clean. Screenshots go to tests/artifacts/ for a human to look at.
+MP3, the player's own controls show the length before anything loads,
+chapter links and ``#t=`` addresses seek the player, the Subscribe link leads
+to a page that copies the feed address, and the console stays clean.
+Screenshots of each page at desktop and phone widths go to tests/artifacts/
+for a human to look at.
 """
 
 from __future__ import annotations
@@ -68,6 +71,26 @@ CONTRAST_JS = """() => {
   return worst;
 }"""
 
+# Desktop and phone (an iPhone 14's CSS viewport), for the screenshots a person looks at.
+WIDTHS = {"desktop": {"width": 1100, "height": 900},
+          "phone": {"width": 390, "height": 844}}
+
+
+def shoot(page, name: str) -> None:
+    """A full-page screenshot in tests/artifacts/, after checking that nothing on the page
+    is wider than the screen (on a phone that means sideways scrolling)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    overflow = page.evaluate("""() => {
+      const width = document.documentElement.clientWidth;
+      const wide = [...document.querySelectorAll("body *")].filter(el => {
+        const r = el.getBoundingClientRect(); return r.width && r.right > width + 1; });
+      return {scroll: document.documentElement.scrollWidth, width,
+              wide: wide.slice(0, 3).map(el => el.tagName + "." + el.className)};
+    }""")
+    assert overflow["scroll"] <= overflow["width"] and not overflow["wide"], (name, overflow)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
@@ -126,7 +149,6 @@ def media_duration(preview) -> float:
 
 
 def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
-    ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1100, "height": 900})
     watch = Watch(page)
     page.goto(preview.url + "episodes/multiple-bombings/", wait_until="load")
@@ -139,7 +161,6 @@ def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
     assert page.evaluate("document.getElementById('player').readyState") == 0
     assert watch.media == []  # preload="none": no audio fetched before the listener asks
 
-    page.screenshot(path=str(ARTIFACTS / "episode.png"), full_page=True)
     save_for_docs(page, "episode-page.png")
 
     page.evaluate("document.getElementById('player').load()")
@@ -168,6 +189,34 @@ def test_episode_page_plays_seeks_and_has_no_errors(preview, browser):
     assert watch.errors == []
 
 
+def test_player_shows_the_length_before_loading_and_plays_from_its_controls(preview, browser):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    watch = Watch(page)
+    page.goto(preview.url + "episodes/multiple-bombings/", wait_until="networkidle")
+    # The length is on the page before any audio is fetched (the browser's own controls,
+    # now hidden, read 0:00 / 0:00 until played).
+    assert page.locator("#controls .clock").inner_text() == "0:00 / 0:20"
+    assert page.evaluate("document.getElementById('player').controls") is False
+    assert watch.media == []
+    # Choosing a position before playing fetches nothing either, and shows the position.
+    page.get_by_label("Position in the episode").fill("15")
+    assert page.locator("#controls .clock").inner_text() == "0:15 / 0:20"
+    assert page.get_by_label("Position in the episode").get_attribute(
+        "aria-valuetext") == "0:15 of 0:20"
+    assert watch.media == []
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("document.getElementById('player').currentTime >= 15",
+                           timeout=15000)
+    assert page.get_by_role("button", name="Pause", exact=True).is_visible()
+    page.get_by_role("button", name="Playback speed").click()
+    assert page.evaluate("document.getElementById('player').playbackRate") == 1.25
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.wait_for_function("document.getElementById('player').paused")
+    assert page.get_by_role("button", name="Play", exact=True).is_visible()
+    page.close()
+    assert watch.errors == []
+
+
 def test_address_with_t_seeks_when_played(preview, browser):
     page = browser.new_page()
     watch = Watch(page)
@@ -187,7 +236,6 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     page.goto(preview.url, wait_until="load")
     assert page.locator("h1").inner_text() == "Code Severe"
     assert page.locator("img.cover").evaluate("img => img.naturalWidth") > 0
-    page.screenshot(path=str(ARTIFACTS / "index.png"), full_page=True)
     page.get_by_role("link", name="Multiple Bombings").click()
     page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == "Multiple Bombings"
@@ -195,7 +243,7 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     page.set_viewport_size({"width": 480, "height": 200})
     page.goto(preview.url + "episodes/multiple-bombings/embed.html", wait_until="load")
     assert page.locator("audio").count() == 1
-    page.screenshot(path=str(ARTIFACTS / "embed.png"))
+    shoot(page, "embed")
 
     # Text is readable: WCAG AA contrast (4.5:1) for every text element on the page.
     page.set_viewport_size({"width": 1100, "height": 900})
@@ -203,8 +251,10 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     worst = page.evaluate(CONTRAST_JS)
     assert worst["ratio"] >= 4.5, worst
 
-    # The feed opened in a browser: no errors (it asks for /favicon.ico, too).
+    # The feed opened in a browser: no errors (it asks for /favicon.ico, too), and the
+    # first words a person reads there say where to go.
     page.goto(preview.url + "feed.xml", wait_until="load")
+    assert "How: " + preview.url + "subscribe.html" in page.locator("body").inner_text()
 
     # Keyboard users see where they are.
     page.set_viewport_size({"width": 1100, "height": 900})
@@ -215,3 +265,37 @@ def test_index_and_embed_pages_render_cleanly(preview, browser):
     assert outline != "none"
     page.close()
     assert watch.errors == []
+
+
+def test_subscribe_link_leads_to_a_page_that_copies_the_feed_address(preview, browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=preview.url[:-1])
+    page = context.new_page()
+    watch = Watch(page)
+    page.goto(preview.url + "episodes/multiple-bombings/", wait_until="load")
+    page.get_by_role("link", name="Subscribe", exact=True).click()
+    page.wait_for_load_state("load")
+    assert page.url == preview.url + "subscribe.html"
+    assert page.locator("h1").inner_text() == "Follow Code Severe"
+    assert page.get_by_label("Feed address").input_value() == preview.url + "feed.xml"
+    assert [a.inner_text() for a in page.locator("ul.buttons a").all()] == [
+        "Apple Podcasts", "Spotify"]
+    page.get_by_role("button", name="Copy").click()
+    page.wait_for_function("document.getElementById('copied').textContent.startsWith('Copied')")
+    assert page.evaluate("navigator.clipboard.readText()") == preview.url + "feed.xml"
+    context.close()
+    assert watch.errors == []
+
+
+@pytest.mark.parametrize("device", WIDTHS)
+def test_pages_fit_the_screen_and_are_shot_for_a_person_to_look_at(preview, browser, device):
+    phone = device == "phone"
+    context = browser.new_context(viewport=WIDTHS[device], is_mobile=phone, has_touch=phone)
+    page = context.new_page()
+    watch = Watch(page)
+    for name, path in (("index", ""), ("episode", "episodes/multiple-bombings/"),
+                       ("subscribe", "subscribe.html")):
+        page.goto(preview.url + path, wait_until="networkidle")
+        shoot(page, f"{name}-{device}")
+    context.close()
+    assert watch.errors == [] and watch.media == []

@@ -1,14 +1,19 @@
-"""The built feed as two real podcast clients read it: feedparser and gPodder's podcastparser."""
+"""The built feed as real podcast clients read it: feedparser, gPodder's podcastparser,
+and castero (a terminal podcast app from PyPI), which fetches it from a local server."""
 
 from __future__ import annotations
 
 import calendar
 import io
 import json
+import os
+import subprocess
+import sys
 
 import feedparser
 import podcastparser
 import pytest
+from hosts import Host
 from showfactory import BASE_DATE, make_show, make_site, rich_episodes
 
 from podcast import model
@@ -39,6 +44,8 @@ def test_feedparser_reads_channel(built):
     assert d.feed.title == "Code Severe"
     assert d.feed.link == site.show.url + "index.html"  # opens on any bucket
     assert d.feed.language == "en-gb"
+    # Plain text, as clients show it (no <p> for gpo or castero to print).
+    assert d.feed.subtitle == site.show.description and "<" not in d.feed.subtitle
     assert d.feed.itunes_type == "serial"
     assert d.feed.image.href == model.public_url(site.show, site.artwork_key)
     assert {t.term for t in d.feed.tags} == {"Government", "True Crime"}
@@ -82,6 +89,7 @@ def test_podcastparser_reads_the_feed(built):
     site, xml = built
     p = podcastparser.parse(site.show.feed_url, io.BytesIO(xml))
     assert p["title"] == "Code Severe"
+    assert p["description"] == site.show.description
     assert p["type"] == "serial"
     assert p["explicit"] is False
     assert p["itunes_owner"] == {"name": "Counter Terrorism Policing",
@@ -126,3 +134,56 @@ def test_lastbuilddate_is_the_newest_episode(built):
     newest = max(b.episode.date for b in site.episodes)
     assert calendar.timegm(d.feed.updated_parsed) == int(newest.timestamp())
     assert newest == BASE_DATE.replace(day=16)
+
+
+# castero imports grequests, which monkey-patches sockets with gevent: it runs in its own
+# process. It prints what its screen shows for the show and each episode.
+CASTERO = """
+import json, sys
+from castero.feed import Feed
+feed = Feed(url=sys.argv[1])
+print(json.dumps({"show": feed.metadata,
+                  "episodes": [e.metadata for e in feed.parse_episodes()]}))
+"""
+# Source line breaks inside paragraphs and between blocks: castero strips the tags of the
+# HTML and then deletes every line break, which glued "a\nsuspect's" into "asuspect's".
+NOTES = """A former Special Branch officer races to secure evidence under a
+suspect's nose, and a member of the public who acted on her instincts
+helps to locate the ingredients for a large bomb.
+
+In this episode:
+
+- how detectives gathered evidence
+- the deliveries that did not feel right
+"""
+
+
+def test_castero_shows_the_notes_and_description_with_their_words_apart(tmp_path):
+    root = make_show(tmp_path, [{"slug": "multiple-bombings", "title": "Multiple Bombings",
+                                 "notes": NOTES}],
+                     description="Untold stories of attacks on UK soil.\n\n"
+                                 "Part of the **ACT** campaign.")
+    site = make_site(root)
+    write_feed(site, site.show.output_dir)
+    host = Host().start()
+    try:
+        url = host.add("/feed.xml", (site.show.output_dir / "feed.xml").read_bytes(),
+                       "application/rss+xml; charset=utf-8")
+        home = tmp_path / "home"
+        env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+               "XDG_DATA_HOME": str(home / "data")}
+        proc = subprocess.run([sys.executable, "-c", CASTERO, url], env=env,
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        host.stop()
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seen = json.loads(proc.stdout)
+    (episode,) = seen["episodes"]
+    description = " ".join(episode.split("Description:\n", 1)[1].split())
+    for words in ("under a suspect's nose", "her instincts helps to locate",
+                  "a large bomb. In this episode: how detectives gathered evidence "
+                  "the deliveries"):
+        assert words in description, description
+    show = seen["show"].split("Description:\n", 1)[1]
+    assert show.startswith("Untold stories of attacks on UK soil. Part of the ACT campaign.")
+    assert "<" not in show

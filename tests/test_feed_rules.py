@@ -77,9 +77,13 @@ def test_channel_has_every_required_element(rich):
     person = one(ch, "podcast:person")
     assert (person.text, person.get("role"), person.get("img")) == (
         "Mark Strong", "narrator", "https://example.org/ms.jpg")
-    # description in CDATA, within Apple's limit
-    assert b"<description><![CDATA[<p>Previously untold" in xml
-    assert xml.index(b"<?xml-stylesheet") < xml.index(b"<rss")
+    # The channel's description is plain text (W3C: no HTML there)
+    assert one(ch, "description").text == (
+        "Previously untold stories of how attacks on UK soil were prevented.")
+    # No XSL any more: a comment is what a person who opens the feed in a browser reads.
+    assert b"xml-stylesheet" not in xml
+    assert xml.index(b"<!-- This is the podcast feed of Code Severe") < xml.index(b"<rss")
+    assert f"How: {site.show.url}subscribe.html -->".encode() in xml
 
 
 def test_trailer_is_announced_at_channel_level(rich):

@@ -61,7 +61,8 @@ def test_publish_builds_uploads_and_listeners_can_subscribe(tmp_path, s3_server,
         sitemap = resp.read().decode()
     pages = [feed.feed.link, *(e.link for e in feed.entries)]
     pages += re.findall(r"<loc>([^<]+)</loc>", sitemap)
-    assert len(set(pages)) == 4  # home, two episodes, one transcript page (+ repeats)
+    # home, subscribe page, two episodes, one transcript page (+ repeats)
+    assert len(set(pages)) == 5
     for url in pages:
         assert url.startswith(public) and url.endswith(".html")
         with urllib.request.urlopen(url, timeout=10) as resp:

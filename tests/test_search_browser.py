@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 from showfactory import make_show
-from test_browser import CHROMIUM, browser  # noqa: F401  (the module's Chromium fixture)
-
-ARTIFACTS = Path(__file__).parent / "artifacts"
+from test_browser import (  # noqa: F401  (the module's Chromium fixture)
+    CHROMIUM,
+    WIDTHS,
+    browser,
+    shoot,
+)
 
 pytestmark = [
     pytest.mark.browser, pytest.mark.slow, pytest.mark.s3,
@@ -70,7 +73,6 @@ def published(tmp_path_factory, s3_server):  # noqa: F811
 
 def test_a_spoken_word_finds_the_episode_and_the_moment_and_seeks_there(published,
                                                                         browser):  # noqa: F811
-    ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
@@ -93,7 +95,10 @@ def test_a_spoken_word_finds_the_episode_and_the_moment_and_seeks_there(publishe
     href = moment.get_attribute("href")
     assert href.endswith("episodes/multiple-bombings/index.html#t=12")
     assert "?q=fertiliser" in page.url  # the search can be shared or bookmarked
-    page.screenshot(path=str(ARTIFACTS / "search.png"), full_page=True)
+    shoot(page, "search-desktop")
+    page.set_viewport_size(WIDTHS["phone"])
+    shoot(page, "search-phone")
+    page.set_viewport_size({"width": 1000, "height": 900})
 
     moment.click()
     page.wait_for_load_state("load")
@@ -114,3 +119,32 @@ def test_a_spoken_word_finds_the_episode_and_the_moment_and_seeks_there(publishe
     page.wait_for_function("document.getElementById('status').textContent.includes('No episode')")
     page.close()
     assert errors == []
+
+
+def test_snippets_are_the_content_and_moments_read_as_the_page_does(published,
+                                                                    browser):  # noqa: F811
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    # A word of the title: the snippet is the episode's words, not its labels, date,
+    # duration or chapter list (page furniture is left out of the index).
+    page.goto(published + "search.html?q=bombings", wait_until="load")
+    page.wait_for_selector("#results li .excerpt")
+    excerpt = page.locator("#results > li .excerpt").first.inner_text()
+    # (The label and the date line are the only places with a middle dot.)
+    for furniture in ("·", "Season 1", "Chapters", "Show notes", "Transcript"):
+        assert furniture not in excerpt, excerpt
+    assert excerpt.startswith("Multiple Bombings. Notes for Multiple Bombings."), excerpt
+
+    # The witness starts speaking at 6.5 s: the page's stamp and the search's moment both
+    # say 0:06 (the player's clock reads 0:06 there), not 0:07.
+    page.goto(published + "search.html?q=deliveries", wait_until="load")
+    moment = page.locator("#results .moments a")
+    moment.wait_for()
+    assert moment.locator("time").inner_text() == "0:06"
+    assert moment.locator("time").get_attribute("datetime") == "PT6.5S"
+    # No underlined blank between the time and the words: a flex row with a gap.
+    assert moment.evaluate("a => getComputedStyle(a).display") == "inline-flex"
+    moment.click()
+    page.wait_for_load_state("load")
+    stamp = page.locator("a.stamp", has_text="0:06")
+    assert stamp.count() == 1 and stamp.get_attribute("href") == "#t=6.5"
+    page.close()

@@ -87,7 +87,7 @@ def test_listens_on_loopback_only(served):
     ("/episodes/first/transcript.vtt", "text/vtt"),
     ("/episodes/first/transcript.srt", "application/x-subrip"),
     ("/style.css", "text/css; charset=utf-8"),
-    ("/feed.xsl", "text/xsl; charset=utf-8"),
+    ("/subscribe.html", "text/html; charset=utf-8"),
     ("/sitemap.xml", "application/xml; charset=utf-8"),
     ("/robots.txt", "text/plain; charset=utf-8"),
 ])

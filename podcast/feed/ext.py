@@ -157,7 +157,7 @@ class PodcastIndexExtension(BaseExtension, _Common):
 
     def __init__(self) -> None:
         _Common.__init__(self)
-        self._stylesheet: str | None = None
+        self._comment: str | None = None
         self._hubs: list[str] = []
 
     def hub(self, href: str) -> None:
@@ -203,16 +203,16 @@ class PodcastIndexExtension(BaseExtension, _Common):
                 anchor.addnext(el)
             else:
                 channel.append(el)
-        if self._stylesheet:
-            rss_feed.addprevious(etree.ProcessingInstruction(
-                "xml-stylesheet", f'type="text/xsl" href="{self._stylesheet}"'))
+        if self._comment:
+            rss_feed.addprevious(etree.Comment(self._comment))
         return rss_feed
 
-    def stylesheet(self, href: str) -> None:
-        """An XSL stylesheet, so a browser shows the feed as a page (relative href)."""
-        if any(c in href for c in '"<>&?'):
-            raise ValueError(f"{href!r} cannot be a stylesheet href")
-        self._stylesheet = href
+    def comment(self, text: str) -> None:
+        """An XML comment before ``<rss>``: the first thing a person who opens the
+        feed in a browser reads (apps skip comments)."""
+        if "--" in text:
+            raise ValueError(f"{text!r} cannot be an XML comment")
+        self._comment = f" {text} "
 
     def itunes_image(self, url: str) -> None:
         if not url.lower().endswith((".jpg", ".png")):

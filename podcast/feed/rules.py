@@ -145,6 +145,11 @@ def _check_channel(report: _Report, channel, files: _Files) -> None:
     if kind and kind not in ("episodic", "serial"):
         report.error(who, f"itunes:type {kind!r} is not episodic or serial")
     _description(report, who, channel)
+    tags = _TAG.findall(_text(channel, "description") or "")
+    if tags:
+        report.warn(who, f"description contains HTML (<{tags[0].lower()}>)",
+                    "Give the channel plain text: the W3C validator warns and apps such as "
+                    "gPodder show the tags; HTML belongs in an episode's content:encoded")
     guid = _text(channel, PODCAST + "guid")
     if guid is None:
         report.warn(who, "has no <podcast:guid>", "Set [show] guid in podcast.toml")

@@ -25,7 +25,10 @@ from podcast.show import notes
 log = logging.getLogger(__name__)
 
 AUDIO_TYPE = "audio/mpeg"  # never audio/mp3: apps reject it
-STYLESHEET = "feed.xsl"  # the site step writes it; browsers render the feed with it
+# Browsers show the feed as code (none renders RSS, and XSLT is being removed from
+# all of them): the first line a person reads there says where to go instead.
+BROWSER_NOTE = ("This is the podcast feed of {title}: podcast apps read it. To follow the "
+                "show, paste this page's address into your podcast app. How: {url}")
 
 
 def _t(text: str | None) -> str:
@@ -65,7 +68,8 @@ def build_generator(site: Site, cache: NotesCache | None = None) -> FeedGenerato
     # The RSS <link> is the *last* fg.link() call: rel=self first, the site last.
     fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
     fg.link(href=model.home_url(show), rel="alternate")
-    fg.description(ext.cdata(_t(cache.feed_html(show.description)) or _t(show.title)))
+    # Plain text: HTML has a place in items (content:encoded), not here.
+    fg.description(_t(notes.feed_text(show.description)) or _t(show.title))
     fg.docs("https://www.rssboard.org/rss-specification")  # feedgen's default is http
     fg.language(show.language)
     fg.copyright(_t(show.copyright))
@@ -80,7 +84,9 @@ def build_generator(site: Site, cache: NotesCache | None = None) -> FeedGenerato
     if show.summary:
         fg.podcast.itunes_subtitle(_t(show.summary))
 
-    pi.stylesheet(STYLESHEET)
+    note = BROWSER_NOTE.format(title=_t(show.title), url=_url(site, model.SUBSCRIBE_PAGE))
+    if "--" not in note:  # an XML comment cannot hold "--" (an IDN host: xn--)
+        pi.comment(note)
     for hub in show.publish.websub_hubs:
         pi.hub(hub)
     if show.new_feed_url:

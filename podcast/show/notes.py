@@ -30,6 +30,9 @@ FEED_LIMIT = 4000  # bytes, Apple's limit for description / content:encoded
 # which XML allows but which apps show as garbage: one table for the text the
 # build writes and for the rules that check a feed.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# HTML's own whitespace; not \s, which would also fold a no-break space (text, not layout).
+_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S | re.I)
 
 
 def strip_control(text: str) -> str:
@@ -108,16 +111,29 @@ def site_html(markdown: str) -> str:
     return _clean("\n".join(b.strip() for b in _blocks(markdown)), SITE_TAGS)
 
 
+def fold_whitespace(fragment: str) -> str:
+    """Every run of whitespace in ``fragment`` as one space, except inside ``<pre>``.
+
+    A browser folds whitespace anyway; some apps do not render the HTML but
+    strip its tags and then delete line breaks (castero), which glued the last
+    word of a source line to the first of the next ("asuspect's").
+    """
+    parts = _PRE.split(fragment)
+    return "".join(part if i % 2 else _HTML_SPACE.sub(" ", part)
+                   for i, part in enumerate(parts)).strip()
+
+
 def feed_html(markdown: str, limit: int = FEED_LIMIT) -> str:
     """Notes for description/content:encoded: feed profile, at most ``limit`` UTF-8 bytes.
 
     Cut after sanitising, on a block boundary; a first block that alone is too
-    long is shortened on a word boundary with an ellipsis.
+    long is shortened on a word boundary with an ellipsis. One line: whitespace
+    folded inside blocks and a space between them (``fold_whitespace``).
     """
     out: list[str] = []
     size = 0
     for block in _blocks(markdown):
-        cleaned = _clean(block, FEED_TAGS)
+        cleaned = fold_whitespace(_clean(block, FEED_TAGS))
         # Headings, quotes and code become plain paragraphs in the feed.
         if cleaned and not cleaned.startswith(("<p>", "<ul>", "<ol>")):
             cleaned = f"<p>{cleaned}</p>"
@@ -130,29 +146,68 @@ def feed_html(markdown: str, limit: int = FEED_LIMIT) -> str:
             break
         out.append(cleaned)
         size += extra
-    return "\n".join(out)
+    return " ".join(out)
+
+
+def _cut_words(text: str, budget: int) -> str:
+    """``text`` cut on a word boundary to at most ``budget`` UTF-8 bytes."""
+    cut = text.encode()[:budget].decode("utf-8", "ignore")
+    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip()
 
 
 def _shorten_paragraph(text: str, limit: int) -> str:
-    budget = limit - len("<p>…</p>".encode())
-    escaped = html.escape(text, quote=False)
-    cut = escaped.encode()[:budget].decode("utf-8", "ignore")
-    cut = cut[: cut.rfind(" ")] if " " in cut else cut
+    cut = _cut_words(html.escape(text, quote=False), limit - len("<p>…</p>".encode()))
     cut = re.sub(r"&[a-zA-Z0-9#]*$", "", cut)  # never split an entity
     return f"<p>{cut.rstrip()}…</p>"
 
 
-def plain_text(markdown_or_html: str) -> str:
-    """Text only, whitespace folded: for summaries, meta descriptions, ID3 comments."""
-    rendered = "".join(_blocks(markdown_or_html))
-    text = nh3.clean(rendered, tags=set(), clean_content_tags=DROP_CONTENT)
+# Between the paragraphs of plain feed text: a blank line for apps that keep line
+# breaks, and still a space for one that deletes them (castero).
+PARAGRAPH_BREAK = " \n\n"
+
+
+def feed_text(markdown: str, limit: int = FEED_LIMIT) -> str:
+    """The channel's description: plain text, at most ``limit`` UTF-8 bytes.
+
+    RSS gives the channel description no HTML: the W3C validator warns
+    (ContainsHTML) and apps show the tags (`gpo info`). Each block becomes one
+    folded paragraph; cut on a paragraph, or a long first one on a word.
+    """
+    out: list[str] = []
+    size = 0
+    for block in _blocks(markdown):
+        text = text_of(block)
+        if not text:
+            continue
+        extra = len(text.encode()) + (len(PARAGRAPH_BREAK) if out else 0)
+        if size + extra > limit:
+            if not out:
+                out.append(_cut_words(text, limit - len("…".encode())) + "…")
+            break
+        out.append(text)
+        size += extra
+    return PARAGRAPH_BREAK.join(out)
+
+
+def text_of(fragment: str) -> str:
+    """The text of an HTML fragment, whitespace folded."""
+    text = nh3.clean(fragment, tags=set(), clean_content_tags=DROP_CONTENT)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
-def summary(markdown: str, limit: int = 300) -> str:
-    """The first ``limit`` characters of the notes as text, cut on a word."""
-    text = plain_text(markdown)
+def plain_text(markdown_or_html: str) -> str:
+    """Text only, whitespace folded: for summaries, meta descriptions, ID3 comments."""
+    return text_of("".join(_blocks(markdown_or_html)))
+
+
+def shorten(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters: cut on a word, with an ellipsis."""
     if len(text) <= limit:
         return text
     cut = text[:limit]
     return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:.") + "…"
+
+
+def summary(markdown: str, limit: int = 300) -> str:
+    """The first ``limit`` characters of the notes as text, cut on a word."""
+    return shorten(plain_text(markdown), limit)

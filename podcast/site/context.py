@@ -17,20 +17,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import nh3
 from markupsafe import Markup
 
 from podcast import model
 from podcast.errors import PodcastError, SiteError
-from podcast.model import BuiltEpisode, Site
+from podcast.model import SUBSCRIBE_PAGE, BuiltEpisode, Site
 from podcast.show import notes
-from podcast.site.env import iso_duration
+from podcast.site.jsonld import episode_ld, show_ld
 from podcast.transcribe import cues as transcripts
 
 log = logging.getLogger(__name__)
 
 STYLESHEET = "style.css"
-FEED_STYLESHEET = "feed.xsl"
+PLAYER_SCRIPT = "player.js"  # the episode and embed pages' player
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
 EMBED_SIZE = (480, 200)  # twitter:player width/height; the embed page fits it
@@ -165,8 +164,8 @@ class EpisodeView:
     @functools.cached_property
     def summary(self) -> str:
         """The episode's own summary, else the notes' first paragraph as text."""
-        return self.source.episode.summary or _cut(
-            _text_of(_first_paragraph(self.notes_html)), 300)
+        return self.source.episode.summary or notes.shorten(
+            notes.text_of(_first_paragraph(self.notes_html)), 300)
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +181,10 @@ class ShowView:
     search_url: str
     feed: str  # key
     feed_url: str
+    subscribe_url: str  # the page that says how to follow the show
     type: str
     image: Image
-    subscribe: tuple[Link, ...]
+    subscribe: tuple[Link, ...]  # the show's pages in directories (Apple Podcasts...)
     call_to_action_html: Markup
     call_to_action_text: str  # to see whether an episode's notes already carry it
     credits: tuple[Credit, ...]
@@ -200,6 +200,7 @@ class SiteModel:
     episodes: tuple[EpisodeView, ...]  # chronological, oldest first
     listing: tuple[EpisodeView, ...]  # the order of the index page
     stylesheet: str  # href of the stylesheet from the site root, with a version query
+    player_script: str  # the same for the player's script
     icon: str  # key of the small PNG icon
     position: dict[str, int] = field(default_factory=dict)  # slug -> index in episodes
     paragraphs: dict[str, tuple] = field(default_factory=dict)  # transcript cache by slug
@@ -218,23 +219,11 @@ def _fold(sanitised: str) -> str:
     return " ".join(html.unescape(_TAGS.sub("", sanitised)).split())
 
 
-def _text_of(fragment: str) -> str:
-    text = nh3.clean(fragment, tags=set())
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
-
-
 def _first_paragraph(fragment: str) -> str:
     """The opening paragraph: what a listing or a social card should say (not the headings
     and lists that follow it)."""
     m = re.search(r"<p>(.*?)</p>", fragment, re.S)
     return m.group(1) if m else fragment
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    return (cut[: cut.rfind(" ")] if " " in cut else cut).rstrip(",;:.") + "…"
 
 
 def root_prefix(key: str) -> str:
@@ -305,24 +294,24 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
 
 
 def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
-               icon: str | None = None) -> SiteModel:
+               player_script: str = PLAYER_SCRIPT, icon: str | None = None) -> SiteModel:
     """Everything the templates show, computed once for all pages."""
     show = site.show
     sizes: dict = {}
-    links = [Link("RSS feed", show.feed_url)]
-    links += [Link(SUBSCRIBE_LABELS[k], show.subscribe[k])
-              for k in SUBSCRIBE_LABELS if show.subscribe.get(k)]
+    links = [Link(SUBSCRIBE_LABELS[k], show.subscribe[k])
+             for k in SUBSCRIBE_LABELS if show.subscribe.get(k)]
     description = notes.site_html(show.description)
     cta = notes.site_html(show.call_to_action or "")
     lang = show.language.split("-")
     view = ShowView(
         title=show.title, description_html=_safe(description),
-        summary=show.summary or _cut(_text_of(description), 300),
+        summary=show.summary or notes.shorten(notes.text_of(description), 300),
         language=show.language,
         locale="_".join([lang[0]] + [p.upper() for p in lang[1:2]]),
         author=show.author, copyright=show.copyright, url=model.home_url(show),
         search_url=model.public_url(show, SEARCH_PAGE),
-        feed=model.FEED, feed_url=show.feed_url, type=show.type,
+        feed=model.FEED, feed_url=show.feed_url,
+        subscribe_url=model.public_url(show, SUBSCRIBE_PAGE), type=show.type,
         image=_image(show, out, site.artwork_key, f"{show.title} cover art", sizes),
         subscribe=tuple(links),
         call_to_action_html=_safe(cta),
@@ -333,8 +322,8 @@ def site_model(site: Site, out: Path, *, stylesheet: str = STYLESHEET,
     )
     episodes = tuple(_episode_view(site, b, out, sizes) for b in site.episodes)
     listing = episodes if show.type == "serial" else tuple(reversed(episodes))
-    return SiteModel(view, episodes, listing, stylesheet, icon or site.artwork_key,
-                     {ep.slug: i for i, ep in enumerate(episodes)})
+    return SiteModel(view, episodes, listing, stylesheet, player_script,
+                     icon or site.artwork_key, {ep.slug: i for i, ep in enumerate(episodes)})
 
 
 def transcript_paragraphs(model: SiteModel, ep: EpisodeView) -> tuple[Paragraph, ...]:
@@ -377,48 +366,23 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
     return tuple(paragraphs)
 
 
-def _series_ld(show: ShowView) -> dict:
-    return {"@type": "PodcastSeries", "@id": show.url, "name": show.title, "url": show.url,
-            "webFeed": show.feed_url}
-
-
-def _episode_ld(show: ShowView, ep: EpisodeView) -> dict:
-    data = {
-        "@context": "https://schema.org",
-        "@type": "PodcastEpisode",
-        "@id": ep.url,
-        "url": ep.url,
-        "name": ep.title,
-        "datePublished": ep.date.isoformat(),
-        "description": ep.summary,
-        "inLanguage": show.language,
-        "image": ep.image.url,
-        "timeRequired": iso_duration(ep.duration),
-        "associatedMedia": {"@type": "MediaObject", "contentUrl": ep.audio_url,
-                            "encodingFormat": "audio/mpeg",
-                            "contentSize": str(ep.audio_size),
-                            "duration": iso_duration(ep.duration)},
-        "partOfSeries": _series_ld(show),
-    }
-    if ep.number is not None:
-        data["episodeNumber"] = ep.number
-    if ep.season is not None:
-        data["partOfSeason"] = {"@type": "PodcastSeason", "seasonNumber": ep.season,
-                                "partOfSeries": _series_ld(show)}
-    return data
-
-
-def _show_ld(show: ShowView) -> dict:
-    return {"@context": "https://schema.org", **_series_ld(show),
-            "description": show.summary, "image": show.image.url,
-            "inLanguage": show.language,
-            "author": {"@type": "Organization", "name": show.author},
-            "copyrightNotice": show.copyright}
+def _show_page_meta(show: ShowView, kind: str) -> dict:
+    """Title, description and address of the show's own pages (index, search, subscribe)."""
+    title, og_title, description, url = {
+        "search": (f"Search | {show.title}", f"Search {show.title}",
+                   f"Search the notes and transcripts of {show.title}.", show.search_url),
+        "subscribe": (f"Subscribe | {show.title}", f"Follow {show.title}",
+                      f"Follow {show.title} in your podcast app: every new episode arrives "
+                      "by itself.", show.subscribe_url),
+    }.get(kind, (show.title, show.title, show.summary, show.url))
+    return {"title": title, "og_title": og_title, "description": description,
+            "image": show.image, "url": url, "type": "website", "jsonld": show_ld(show)}
 
 
 def build_context(model: SiteModel, kind: str, key: str,
                   episode: EpisodeView | None = None) -> dict:
-    """The variables of one page: ``kind`` is index, episode, transcript, embed or search."""
+    """The variables of one page: ``kind`` is index, episode, transcript, embed, search or
+    subscribe."""
     show = model.show
     prev = nxt = None
     if episode is not None:
@@ -426,14 +390,8 @@ def build_context(model: SiteModel, kind: str, key: str,
         if kind == "episode":
             prev = model.episodes[i - 1] if i > 0 else None
             nxt = model.episodes[i + 1] if i + 1 < len(model.episodes) else None
-    if kind == "search":
-        meta = {"title": f"Search | {show.title}", "og_title": f"Search {show.title}",
-                "description": f"Search the notes and transcripts of {show.title}.",
-                "image": show.image, "url": show.search_url, "type": "website",
-                "jsonld": _show_ld(show)}
-    elif kind == "index" or episode is None:
-        meta = {"title": show.title, "og_title": show.title, "description": show.summary, "image": show.image,
-                "url": show.url, "type": "website", "jsonld": _show_ld(show)}
+    if episode is None or kind == "index":
+        meta = _show_page_meta(show, kind)
     else:
         title = {"transcript": f"Transcript: {episode.title}",
                  "embed": episode.title}.get(kind, episode.title)
@@ -442,7 +400,7 @@ def build_context(model: SiteModel, kind: str, key: str,
         meta = {"title": f"{title} | {show.title}", "og_title": title,
                 "description": episode.summary,
                 "image": episode.image, "url": url, "type": "website",
-                "jsonld": _episode_ld(show, episode)}
+                "jsonld": episode_ld(show, episode)}
     return {
         "kind": kind,
         "key": key,
@@ -456,7 +414,9 @@ def build_context(model: SiteModel, kind: str, key: str,
         "transcript": (transcript_paragraphs(model, episode)
                        if episode is not None and kind in ("episode", "transcript") else ()),
         "stylesheet": model.stylesheet,
+        "player_script": model.player_script,
         "icon": model.icon,
         "embed_size": EMBED_SIZE,
         "search_page": SEARCH_PAGE,
+        "subscribe_page": SUBSCRIBE_PAGE,
     }

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from podcast.show.schema import clock
 log = logging.getLogger(__name__)
 
 PAGE_TEMPLATES = ("base.html", "index.html", "episode.html", "transcript.html", "embed.html",
-                  "search.html")
+                  "search.html", "subscribe.html")
 
 # "</script>" or "<!--" inside a JSON string would end or confuse the <script>
 # block: escape the characters that can start them (JSON allows \uXXXX anywhere).
@@ -32,12 +33,24 @@ _JSON_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
                  ("\u2028", "\\u2028"), ("\u2029", "\\u2029"))
 
 
-def iso_duration(seconds: float | int) -> str:
-    """ISO 8601 duration for schema.org: ``PT12M34S``."""
-    s = int(round(seconds))
-    h, rem = divmod(s, 3600)
-    m, s = divmod(rem, 60)
+def iso_duration(seconds: float | int, exact: bool = False) -> str:
+    """ISO 8601 duration (schema.org, ``<time datetime>``): ``PT12M34S``.
+
+    Whole seconds, rounded, unless ``exact``: then to the millisecond
+    (``PT12M34.5S``), for a position such as a chapter's start.
+    """
+    ms = int(round(seconds * 1000)) if exact else int(round(seconds)) * 1000
+    h, rem = divmod(ms, 3_600_000)
+    m, rem = divmod(rem, 60_000)
+    s = f"{rem // 1000}" + (f".{rem % 1000:03d}".rstrip("0") if rem % 1000 else "")
     return "PT" + (f"{h}H" if h else "") + (f"{m}M" if m else "") + f"{s}S"
+
+
+def moment(seconds: float | int) -> str:
+    """A position in the episode as a player's clock shows it while that second plays:
+    rounded down (``754.9`` -> ``12:34``). Durations round (``clock``); the search
+    page's script follows the same rule for the moments it finds."""
+    return clock(math.floor(seconds))
 
 
 def long_date(value: datetime) -> str:
@@ -56,6 +69,7 @@ def jsonld(data: object) -> Markup:
 FILTERS = {
     "clock": clock,
     "iso_duration": iso_duration,
+    "moment": moment,
     "long_date": long_date,
     "jsonld": jsonld,
 }
@@ -104,8 +118,8 @@ def load_templates(env: jinja2.Environment, names: tuple[str, ...] = PAGE_TEMPLA
             out[name] = env.get_template(name)
         except jinja2.TemplateNotFound as exc:
             raise SiteError(f"templates/{exc.name}", "not found",
-                            "Every show needs base, index, episode, transcript, embed and "
-                            "search templates; restore it from the repository") from None
+                            "Every show needs base, index, episode, transcript, embed, "
+                            "search and subscribe templates; restore it from the repository") from None
         except jinja2.TemplateSyntaxError as exc:
             raise SiteError(f"templates/{exc.name or name}", f"line {exc.lineno}: {exc.message}",
                             "Fix the template syntax") from None

@@ -16,9 +16,9 @@ from pathlib import Path
 from podcast import model
 from podcast.errors import SiteError
 from podcast.fsutil import sha256_bytes, write_if_changed
-from podcast.model import Site
+from podcast.model import SUBSCRIBE_PAGE, Site
 from podcast.site.context import (
-    FEED_STYLESHEET,
+    PLAYER_SCRIPT,
     ROBOTS,
     SEARCH_PAGE,
     SITEMAP,
@@ -31,7 +31,7 @@ from podcast.site.env import build_environment, load_templates, render
 log = logging.getLogger(__name__)
 
 # Copied from the show's templates/ as they are (no template syntax inside).
-STATIC_FILES = (STYLESHEET, FEED_STYLESHEET)
+STATIC_FILES = (STYLESHEET, PLAYER_SCRIPT)
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 CACHE_VERSION = 1  # bump when the cache's meaning changes
 ICON_SIZE = 180  # apple-touch-icon size; browsers scale it down for tabs
@@ -50,13 +50,14 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
     static = {name: _read_static(templates_dir / name) for name in STATIC_FILES}
     for name, data in static.items():
         written[name] = write_if_changed(out / name, data)
-    # A version query makes browsers and CDNs fetch a changed stylesheet at once.
-    stylesheet = f"{STYLESHEET}?v={sha256_bytes(static[STYLESHEET])[:10]}"
+    # A version query makes browsers and CDNs fetch a changed stylesheet or script at once.
+    versioned = {name: f"{name}?v={sha256_bytes(data)[:10]}" for name, data in static.items()}
     icon, favicon = _write_icons(site, out)
     written[icon] = written[favicon] = False
-    model = site_model(site, out, stylesheet=stylesheet, icon=icon)
+    model = site_model(site, out, stylesheet=versioned[STYLESHEET],
+                       player_script=versioned[PLAYER_SCRIPT], icon=icon)
     cache = PageCache(out, _salt(templates_dir, strict))
-    base = _digest(repr(site.show), site.artwork_key, site.preview, stylesheet, icon)
+    base = _digest(repr(site.show), site.artwork_key, site.preview, icon, *versioned.values())
     episode_prints = [_digest(repr(ep.source), _transcript_stamp(ep)) for ep in model.episodes]
 
     def page(kind: str, key: str, fingerprint: str, episode=None) -> None:
@@ -80,6 +81,7 @@ def write_pages(site: Site, out: Path, *, strict: bool = False) -> set[str]:
             page("transcript", ep.transcript_page, own, ep)
 
     page("search", SEARCH_PAGE, base)
+    page("subscribe", SUBSCRIBE_PAGE, base)
     from podcast.site.search import write_search_index
     for key in write_search_index(out, [ep.page for ep in model.episodes], site.show.language):
         written[key] = False
@@ -152,7 +154,7 @@ def _salt(templates_dir: Path, strict: bool) -> str:
     h = hashlib.sha256(f"{CACHE_VERSION} {podcast.__version__} {jinja2.__version__} "
                        f"{markdown_it.__version__} {getattr(nh3, '__version__', '')} "
                        f"{strict}".encode())
-    code = [Path(__file__).parent / f for f in ("context.py", "env.py", "render.py")]
+    code = sorted(Path(__file__).parent.glob("*.py"))  # every module of the site step
     code += [Path(notes.__file__), Path(transcripts.__file__)]
     # Every file under templates/, partials in sub-folders included.
     for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()) + code:
@@ -209,7 +211,7 @@ def _read_static(path: Path) -> bytes:
 
 
 def sitemap(site: Site, model) -> bytes:
-    """sitemap.xml: the home page, every episode page and transcript page."""
+    """sitemap.xml: the home and subscribe pages, every episode page and transcript page."""
     ET.register_namespace("", SITEMAP_NS)
     urlset = ET.Element(f"{{{SITEMAP_NS}}}urlset")
 
@@ -219,6 +221,7 @@ def sitemap(site: Site, model) -> bytes:
         ET.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.date().isoformat()
 
     add(model.show.url, site.build_date)  # the home page, as model.home_url addresses it
+    add(model.show.subscribe_url, site.build_date)
     for ep in model.episodes:
         add(ep.url, ep.date)
         if ep.transcript_url:

@@ -27,8 +27,10 @@ def jpeg(path: Path, *, size: int = COVER_PX, max_bytes: int = MAX_BYTES) -> byt
 def _jpeg(path: str, _mtime: int, _size: int, size: int, max_bytes: int) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
+    from podcast.images import open_image
+
     try:
-        with Image.open(path) as img:
+        with open_image(Path(path), path) as img:
             img = img.convert("RGB")
             if max(img.size) > size:
                 img.thumbnail((size, size), Image.Resampling.LANCZOS)

@@ -309,13 +309,14 @@ def _artwork(report, who, url: str, files: _Files) -> None:
     if not path.is_file():
         report.error(who, f"artwork {url} has no file in feed/", "Run `podcast build`")
         return
-    from PIL import Image, UnidentifiedImageError
-
+    from podcast.images import ImageError, image_info
     from podcast.show.artwork import check_art
     try:
-        with Image.open(path) as img:
-            problems = check_art(img.width, img.height, img.mode, img.format)
-    except (UnidentifiedImageError, OSError) as exc:
+        fmt, w, h, mode = image_info(path, path.name)
+        problems = check_art(w, h, mode, fmt)
+    except ImageError as exc:
+        problems = [exc.problem]
+    except OSError as exc:
         problems = [f"cannot be read ({exc})"]
     for p in problems:
         report.error(who, f"artwork {path.name} {p}",

@@ -176,6 +176,15 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
     return result
 
 
+def add_episode(root: Path, audio: Path, **options):
+    """``podcast add``: the episode made by show.manage, the master first checked as the
+    audio step will check it (silence, too short), so add accepts nothing build refuses."""
+    from podcast.audio.master import check_master_file
+    from podcast.show.manage import add_episode as add
+
+    return add(root, audio, check=check_master_file, **options)
+
+
 def move_feed(root: Path, new_url: str | None, **publish_options) -> MoveResult:
     """Record the move (or with ``new_url`` None, undo it), publish, and report."""
     from podcast.publish import redirects_supported

@@ -14,7 +14,6 @@ control characters. Each finding is a ``Problem`` naming the episode.
 from __future__ import annotations
 
 import email.utils
-import json
 import re
 import uuid
 from datetime import datetime, timezone
@@ -327,13 +326,14 @@ def _chapters(report, who, url: str, files: _Files) -> None:
     path = files.path(url)
     if path is None:
         return
+    from podcast.jsonio import JSONError, loads
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = loads(path.read_bytes(), path.name)
     except FileNotFoundError:
         report.error(who, f"chapters {url} has no file in feed/", "Run `podcast build`")
         return
-    except (ValueError, UnicodeDecodeError) as exc:
-        report.error(who, f"chapters file {path.name} is not JSON ({exc})")
+    except JSONError as exc:
+        report.error(who, f"chapters file {exc.where} {exc.problem}", "Run `podcast build`")
         return
     chapters = doc.get("chapters") if isinstance(doc, dict) else None
     if not isinstance(chapters, list) or not doc.get("version"):

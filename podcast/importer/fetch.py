@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from podcast.errors import NetworkError, PodcastError
+from podcast.errors import NetworkError
 from podcast.net import Client, status_error
 
 log = logging.getLogger(__name__)

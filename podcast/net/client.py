@@ -238,8 +238,8 @@ class Client:
         """Send, follow redirects (when ``follow``), and yield the final answer, whatever
         its status; its body is read inside the ``with`` block, within the deadline."""
         spec = KINDS[kind]
-        sent = {"user-agent": self.user_agent, "accept-encoding": "identity",
-                **{k.lower(): v for k, v in (headers or {}).items()}}
+        sent = {"User-Agent": self.user_agent, "Accept-Encoding": "identity",
+                **{_canonical(k): v for k, v in (headers or {}).items()}}
         first, current, history = origin(url), url, []
         with transport.deadline(spec.deadline):
             check_scheme(url)
@@ -261,7 +261,7 @@ class Client:
                     raise NetworkError(url, f"redirects more than {MAX_REDIRECTS} times",
                                        "Give the final address instead")
                 if origin(nxt) != first:
-                    sent = {k: v for k, v in sent.items() if k not in CREDENTIALS}
+                    sent = {k: v for k, v in sent.items() if k.lower() not in CREDENTIALS}
                 if raw.status == 303 or (raw.status in (301, 302) and method == "POST"):
                     method, body = "GET", None
                 current = nxt
@@ -314,6 +314,10 @@ class Client:
             log.info("%s: %s; trying again in %.1f s", url, why, delay)
             time.sleep(delay)
         raise AssertionError("unreachable")
+
+
+def _canonical(name: str) -> str:
+    return "-".join(part.capitalize() for part in name.split("-"))
 
 
 def _can_wait(seconds: float) -> bool:

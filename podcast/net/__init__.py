@@ -5,7 +5,7 @@ place for deadlines, size caps, retries, redirects, credentials and the
 address rule. See docs/network.md for what each command fetches.
 """
 
-from podcast.net.client import KINDS, Client, Response, status_error
+from podcast.net.client import KINDS, Client, Kind, Response, status_error
 from podcast.net.policy import Policy, parse_allow
 
-__all__ = ["KINDS", "Client", "Policy", "Response", "parse_allow", "status_error"]
+__all__ = ["KINDS", "Client", "Kind", "Policy", "Response", "parse_allow", "status_error"]

@@ -224,7 +224,7 @@ class Client:
     def close(self) -> None:
         self._pool.close()
 
-    def get(self, url: str, kind: str = "json") -> bytes:
+    def get(self, url: str, kind: str | Kind = "json") -> bytes:
         """A whole document of ``kind``; NetworkError on anything but a 2xx answer."""
         with self.request(url, kind=kind) as response:
             if not 200 <= response.status < 300:
@@ -232,19 +232,26 @@ class Client:
             return response.read()
 
     @contextmanager
-    def request(self, url: str, *, method: str = "GET", kind: str = "json",
+    def request(self, url: str, *, method: str = "GET", kind: str | Kind = "json",
                 headers: dict[str, str] | None = None, body: bytes | None = None,
                 follow: bool = True) -> Iterator[Response]:
         """Send, follow redirects (when ``follow``), and yield the final answer, whatever
-        its status; its body is read inside the ``with`` block, within the deadline."""
-        spec = KINDS[kind]
+        its status; its body is read inside the ``with`` block, within the deadline.
+        ``kind``: a name in ``KINDS``, or a ``Kind`` of one's own."""
+        spec = KINDS[kind] if isinstance(kind, str) else kind
         sent = {"User-Agent": self.user_agent, "Accept-Encoding": "identity",
                 **{_canonical(k): v for k, v in (headers or {}).items()}}
         first, current, history = origin(url), url, []
         with transport.deadline(spec.deadline):
             check_scheme(url)
             while True:
-                raw = self._send(method, current, sent, body, spec)
+                try:
+                    raw = self._send(method, current, sent, body, spec)
+                except NetworkError as exc:
+                    if current == url:
+                        raise
+                    raise NetworkError(url, f"redirects to {current}: {exc.problem}",
+                                       exc.hint) from None
                 location = raw_header(raw, b"location")
                 if not (follow and raw.status in REDIRECTS and location):
                     break

@@ -64,7 +64,7 @@ def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 def _kind(ip) -> str:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    for name in ("loopback", "link_local", "private", "multicast", "unspecified"):
+    for name in ("loopback", "unspecified", "link_local", "multicast", "private"):
         if getattr(ip, f"is_{name}"):
             return name.replace("_", "-")
     return "reserved"

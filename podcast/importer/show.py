@@ -106,9 +106,8 @@ def _take_channel(client: Client, root: Path, feed: SourceShow, source_url: str 
     if feed.explicit is not None:
         changes["explicit"] = feed.explicit
     changes["type"] = feed.type if feed.type in ("episodic", "serial") else "episodic"
-    year = datetime.now(timezone.utc).year
     changes["copyright"] = feed.copyright or current.get("copyright") or \
-        f"© {year} {changes['author']}"
+        f"© {datetime.now(timezone.utc).year} {changes['author']}"
     old_url = feed.self_url or source_url
     guid = feed.podcast_guid or (podcast_guid(old_url) if old_url else None)
     if guid:

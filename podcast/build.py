@@ -176,12 +176,23 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
     return result
 
 
+def add_episode(root: Path, audio: Path, **options):
+    """``podcast add``: the episode made by show.manage, the master first checked as the
+    audio step will check it (silence, too short), so add accepts nothing build refuses."""
+    from podcast.audio.master import check_master_file
+    from podcast.show.manage import add_episode as add
+
+    return add(root, audio, check=check_master_file, **options)
+
+
 def move_feed(root: Path, new_url: str | None, **publish_options) -> MoveResult:
     """Record the move (or with ``new_url`` None, undo it), publish, and report."""
+    from podcast.fsutil import restored_on_failure
     from podcast.publish import redirects_supported
     from podcast.publish.client import make_client, s3_errors
     from podcast.publish.move import MoveResult, answers_redirect, cdn_steps
-    from podcast.show.config import load_show
+    from podcast.publish.notify import is_public_https
+    from podcast.show.config import CONFIG_NAME, load_show
     from podcast.show.schema import Invalid, url
     from podcast.show.tomledit import edit_show
 
@@ -191,8 +202,13 @@ def move_feed(root: Path, new_url: str | None, **publish_options) -> MoveResult:
             url()(new_url)
         except Invalid as exc:
             raise PodcastError("NEW_URL", exc.message, exc.hint) from None
-    edit_show(show.root, {"new_feed_url": new_url})
-    result = publish(show.root, **publish_options)
+        if not is_public_https(new_url):
+            raise PodcastError("NEW_URL", f"{new_url} is not a public https address",
+                               "Apps and directories follow a move only to an https feed "
+                               "they can reach (http on this machine is for previews only)")
+    with restored_on_failure(show.root / CONFIG_NAME):  # a failed publish announces nothing
+        edit_show(show.root, {"new_feed_url": new_url})
+        result = publish(show.root, **publish_options)
     move = MoveResult(result.feed_url, new_url, result)
     if new_url is None or result.dry_run:
         return move

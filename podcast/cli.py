@@ -174,13 +174,13 @@ def add_cmd(opts: Options, audio, title, number, season, type_, date, notes, sum
     Example:
       podcast add ~/masters/ep3.wav --title "The Informant" --date 2026-12-01T07:00:00+00:00
     """
-    from podcast.show.manage import add_episode
+    from podcast.build import add_episode
 
     if slug is not None:
-        from podcast.show.episodes import SLUG_RE
-        if not SLUG_RE.match(slug):
-            raise click.BadParameter("use lowercase letters, digits and hyphens",
-                                     param_hint="--slug")
+        from podcast.show.episodes import slug_problem
+        if slug_problem(slug):
+            raise click.BadParameter(f"{slug_problem(slug)}: use lowercase letters, digits "
+                                     "and hyphens, not a device name", param_hint="--slug")
     ep = add_episode(opts.root, audio, title=title, number=number, season=season, type=type_,
                      date=date, notes=notes, slug=slug, summary=summary,
                      status="draft" if draft else "published")
@@ -572,8 +572,11 @@ def publish_cmd(opts: Options, bucket, prefix, endpoint_url, public_url, region,
               "publish the show at ([show] url).")
 @click.option("--jobs", type=click.IntRange(min=1), default=4, show_default=True,
               help="Episodes downloaded at once.")
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="HOST:PORT",
+              help="Also fetch from this host:port although its address is loopback or "
+              "private (the feed's own origin always may). Repeatable.")
 @pass_options
-def import_cmd(opts: Options, source, take_show, url, jobs):
+def import_cmd(opts: Options, source, take_show, url, jobs, allow_hosts):
     """Import every episode of an existing feed (URL or file) into episodes/.
 
     Keeps each guid exactly as published, the dates, titles, season, number
@@ -603,7 +606,7 @@ def import_cmd(opts: Options, source, take_show, url, jobs):
     if not take_show and not (Path(root) / CONFIG_NAME).is_file():
         opts.root  # noqa: B018  (raises the usual "podcast.toml not found")
     result = import_feed(Path(root), source, take_show=take_show, url=url, jobs=jobs,
-                         progress=opts.show_progress)
+                         progress=opts.show_progress, allow_hosts=allow_hosts)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for failure in result.failed:

@@ -112,6 +112,10 @@ class LockHeldError(PublishError):
     """Another publish holds the bucket's lock."""
 
 
+class NetworkError(PodcastError):
+    """A fetch failed or was refused (podcast/net/): names the URL, says what to do."""
+
+
 # ---- failures from below the library: one clear message at the CLI's edge -----------
 
 _OS_HINTS = {

@@ -146,3 +146,20 @@ def inside(path: Path, folder: Path) -> bool:
         return Path(path).resolve().is_relative_to(Path(folder).resolve())
     except (OSError, RuntimeError, ValueError):
         return False
+
+
+@contextlib.contextmanager
+def restored_on_failure(*paths: Path) -> Iterator[None]:
+    """Every file in ``paths`` as it was if the block raises: rewritten atomically, or
+    removed when it did not exist before. For commands that change several files."""
+    saved = {Path(p): Path(p).read_bytes() if Path(p).is_file() else None for p in paths}
+    try:
+        yield
+    except BaseException:
+        for path, data in saved.items():
+            if data is None:
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+            elif not path.is_file() or path.read_bytes() != data:
+                atomic_write_bytes(path, data)
+        raise

@@ -52,19 +52,22 @@ def check_sources(show: Show, episodes: list[Episode]) -> list[Problem]:
     Art that cannot be used is an error; art that will be converted is a
     warning (the published copy differs from the file). Transcripts must parse.
     """
-    from PIL import Image, UnidentifiedImageError
+    from podcast.images import ImageError, image_info
 
     problems: list[Problem] = []
 
     def art(path: Path, where: str, fieldname: str) -> None:
         try:
-            with Image.open(path) as img:
-                w, h, mode, fmt = img.width, img.height, img.mode, img.format
+            fmt, w, h, mode = image_info(path, show.where(path))
         except FileNotFoundError:
             return  # reported by the show/episode validation
-        except (UnidentifiedImageError, OSError) as exc:
-            problems.append(Problem(where, fieldname, f"{show.where(path)} is not a "
-                                    f"readable image ({exc})", "Export it as JPEG or PNG"))
+        except ImageError as exc:
+            problems.append(Problem(where, fieldname, f"{exc.where} {exc.problem}",
+                                    exc.hint or ""))
+            return
+        except OSError as exc:
+            problems.append(Problem(where, fieldname, f"{show.where(path)} cannot be read "
+                                    f"({exc.strerror})", "Check its permissions"))
             return
         for issue in check_art(w, h, mode, fmt):
             fixable = w == h and w >= ART_MIN

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from podcast.errors import PodcastError
 from podcast.fsutil import sha256_bytes, write_if_changed
+from podcast.images import image_info, open_image
 from podcast.show.artwork import ART_MAX, ART_MIN, FORMATS, check_art
 
 # Bump when the conversion changes, so cached conversions are redone.
@@ -32,29 +33,23 @@ def prepare_art(source: Path, where: str, cache_dir: Path | None = None) -> Art:
     """The bytes to publish for a cover: the source itself when it already meets
     the rules, else an RGB copy scaled down to 3000 px. Raises ``PodcastError``
     for art that cannot be fixed without a person (too small, not square)."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         raw = Path(source).read_bytes()
     except OSError as exc:
         raise PodcastError(where, f"cannot be read ({exc.strerror})",
                            "Check the path of the artwork") from None
-    try:
-        with Image.open(io.BytesIO(raw)) as img:
-            img.load()
-            fmt, mode, (w, h) = img.format, img.mode, img.size
-            if w != h:
-                raise PodcastError(where, f"is {w}x{h} px, not square",
-                                   f"Apple requires square art of {ART_MIN}-{ART_MAX} px: crop it")
-            if w < ART_MIN:
-                raise PodcastError(where, f"is {w}x{h} px, smaller than {ART_MIN}x{ART_MIN}",
-                                   f"Export the art at {ART_MIN}-{ART_MAX} px; enlarging blurs it")
-            if not check_art(w, h, mode, fmt):
-                return Art(raw, FORMATS[fmt], (w, h), False)
-            return _convert(img, raw, fmt, cache_dir)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise PodcastError(where, f"is not a readable image ({exc})",
-                           "Export the art as a JPEG or PNG") from None
+    with open_image(raw, where) as img:
+        fmt, mode, (w, h) = img.format, img.mode, img.size
+        if w != h:
+            raise PodcastError(where, f"is {w}x{h} px, not square",
+                               f"Apple requires square art of {ART_MIN}-{ART_MAX} px: crop it")
+        if w < ART_MIN:
+            raise PodcastError(where, f"is {w}x{h} px, smaller than {ART_MIN}x{ART_MIN}",
+                               f"Export the art at {ART_MIN}-{ART_MAX} px; enlarging blurs it")
+        img.load()
+        if not check_art(w, h, mode, fmt):
+            return Art(raw, FORMATS[fmt], (w, h), False)
+        return _convert(img, raw, fmt, cache_dir)
 
 
 def _convert(img, raw: bytes, fmt: str | None, cache_dir: Path | None) -> Art:
@@ -67,8 +62,8 @@ def _convert(img, raw: bytes, fmt: str | None, cache_dir: Path | None) -> Art:
         cached = cache_dir / f"{sha256_bytes(raw + _CONVERT_VERSION.encode())[:32]}.{ext}"
         if cached.is_file():
             data = cached.read_bytes()
-            with Image.open(io.BytesIO(data)) as done:
-                return Art(data, ext, done.size, True)
+            _, w, h, _ = image_info(data, str(cached))
+            return Art(data, ext, (w, h), True)
     out = img
     if out.mode in ("RGBA", "LA") or (out.mode == "P" and "transparency" in out.info):
         rgba = out.convert("RGBA")
@@ -113,7 +108,7 @@ def sizes_of(cover: Art, cache_dir: Path | None = None) -> list[tuple[int, bytes
         if cached is not None and cached.is_file():
             out.append((px, cached.read_bytes()))
             continue
-        with Image.open(io.BytesIO(cover.data)) as img:
+        with open_image(cover.data, "the show's art") as img:
             small = img.convert("RGB").resize((px, px), Image.Resampling.LANCZOS)
         buf = io.BytesIO()
         small.save(buf, "JPEG", quality=88, optimize=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
@@ -48,7 +47,7 @@ def chapter_image(episode: Episode, n: int, path: Path, where: str) -> tuple[str
     """The key and bytes of chapter ``n``'s image: a JPEG or PNG (by content, not by
     name), published as it is under a name holding its hash. ``podcast check`` calls
     this too, so it refuses exactly what the build would."""
-    from PIL import Image, UnidentifiedImageError
+    from podcast.images import open_image
 
     try:
         data = path.read_bytes()
@@ -58,13 +57,9 @@ def chapter_image(episode: Episode, n: int, path: Path, where: str) -> tuple[str
     if len(data) > MAX_IMAGE_BYTES:
         raise PodcastError(where, f"is {len(data) / 1e6:.1f} MB, more than "
                            f"{MAX_IMAGE_BYTES / 1e6:.0f} MB", "Export a smaller JPEG or PNG")
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            img.verify()
-            fmt = img.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise PodcastError(where, f"is not a readable image ({exc})",
-                           "Export it as a JPEG or PNG") from None
+    with open_image(data, where) as img:
+        img.verify()
+        fmt = img.format
     if fmt not in FORMATS:
         raise PodcastError(where, f"is {fmt}, not a JPEG or PNG", "Export it as JPEG or PNG")
     key = f"{model.episode_dir(episode)}chapter-{n}-{sha256_bytes(data)[:8]}.{FORMATS[fmt]}"

@@ -27,8 +27,10 @@ def jpeg(path: Path, *, size: int = COVER_PX, max_bytes: int = MAX_BYTES) -> byt
 def _jpeg(path: str, _mtime: int, _size: int, size: int, max_bytes: int) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
+    from podcast.images import ImageError, open_image
+
     try:
-        with Image.open(path) as img:
+        with open_image(Path(path), path) as img:
             img = img.convert("RGB")
             if max(img.size) > size:
                 img.thumbnail((size, size), Image.Resampling.LANCZOS)
@@ -37,8 +39,9 @@ def _jpeg(path: str, _mtime: int, _size: int, size: int, max_bytes: int) -> byte
                 img.save(buf, "JPEG", quality=quality, optimize=True)
                 if buf.tell() <= max_bytes:
                     return buf.getvalue()
-    except (OSError, UnidentifiedImageError) as exc:
-        raise TagError(path, f"cannot be read as an image ({exc})",
+    except (OSError, UnidentifiedImageError, ImageError) as exc:
+        reason = exc.problem if isinstance(exc, ImageError) else exc
+        raise TagError(path, f"cannot be read as an image ({reason})",
                        "Save the art as a JPEG or PNG") from None
     raise TagError(path, f"cannot be made smaller than {max_bytes // 1000} KB as a JPEG",
                    "Use simpler cover art")

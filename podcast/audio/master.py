@@ -43,6 +43,7 @@ from podcast.audio.measure import (
     SecondLog,
     ebur128,
     ebur128_info,
+    measure,
     summary_of,
 )
 from podcast.errors import AudioError
@@ -138,11 +139,22 @@ def plan(a: Analysis, settings: AudioSettings, *, correction: float = 0.0,
 
 def check_master(a: Analysis, where: str) -> None:
     """Refuse masters that cannot be mastered: silence, or too short to measure."""
-    if a.duration < MIN_DURATION:
-        raise AudioError(where, f"is {a.duration:.1f}s long, shorter than "
+    _check(a.duration, a.integrated if a.integrated is not None else a.levelled,
+           a.sample_peak if a.sample_peak is not None else a.levelled_peak, where)
+
+
+def check_master_file(path: Path, where: str) -> None:
+    """``check_master`` on a file, by one cheap loudness pass: what `podcast add` runs,
+    so it accepts no master that the build would refuse."""
+    m = measure(path, where=where, peak="sample")
+    _check(m.duration, m.loudness.integrated, m.loudness.sample_peak, where)
+
+
+def _check(duration: float, loudness: float | None, peak: float | None, where: str) -> None:
+    if duration < MIN_DURATION:
+        shown = f"{duration:.1f}" if round(duration, 1) < MIN_DURATION else f"{duration:.3f}"
+        raise AudioError(where, f"is {shown}s long, shorter than "
                          f"{MIN_DURATION:g}s", "Check that the right file is the master")
-    loudness = a.integrated if a.integrated is not None else a.levelled
-    peak = a.sample_peak if a.sample_peak is not None else a.levelled_peak
     if loudness is None or not math.isfinite(loudness) or loudness <= SILENCE \
             or peak is None or not math.isfinite(peak):
         raise AudioError(where, "is digital silence (no loudness to measure)",

@@ -83,8 +83,10 @@ def still(layout: Layout, art: Path, show_title: str, episode_title: str, dest: 
     """The clip's still layer as a PNG: blurred art behind, the art, the titles."""
     from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
+    from podcast.images import open_image
+
     w, h = layout.size
-    with Image.open(art) as img:
+    with open_image(art, str(art)) as img:
         cover = img.convert("RGB")
     side = max(w, h)
     back = cover.resize((side, side), Image.LANCZOS).filter(ImageFilter.GaussianBlur(side // 30))

@@ -19,13 +19,14 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False
                          huge_tree=False, remove_blank_text=False)
 
 
-def parse_xml(xml: bytes, what: str = "feed"):
-    """The ``<rss>`` root element; ``FeedError`` naming ``what`` when it is not RSS."""
+def parse_xml(xml: bytes, what: str = "feed",
+              hint: str = "Rebuild it with `podcast build`"):
+    """The ``<rss>`` root element; ``FeedError`` naming ``what`` when it is not RSS.
+    ``hint``: what to do about broken XML (ours is rebuilt; another host's is not)."""
     try:
         root = etree.fromstring(xml, PARSER)
     except etree.XMLSyntaxError as exc:
-        raise FeedError(what, f"is not well-formed XML ({exc})",
-                        "Rebuild it with `podcast build`") from None
+        raise FeedError(what, f"is not well-formed XML ({exc})", hint) from None
     if root.tag != "rss" or root.find("channel") is None:
         raise FeedError(what, "is not an RSS feed (no <rss><channel>)",
                         "Check the URL or file it came from")

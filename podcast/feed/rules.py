@@ -14,7 +14,6 @@ control characters. Each finding is a ``Problem`` naming the episode.
 from __future__ import annotations
 
 import email.utils
-import json
 import re
 import uuid
 from datetime import datetime, timezone
@@ -314,13 +313,14 @@ def _artwork(report, who, url: str, files: _Files) -> None:
     if not path.is_file():
         report.error(who, f"artwork {url} has no file in feed/", "Run `podcast build`")
         return
-    from PIL import Image, UnidentifiedImageError
-
+    from podcast.images import ImageError, image_info
     from podcast.show.artwork import check_art
     try:
-        with Image.open(path) as img:
-            problems = check_art(img.width, img.height, img.mode, img.format)
-    except (UnidentifiedImageError, OSError) as exc:
+        fmt, w, h, mode = image_info(path, path.name)
+        problems = check_art(w, h, mode, fmt)
+    except ImageError as exc:
+        problems = [exc.problem]
+    except OSError as exc:
         problems = [f"cannot be read ({exc})"]
     for p in problems:
         report.error(who, f"artwork {path.name} {p}",
@@ -331,13 +331,14 @@ def _chapters(report, who, url: str, files: _Files) -> None:
     path = files.path(url)
     if path is None:
         return
+    from podcast.jsonio import JSONError, loads
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
+        doc = loads(path.read_bytes(), path.name)
     except FileNotFoundError:
         report.error(who, f"chapters {url} has no file in feed/", "Run `podcast build`")
         return
-    except (ValueError, UnicodeDecodeError) as exc:
-        report.error(who, f"chapters file {path.name} is not JSON ({exc})")
+    except JSONError as exc:
+        report.error(who, f"chapters file {exc.where} {exc.problem}", "Run `podcast build`")
         return
     chapters = doc.get("chapters") if isinstance(doc, dict) else None
     if not isinstance(chapters, list) or not doc.get("version"):

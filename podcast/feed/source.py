@@ -212,7 +212,8 @@ def _item(it) -> SourceItem:
 
 def read_source(xml: bytes, what: str = "feed") -> SourceShow:
     """Everything ``podcast import`` takes from a feed. ``FeedError`` if it is not RSS."""
-    channel = parse_xml(xml, what).find("channel")
+    channel = parse_xml(xml, what, "Check the URL or file it came from; a feed another "
+                        "host serves broken must be fixed there").find("channel")
     categories = []
     for cat in channel.findall(ITUNES + "category"):
         top = (cat.get("text") or "").strip()

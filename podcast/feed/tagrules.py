@@ -168,11 +168,10 @@ def _image(report, who: str, img, files) -> None:
         report.error(who, f"podcast:image {href} has no file in feed/", "Run `podcast build`")
         return
     if img.get("width") and img.get("height"):
-        from PIL import Image, UnidentifiedImageError
+        from podcast.images import ImageError, image_info
         try:
-            with Image.open(path) as opened:
-                size = opened.size
-        except (UnidentifiedImageError, OSError):
+            size = image_info(path, path.name)[1:3]
+        except (ImageError, OSError):
             report.error(who, f"podcast:image {path.name} is not a readable image")
             return
         if size != (int(img.get("width")), int(img.get("height"))):

@@ -11,11 +11,11 @@ most ``CUE_SECONDS`` long); HTML and plain text have no times and are left.
 from __future__ import annotations
 
 import html
-import json
 import re
 from pathlib import Path
 
 from podcast.feed.tagrules import npt_seconds
+from podcast.jsonio import loads
 
 CUE_SECONDS = 7.0
 MAX_CHAPTERS = 500
@@ -44,12 +44,10 @@ def _escape(text: str) -> str:
     return re.sub(r"^(\s*)([-+]|\d+\.)(\s)", r"\1\\\2\3", text, flags=re.M)
 
 
-def chapters_from_json(data: bytes) -> list[dict]:
-    """Podcasting 2.0 JSON chapters -> [{start, title, url?, img?, toc?}]."""
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
-        return []
+def chapters_from_json(data: bytes, where: str) -> list[dict]:
+    """Podcasting 2.0 JSON chapters -> [{start, title, url?, img?, toc?}]; JSONError
+    when the file is not JSON, too large or too deep."""
+    doc = loads(data, where)
     out = []
     for ch in (doc.get("chapters") or [])[:MAX_CHAPTERS] if isinstance(doc, dict) else []:
         if not isinstance(ch, dict) or not isinstance(ch.get("startTime"), (int, float)):
@@ -108,13 +106,11 @@ def _stamp(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{rem // 1000:02d}.{rem % 1000:03d}"
 
 
-def vtt_from_json(data: bytes) -> str | None:
+def vtt_from_json(data: bytes, where: str) -> str | None:
     """A Podcasting 2.0 JSON transcript as WebVTT: words grouped into cues by speaker,
-    at most ``CUE_SECONDS`` each; None when it holds no timed text."""
-    try:
-        doc = json.loads(data.decode("utf-8-sig"))
-    except (ValueError, UnicodeDecodeError):
-        return None
+    at most ``CUE_SECONDS`` each; None when it holds no timed text, JSONError when it
+    is not JSON, too large or too deep."""
+    doc = loads(data, where)
     segments = doc.get("segments") if isinstance(doc, dict) else None
     if not isinstance(segments, list):
         return None

@@ -4,33 +4,30 @@ warning, rather than failing the whole episode)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 from podcast.errors import PodcastError
-from podcast.importer import fetch
+from podcast.fsutil import atomic_write_bytes
+from podcast.images import ImageError, image_info
+from podcast.net import Client
 from podcast.show import schema as s
 from podcast.show.artwork import ART_MIN, FORMATS
 
-MAX_IMAGE = 10 << 20
 
-
-def image_file(url: str, stem: Path, warnings: list[str], what: str, *,
+def image_file(client: Client, url: str, stem: Path, warnings: list[str], what: str, *,
                cover: bool = False) -> Path | None:
     """Download an image to ``stem.jpg``/``.png`` (by its content); None, with a
-    warning, when it cannot be used (unreadable; for a cover, not square or too small)."""
-    from PIL import Image, UnidentifiedImageError
-
+    warning, when it cannot be used (unreadable, too many pixels; for a cover, not
+    square or too small)."""
     try:
-        data = fetch.get(url, MAX_IMAGE)
+        data = client.get(url, "image")
     except PodcastError as exc:
         warnings.append(f"{what}: {exc.format()}")
         return None
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt, (w, h) = img.format, img.size
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        warnings.append(f"{what} {url} is not a readable image: left out")
+        fmt, w, h, _ = image_info(data, url)
+    except ImageError as exc:
+        warnings.append(f"{what} {exc.format()} Left out")
         return None
     if fmt not in FORMATS:
         warnings.append(f"{what} {url} is {fmt}, not JPEG or PNG: left out")
@@ -43,7 +40,7 @@ def image_file(url: str, stem: Path, warnings: list[str], what: str, *,
         warnings.append(f"{what} {url} is over 2 MB: left out")
         return None
     path = stem.with_suffix("." + FORMATS[fmt])
-    path.write_bytes(data)
+    atomic_write_bytes(path, data)
     return path
 
 

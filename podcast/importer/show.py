@@ -6,7 +6,8 @@ Title, description (as Markdown), summary, language, author, owner, art
 wrote one, as Podcast Index did), locked, medium, funding, persons, place and
 licence. The show's public ``url`` is where *this* pipeline will publish it:
 ``--url``, or the one already in podcast.toml. Comments and the other
-sections of podcast.toml are kept (tomlkit).
+sections of podcast.toml are kept (tomlkit). It is one transaction: when any
+part fails, podcast.toml and the art are as they were.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from pathlib import Path
 
 from podcast.errors import PodcastError
 from podcast.feed.source import SourceShow
+from podcast.fsutil import restored_on_failure
 from podcast.importer.convert import notes_markdown
 from podcast.importer.media import image_file, keep_valid
+from podcast.net import Client
 from podcast.show.config import (
     APPLE_CATEGORIES,
     CONFIG_NAME,
@@ -42,9 +45,17 @@ def _description(markdown: str) -> str:
     return "\n\n".join(out) or markdown.encode()[:3990].decode("utf-8", "ignore")
 
 
-def take_channel(root: Path, feed: SourceShow, source_url: str | None,
+def take_channel(client: Client, root: Path, feed: SourceShow, source_url: str | None,
                  public_url: str | None) -> list[str]:
-    """Write the channel into ``root/podcast.toml`` (created if missing); warnings."""
+    """Write the channel into ``root/podcast.toml`` (created if missing) and its art into
+    ``artwork/``; warnings. On failure every file it touched is restored."""
+    art = root / "artwork"
+    with restored_on_failure(root / CONFIG_NAME, art / "cover.jpg", art / "cover.png"):
+        return _take_channel(client, root, feed, source_url, public_url)
+
+
+def _take_channel(client: Client, root: Path, feed: SourceShow, source_url: str | None,
+                  public_url: str | None) -> list[str]:
     warnings: list[str] = []
     config = root / CONFIG_NAME
     current = read_toml(config).get("show", {}) if config.is_file() else {}
@@ -76,12 +87,13 @@ def take_channel(root: Path, feed: SourceShow, source_url: str | None,
     art = None
     if feed.image:
         (root / "artwork").mkdir(parents=True, exist_ok=True)
-        art = image_file(feed.image, root / "artwork" / "cover", warnings, "the show's art",
-                         cover=True)
+        art = image_file(client, feed.image, root / "artwork" / "cover", warnings,
+                         "the show's art", cover=True)
     if art is not None:
         changes["artwork"] = art.relative_to(root).as_posix()
     elif not current.get("artwork"):
-        raise PodcastError(feed.image or "itunes:image", "the show's art cannot be used",
+        why = f" ({warnings[-1]})" if feed.image and warnings else ""
+        raise PodcastError(feed.image or "itunes:image", f"the show's art cannot be used{why}",
                            "Put a 1400-3000 px square JPEG at artwork/cover.jpg, set "
                            "[show] artwork, then import again")
     categories = []
@@ -94,9 +106,8 @@ def take_channel(root: Path, feed: SourceShow, source_url: str | None,
     if feed.explicit is not None:
         changes["explicit"] = feed.explicit
     changes["type"] = feed.type if feed.type in ("episodic", "serial") else "episodic"
-    year = datetime.now(timezone.utc).year
     changes["copyright"] = feed.copyright or current.get("copyright") or \
-        f"© {year} {changes['author']}"
+        f"© {datetime.now(timezone.utc).year} {changes['author']}"
     old_url = feed.self_url or source_url
     guid = feed.podcast_guid or (podcast_guid(old_url) if old_url else None)
     if guid:

@@ -21,10 +21,11 @@ old feed and find the move.
 from __future__ import annotations
 
 import logging
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
+
+from podcast.errors import NetworkError
+from podcast.net import Client, Policy
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +40,14 @@ class MoveResult:
     steps: list[str] = field(default_factory=list)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
 def answers_redirect(url: str, to: str) -> bool:
-    """Whether ``url`` answers a permanent redirect (301/308) to ``to``."""
-    opener = urllib.request.build_opener(_NoRedirect)
+    """Whether ``url`` answers a permanent redirect (301/308) to ``to`` (one HEAD, through
+    the package's one client, the redirect itself not followed)."""
     try:
-        with opener.open(urllib.request.Request(url, method="HEAD"), timeout=15):
-            return False
-    except urllib.error.HTTPError as exc:
-        return exc.code in (301, 308) and (exc.headers.get("Location") or "") == to
-    except (urllib.error.URLError, OSError):
+        with Client(Policy.of([url])) as client, \
+                client.request(url, method="HEAD", kind="page", follow=False) as resp:
+            return resp.status in (301, 308) and (resp.header("location") or "") == to
+    except NetworkError:
         return False
 
 

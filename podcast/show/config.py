@@ -351,8 +351,8 @@ class PublishSettings:
     podcastindex_notify: bool = s.setting(
         s.boolean, "tell Podcast Index (pubnotify) when a public https feed changed", True)
     podping_url: str | None = s.setting(
-        s.url(https=False), "a Podping gateway (https://podping.cloud/); its token comes "
-        "from PODPING_TOKEN")
+        s.url(), "a Podping gateway (https://podping.cloud/); its token comes from "
+        "PODPING_TOKEN, so the address must be https (http only on this machine)")
 
 
 @dataclass(frozen=True)
@@ -380,7 +380,7 @@ def analytics_prefix(value: Any) -> str:
     value = s.text(value)
     if value in ANALYTICS_PREFIXES:
         return value
-    s.url(https=False)(value)
+    s.url()(value)  # the feed's enclosure URLs start with it: https, as build requires
     if not value.endswith("/"):
         raise Invalid(f"{s.shown(value)} does not end in /",
                       "The enclosure's address is appended to the prefix, after a /")

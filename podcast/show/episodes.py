@@ -37,6 +37,19 @@ EPISODE_FILE = "episode.md"
 TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt")
 COVER_NAMES = ("cover.jpg", "cover.png")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Names Windows reserves for devices, with or without an extension: a folder so named
+# cannot be checked out there.
+RESERVED_SLUG = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])$")
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot name an episode's folder (None: it can)."""
+    if not SLUG_RE.match(slug):
+        return f"{slug!r} is not a slug of lowercase letters, digits and hyphens"
+    if RESERVED_SLUG.match(slug):
+        return f"{slug!r} is a name Windows reserves for a device (the folder could not be " \
+            "checked out there)"
+    return None
 MASTER_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".aac", ".aif", ".aiff", ".ogg", ".opus")
 
 
@@ -341,8 +354,8 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
     ctx = s.Context(where)
     v = s.validate(data, EPISODE_OPTIONS, ctx)
     slug = folder.name
-    if not SLUG_RE.match(slug):
-        ctx.error("folder", f"{slug!r} is not a slug of lowercase letters, digits and hyphens",
+    if slug_problem(slug):
+        ctx.error("folder", slug_problem(slug),
                   "Rename the folder; the slug is part of the episode's URLs")
     if v["type"] == "full" and v["number"] is None:
         ctx.warn("number", "missing for a full episode", "Add number: N (Apple shows it)")

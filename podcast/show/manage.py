@@ -23,6 +23,7 @@ from podcast.show.config import Show, load_show
 from podcast.show.episodes import (
     EPISODE_FILE,
     MASTER_SUFFIXES,
+    RESERVED_SLUG,
     Episode,
     load_episodes,
     read_episode,
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 def slugify(text: str) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
-    return text[:60].rstrip("-") or "episode"
+    text = text[:60].rstrip("-") or "episode"
+    return f"{text}-episode" if RESERVED_SLUG.match(text) else text
 
 
 def next_number(episodes: list[Episode], season: int | None) -> int:
@@ -49,7 +51,8 @@ def next_number(episodes: list[Episode], season: int | None) -> int:
 def add_episode(root: Path, audio: Path, *, title: str, number: int | None = None,
                 season: int | None = None, type: str = "full", date: datetime | None = None,
                 notes: str | None = None, slug: str | None = None, status: str = "published",
-                summary: str | None = None) -> Episode:
+                summary: str | None = None,
+                check: Callable[[Path, str], None] | None = None) -> Episode:
     """Create ``episodes/<slug>/`` from a master: copy it in, write episode.md, new guid.
 
     The original master is only read. An existing folder is never overwritten.
@@ -63,6 +66,8 @@ def add_episode(root: Path, audio: Path, *, title: str, number: int | None = Non
                            "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
     from podcast.show.probe import probe
     probe(audio)  # refuse an unreadable master before creating anything
+    if check is not None:  # the audio stage's own checks (silence, too short)
+        check(audio, str(audio))
 
     existing = load_episodes(show, collect=[], probe_audio=False)
     slug = slug or slugify(title)

@@ -234,11 +234,10 @@ def root_prefix(key: str) -> str:
 def _image(show, out: Path, key: str, alt: str, sizes: dict) -> Image:
     if key not in sizes:
         sizes[key] = (None, None)
+        from podcast.images import ImageError, image_info
         try:
-            from PIL import Image as PILImage
-            with PILImage.open(out / key) as img:
-                sizes[key] = img.size
-        except (OSError, ValueError):
+            sizes[key] = image_info(out / key, key)[1:3]
+        except (ImageError, OSError):
             log.debug("cannot read the size of %s", key)
     w, h = sizes[key]
     return Image(key, model.public_url(show, key), alt, w, h)

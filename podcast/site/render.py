@@ -187,8 +187,10 @@ def _write_icons(site: Site, out: Path) -> tuple[str, str]:
 
     from PIL import Image
 
+    from podcast.images import open_image
+
     try:
-        with Image.open(out / site.artwork_key) as img:
+        with open_image(out / site.artwork_key, site.artwork_key) as img:
             img.draft("RGB", (ICON_SIZE * 2, ICON_SIZE * 2))  # JPEG: decode at 1/2..1/8 size
             small = img.convert("RGB").resize((ICON_SIZE, ICON_SIZE), Image.LANCZOS)
     except OSError as exc:

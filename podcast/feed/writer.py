@@ -241,7 +241,8 @@ def write_feed(site: Site, out: Path, *, guard: bool = False) -> set[str]:
     data = render_feed(site, cache)
     cache.save()
     log.debug("feed notes: %d rendered, %d from the cache", cache.misses, cache.hits)
-    _refuse_broken(site, data, Path(out))
+    if not _unchanged(Path(out) / model.FEED, data):  # one that is passed when written
+        _refuse_broken(site, data, Path(out))
     if guard:
         from podcast.feed.protect import guard_against_published
         guard_against_published(site.show, data)
@@ -249,6 +250,13 @@ def write_feed(site: Site, out: Path, *, guard: bool = False) -> set[str]:
     log.info("feed: %d episode%s%s", len(site.episodes), "" if len(site.episodes) == 1 else "s",
              "" if changed else " (unchanged)")
     return {model.FEED}
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _refuse_broken(site: Site, data: bytes, out: Path) -> None:

@@ -136,6 +136,39 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _CLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
+    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
+MAX_DEPTH = 64  # nested lists and tables in front matter
+
+
+def _load_yaml(head: str):
+    """The front matter's values: with libyaml (six times faster: it is read on every
+    build) after one pass over its events that refuses aliases and deep nesting, as
+    ``_Loader`` does in pure Python (libyaml's composer recurses in C)."""
+    if not yaml.__with_libyaml__:
+        return yaml.load(head, Loader=_Loader)
+    depth = 0
+    try:
+        for event in yaml.parse(head, Loader=yaml.CSafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                raise yaml.composer.ComposerError(
+                    None, None, "aliases (*name) are not allowed; write the value out",
+                    event.start_mark)
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            if depth > MAX_DEPTH:
+                raise RecursionError
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in (exc.problem or ""):  # libyaml's own limit
+            raise RecursionError from None
+        raise
+    return yaml.load(head, Loader=_CLoader)
+
+
 def split_front_matter(text: str, where: str) -> tuple[dict, str]:
     """Split ``---\\nYAML\\n---\\nMarkdown``; raise PodcastError on a broken file."""
     if text.startswith("\ufeff"):
@@ -155,7 +188,7 @@ def split_front_matter(text: str, where: str) -> tuple[dict, str]:
         raise PodcastError(where, f"front matter is larger than {MAX_FRONT_MATTER // 1024} KB",
                            "Keep the fields short; long text belongs in the notes below")
     try:
-        data = yaml.load(head, Loader=_Loader) or {}
+        data = _load_yaml(head) or {}
     except RecursionError:
         raise PodcastError(where, "front matter is nested too deeply",
                            "Write plain fields, lists and tables") from None

@@ -49,6 +49,14 @@ class Chapter:
     toc: bool = True
 
 
+def past_the_end(chapters, duration: float) -> list[tuple[int, str]]:
+    """(index, problem) for each chapter that starts at or after the end of
+    ``duration`` seconds of audio: the one rule, for ``check`` (the header's
+    length) and the audio step (the decoded length)."""
+    return [(i, f"{ch.start:g}s is past the end of the audio ({duration:.1f}s)")
+            for i, ch in enumerate(chapters) if ch.start >= duration]
+
+
 @dataclass(frozen=True)
 class Soundbite:
     start: float
@@ -438,11 +446,8 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
                  "Apps show nothing before it; add a chapter at 0:00")
     soundbites = v["soundbites"] or s.Items()
     if duration is not None:
-        for i, ch in enumerate(chapters):
-            if ch.start >= duration:
-                ctx.error(f"chapters[{at[i]}].start",
-                          f"{ch.start:g}s is past the end of the audio ({duration:.1f}s)",
-                          "Fix the time or the master")
+        for i, problem in past_the_end(chapters, duration):
+            ctx.error(f"chapters[{at[i]}].start", problem, "Fix the time or the master")
         for pos, sb in zip(soundbites.positions, soundbites):
             if sb["start"] + sb["duration"] > duration + 0.5:
                 ctx.error(f"soundbites[{pos}]", f"ends at {sb['start'] + sb['duration']:g}s, "

@@ -10,7 +10,8 @@ Two shows, each built once for real first (not timed), then rebuilt unchanged:
   chapters and transcript, so every per-episode step runs 200 times.
 
 Each no-op is ``podcast -q build`` in a fresh process, as a producer runs it:
-wall seconds and peak RSS of that process (``wait4``), best and median of R.
+wall seconds, CPU seconds (user + system: what the machine's other work does
+not inflate) and peak RSS of that process (``wait4``), best and median of R.
 Python may write its bytecode cache (``PYTHONDONTWRITEBYTECODE`` is unset for
 the builds): a user's installation keeps compiled modules, so the figures do
 not include compiling the package on every run. Targets (issue #18): at most
@@ -44,8 +45,9 @@ def _env() -> dict:
     return env
 
 
-def build(root: Path, *, quiet: bool = True) -> tuple[float, int]:
-    """One ``podcast build`` of ``root`` in a fresh process: (wall s, peak RSS bytes)."""
+def build(root: Path, *, quiet: bool = True) -> tuple[float, float, int]:
+    """One ``podcast build`` of ``root`` in a fresh process: (wall s, CPU s, peak RSS
+    bytes)."""
     argv = [sys.executable, "-m", "podcast", "--root", str(root)] + (["-q"] if quiet else [])
     start = time.perf_counter()
     proc = subprocess.Popen(argv + ["build"], env=_env(), stdout=subprocess.DEVNULL,
@@ -56,7 +58,7 @@ def build(root: Path, *, quiet: bool = True) -> tuple[float, int]:
     err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode:
         raise SystemExit(f"podcast build failed in {root}:\n{err}")
-    return wall, usage.ru_maxrss * 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
 
 
 def copy_show(dest: Path) -> Path:
@@ -103,10 +105,10 @@ def measure(name: str, root: Path, repeat: int) -> str:
     first = time.perf_counter() - start
     build(root)  # settles anything a first build leaves for later (bytecode, memos)
     runs = [build(root) for _ in range(repeat)]
-    walls = [w for w, _ in runs]
-    peak = max(r for _, r in runs) / 1e6
+    walls, cpus = [w for w, _, _ in runs], [c for _, c, _ in runs]
+    peak = max(r for _, _, r in runs) / 1e6
     return (f"| {name} | {first:.1f} | {min(walls):.2f} | {statistics.median(walls):.2f} "
-            f"| {peak:.0f} |")
+            f"| {min(cpus):.2f} | {peak:.0f} |")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -116,8 +118,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv if argv is not None else [])
     print(f"no-op `podcast build`, best and median of {args.repeat}, each a fresh process; "
           "targets: the show <= 0.3 s and 100 MB, 200 episodes <= 1 s\n")
-    print("| show | first build s | no-op best s | no-op median s | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|")
+    print("| show | first build s | no-op best s | no-op median s | no-op CPU s | "
+          "peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|")
     print(measure("this show (3 episodes)", copy_show(WORK / "show"), args.repeat), flush=True)
     print(measure(f"synthetic ({args.episodes} episodes)",
                   synthetic_show(WORK / "many", args.episodes), args.repeat), flush=True)

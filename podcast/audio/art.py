@@ -12,6 +12,9 @@ from pathlib import Path
 
 from podcast.errors import TagError
 
+# Bump when ``jpeg`` makes other bytes from the same source: the tags' digest names
+# pictures by source and this, so a change re-tags the MP3s.
+JPEG_VERSION = "1"
 COVER_PX = 1400
 CHAPTER_PX = 640
 MAX_BYTES = 500_000

@@ -83,7 +83,7 @@ class TagSet:
     def digest(self) -> str:
         def plain(value):
             if isinstance(value, ArtRef):  # the picture by content, not by file name
-                return [value.sha256, value.size, value.max_bytes]
+                return [value.sha256, value.size, value.max_bytes, art.JPEG_VERSION]
             if isinstance(value, (list, tuple)):
                 return [plain(v) for v in value]
             if isinstance(value, dict):

@@ -28,7 +28,6 @@ to show that its memory does not grow with episode length.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import shutil
@@ -212,15 +211,15 @@ def main(argv: list[str] | None = None) -> None:
         rows.append((f"{kind}: podcast process, second run (cached)", wall2, None, None, None,
                      None, None, None, None))
         data = report_of(show)
-        steps = data.get("speech", {}).get("steps", {})
-        notes.append(f"{kind} master: {data['input']['integrated']} LUFS, LRA "
-                     f"{data['input']['lra']} -> {data['output']['lra']} LU; ours: "
+        steps = data.speech.steps
+        notes.append(f"{kind} master: {data.input.integrated} LUFS, LRA "
+                     f"{data.input.lra} -> {data.output.lra} LU; ours: "
                      + ", ".join(k for k in ("highpass", "dehum", "denoise", "gate", "leveler")
-                                 if k in steps)
-                     + f", gain {data['gain']:+.1f} dB, limiter "
-                     + (f"engaged (peaks -{data['limiter']['reduction']} dB)"
-                        if data["limiter"]["engaged"] else "not needed")
-                     + f", {data['attempts']} encode(s)")
+                                 if getattr(steps, k))
+                     + f", gain {data.gain:+.1f} dB, limiter "
+                     + (f"engaged (peaks -{data.limiter.reduction} dB)"
+                        if data.limiter.engaged else "not needed")
+                     + f", {data.attempts} encode(s)")
         line = f"{kind}: ours / floor = {ours / floor_wall:.2f} (target <= 1.5)"
         if norm:
             out = WORK / f"ffmpeg-normalize-{kind}.mp3"
@@ -270,10 +269,12 @@ def main(argv: list[str] | None = None) -> None:
                   f"{f.movement:.2f} | {f.integrated:.1f} | {f.true_peak:.1f} |")
 
 
-def report_of(show: Path) -> dict:
+def report_of(show: Path):
     """The audio report of the show's one episode (named by its 64-hex audio hash)."""
-    return json.loads(next(p for p in (show / ".cache" / "audio").glob("*.json")
-                           if len(p.stem) == 64).read_text())
+    from podcast.audio.report import AudioReport
+
+    return AudioReport.from_json(next(p for p in (show / ".cache" / "audio").glob("*.json")
+                                      if len(p.stem) == 64).read_bytes())
 
 
 def interview_runs(minutes, ff, podcast, norm, row, summary) -> list:

@@ -102,12 +102,13 @@ build_show = build  # for ``publish``, whose ``build`` option shadows the name
 def _remove_stale(out: Path, keep: set[str]) -> tuple[str, ...]:
     """Delete files in ``out`` that this build did not produce (old media keys...)."""
     removed = []
+    top = len(str(out)) + 1
     for dirpath, dirnames, filenames in os.walk(out, topdown=False):
         for name in filenames:
-            path = Path(dirpath) / name
-            key = path.relative_to(out).as_posix()
+            path = os.path.join(dirpath, name)
+            key = path[top:].replace(os.sep, "/")  # string work: thousands of files
             if key not in keep and not name.startswith("."):
-                path.unlink()
+                os.unlink(path)
                 removed.append(key)
         if dirpath != str(out) and not os.listdir(dirpath):
             os.rmdir(dirpath)

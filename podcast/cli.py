@@ -265,10 +265,10 @@ def process_cmd(opts: Options, slugs, jobs, force):
                       progress=opts.show_progress)
     for r in results:
         out, lim = r.report.output, r.report.limiter
-        limiter = f", limiter -{lim['reduction']:.1f} dB" if lim["engaged"] else ""
-        say(f"{r.action:9} {r.media.key}  {r.report.input['integrated']:.1f} -> "
-                   f"{out['integrated']:.1f} LUFS, {out['true_peak']:.1f} dBTP, "
-                   f"gain {r.report.gain:+.1f} dB{limiter}")
+        limiter = f", limiter -{lim.reduction:.1f} dB" if lim.engaged else ""
+        say(f"{r.action:9} {r.media.key}  {r.report.input.integrated:.1f} -> "
+            f"{out.integrated:.1f} LUFS, {out.true_peak:.1f} dBTP, "
+            f"gain {r.report.gain:+.1f} dB{limiter}")
 
 
 def _seconds(ctx, param, value):

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
@@ -124,6 +125,41 @@ class Alternate:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """A stretch of the master left out of the published audio, in master seconds."""
+
+    start: float
+    end: float
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Where a time written against the master plays in the published audio.
+
+    Chapters, soundbites and transcript cues are written against the master;
+    the published MP3 plays the master's time 0 at ``offset`` (an intro's
+    length less its crossfade), and #17's edit list takes ``cuts`` out of it.
+    ``to_published`` is the one place that maps a time: through the cuts
+    first (each cut that ends at or before ``t`` takes its length off), then
+    the offset. A time inside a cut moves to where the cut was made: the
+    moment the audio after it starts playing. So a cue or soundbite wholly
+    inside a cut shrinks to nothing, and one across a cut ends where it was
+    made.
+    """
+
+    offset: float = 0.0
+    cuts: tuple[Cut, ...] = ()  # in order of time, not overlapping
+
+    def to_published(self, t: float) -> float:
+        removed = 0.0
+        for cut in self.cuts:
+            if t <= cut.start:
+                break
+            removed += min(t, cut.end) - cut.start
+        return t - removed + self.offset
+
+
+@dataclass(frozen=True)
 class Media:
     """The published MP3 of one episode, as the audio step reports it."""
 
@@ -132,17 +168,52 @@ class Media:
     size: int  # exact bytes: the enclosure length
     duration: float  # seconds, measured on the encoded file
     sha256: str
-    report: dict = field(default_factory=dict)  # loudness figures etc.
-    # Seconds into the published file at which the master's time 0 plays (an
-    # intro's length less its crossfade): chapters, soundbites and transcript
-    # cues are written relative to the master and shifted by this when published.
-    offset: float = 0.0
+    report: Any = None  # the audio.report.AudioReport it was made with
+    # Master time -> time in this file (the intro's offset; #17: cuts): chapters,
+    # soundbites and transcript cues are written against the master.
+    timeline: Timeline = Timeline()
     alternates: tuple[Alternate, ...] = ()  # [audio] alternates, in the order configured
 
 
 # The chapter every published chapter list starts with when an intro plays before
-# the master (chapters, soundbites and transcripts are shifted by Media.offset).
+# the master.
 INTRO_CHAPTER = "Intro"
+
+
+@dataclass(frozen=True)
+class PublishedChapter:
+    """A chapter as listeners get it, timed to the published audio."""
+
+    start: float  # seconds into the published audio
+    end: float  # the next chapter's start, or the end of the audio
+    title: str
+    url: str | None = None
+    image: Path | None = None  # the episode's image file for it
+    toc: bool = True  # listed in tables of contents
+    number: int | None = None  # 1-based place among the episode's chapters; None: the intro
+
+
+def published_chapters(episode: Episode, timeline: Timeline, duration: float
+                       ) -> tuple[PublishedChapter, ...]:
+    """The episode's chapters as ID3 tags, JSON chapters, Podlove chapters and pages
+    all publish them: through ``timeline``, with an "Intro" chapter first when an
+    intro plays before the master. A chapter left without audio (its start cut
+    out up to the next one's) is dropped."""
+    starts = [timeline.to_published(ch.start) for ch in episode.chapters]
+    ends = starts[1:] + [duration]
+    out = [PublishedChapter(s, e, ch.title, ch.url, ch.image, ch.toc, n)
+           for n, (ch, s, e) in enumerate(zip(episode.chapters, starts, ends), start=1)
+           if e > s]
+    if out and timeline.offset > 0:
+        out.insert(0, PublishedChapter(0.0, out[0].start, INTRO_CHAPTER))
+    return tuple(out)
+
+
+def listed_chapters(chapters: tuple[PublishedChapter, ...]) -> tuple[PublishedChapter, ...]:
+    """The chapters a table of contents lists: ``toc`` ones, and the intro only in
+    front of at least one of the episode's own."""
+    listed = tuple(c for c in chapters if c.toc)
+    return listed if any(c.number is not None for c in listed) else ()
 
 
 @dataclass(frozen=True)

@@ -33,11 +33,11 @@ def test_levels_reach_target_on_decoded_mp3(tmp_path, case):
     assert loud.integrated == pytest.approx(target, abs=0.5)
     assert loud.true_peak <= -1.0
     report = result.report
-    assert report.limiter["engaged"] is limited
+    assert report.limiter.engaged is limited
     if "over 0" in case:  # a float master may exceed full scale; the gain brings it down
-        assert report.input["true_peak"] > 0.0 and report.gain < 0
-    assert report.output["target"] == target
-    assert report.output["integrated"] == pytest.approx(loud.integrated, abs=0.1)
+        assert report.input.true_peak > 0.0 and report.gain < 0
+    assert report.output.target == target
+    assert report.output.integrated == pytest.approx(loud.integrated, abs=0.1)
     info = mp3_info(path)
     assert info.cbr and info.sample_rate == 44100 and info.has_info_header
     assert info.channels == (1 if "mono" in case else 2)
@@ -59,7 +59,7 @@ def test_input_formats(tmp_path, name, codec, rate):
     (result,) = process(root, jobs=1)
     loud = decoded_loudness(result.media.path)
     assert loud.integrated == pytest.approx(-16.0, abs=0.5) and loud.true_peak <= -1.0
-    assert result.report.input["sample_rate"] == rate
+    assert result.report.input.sample_rate == rate
     assert mp3_info(result.media.path).sample_rate == 44100  # never 192 kHz
 
 
@@ -86,24 +86,24 @@ def _analysis(integrated: float, peak: float, channels: int = 2,
 
 def test_plan_is_linear_gain_unless_peaks_would_break_the_ceiling():
     settings = AudioSettings(**PLAIN)
-    quiet = mastering.plan(_analysis(-26.0, -14.0), settings)
+    quiet = mastering.plan_gain(_analysis(-26.0, -14.0), settings)
     assert quiet.limit is None
     assert quiet.gain == pytest.approx(10.0 + mastering.cbr_loss(128))
-    peaky = mastering.plan(_analysis(-26.0, -3.0), settings)
+    peaky = mastering.plan_gain(_analysis(-26.0, -3.0), settings)
     assert peaky.limit is not None and peaky.limit < settings.true_peak
     assert peaky.limiter_reduction == pytest.approx(peaky.predicted_peak - peaky.limit)
     chain = peaky.filters().split(",")
     assert chain[1] == "aresample=44100" and chain[2].startswith("alimiter=")
     assert "level=disabled" in chain[2]  # no hidden make-up gain
     assert "loudnorm" not in peaky.filters()
-    mono = mastering.plan(_analysis(-26.0, -12.0, channels=1), settings)
+    mono = mastering.plan_gain(_analysis(-26.0, -12.0, channels=1), settings)
     assert (mono.target, mono.bitrate, mono.channels) == (-19.0, 64, 1)
 
 
 def test_plan_with_the_leveler_aims_the_levelled_loudness_and_always_limits():
     """After the leveler every passage peaks near full scale: the gain comes from the
     predicted levelled loudness, and the limiter is always there."""
-    p = mastering.plan(_analysis(-30.0, -12.0, levelled=-17.5), AudioSettings())
+    p = mastering.plan_gain(_analysis(-30.0, -12.0, levelled=-17.5), AudioSettings())
     assert p.leveler and p.limit is not None
     assert p.gain == pytest.approx(-16.0 + 17.5 + mastering.cbr_loss(128))
     assert p.predicted_peak == pytest.approx(-0.9 + p.gain)
@@ -117,7 +117,7 @@ def test_plan_settles_the_gain_against_the_limiters_measured_loss():
 
     a = _analysis(-30.0, -12.0, levelled=-21.2)
     a.limiter_loss = [[2.0, 0.3], [5.0, 1.5]]
-    p = mastering.plan(a, AudioSettings())
+    p = mastering.plan_gain(a, AudioSettings())
     base = -16.0 + 21.2 + mastering.cbr_loss(128)
     assert p.gain == pytest.approx(base + limiter_loss(a, p.gain), abs=0.02)
     assert p.gain == pytest.approx((base + 0.3 - 0.4 * 2.0) / 0.6, abs=0.02)  # closed form

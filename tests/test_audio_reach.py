@@ -54,7 +54,7 @@ def test_an_mp3_on_target_is_published_as_it_is(tmp_path, on_target):
     root = show_with(tmp_path, on_target)
     (result,) = run(root)
     assert result.action == "as is"
-    assert result.report.output["passthrough"] is True and result.report.gain == 0.0
+    assert result.report.output.passthrough is True and result.report.gain == 0.0
     published = result.media.path
     assert pcm_md5(published) == pcm_md5(on_target)  # the same frames: no second lossy pass
     info = mp3_info(published)
@@ -75,8 +75,8 @@ def test_an_mp3_on_target_still_gets_the_intro(tmp_path, on_target):
     root = show_with(tmp_path, on_target, audio={"intro": "audio/intro.wav"})
     music(root / "audio" / "intro.wav", seconds=5.0, level=-20.0)
     (result,) = run(root)
-    assert result.action == "encoded" and not result.report.output.get("passthrough")
-    assert result.media.offset == pytest.approx(3.0, abs=0.01)  # 5 s less the crossfade
+    assert result.action == "encoded" and not result.report.output.passthrough
+    assert result.media.timeline.offset == pytest.approx(3.0, abs=0.01)  # 5 s less the crossfade
     assert result.media.duration == pytest.approx(8.0 + 3.0, abs=0.1)  # the 8 s master
     assert abs(decoded_loudness(result.media.path).integrated + 16) <= 0.5
 
@@ -86,8 +86,8 @@ def test_quiet_or_vbr_mp3s_are_mastered(tmp_path, on_target):
     ffmpeg("-i", str(on_target), "-af", "volume=-8dB", "-c:a", "libmp3lame", "-b:a", "128k",
            str(quiet))
     (result,) = run(show_with(tmp_path / "a", quiet))
-    assert result.action == "encoded" and not result.report.output.get("passthrough")
-    assert abs(result.report.output["integrated"] + 16) <= 0.5
+    assert result.action == "encoded" and not result.report.output.passthrough
+    assert abs(result.report.output.integrated + 16) <= 0.5
 
     vbr = tmp_path / "vbr.mp3"  # on target, but VBR: apps seek it inaccurately
     ffmpeg("-i", str(on_target), "-c:a", "libmp3lame", "-q:a", "2", str(vbr))

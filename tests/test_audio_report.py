@@ -83,6 +83,9 @@ def test_producer_pages_are_served_but_never_built_into_feed(preview, show):
 @pytest.mark.browser
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
 def test_producer_page_in_a_browser(preview):
+    """At desktop and phone widths: the curves across the chart, axes with units,
+    the legend drawing each line as the chart does (the target dashed), the
+    figures readable; screenshots in tests/artifacts/ to look at."""
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -90,22 +93,34 @@ def test_producer_page_in_a_browser(preview):
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                      args=["--headless", "--no-sandbox", "--disable-gpu"])
         try:
-            page = browser.new_page(viewport={"width": 1000, "height": 900})
-            errors: list[str] = []
-            page.on("console", lambda m: m.type == "error" and errors.append(m.text))
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(preview.url + "_producer/interview.html", wait_until="load")
-            curve = page.locator("svg path.mp3")
-            curve.wait_for(state="visible")
-            box = curve.bounding_box()
-            assert box and box["width"] > 600  # drawn across the figure, not a dot
-            page.screenshot(path=str(ARTIFACTS / "producer-report.png"), full_page=True)
-            save_for_docs(page, "producer-report.png", full_page=True)
-            assert page.locator("svg path.master").bounding_box()["width"] > 600
-            target = page.locator("svg line.target").bounding_box()
-            assert target and target["width"] > 600
-            rows = page.locator("#figures th").all_inner_texts()
-            assert {"target", "loudness range", "pauses", "hum"} <= set(rows)
-            assert errors == []
+            for name, viewport in (("desktop", {"width": 1000, "height": 900}),
+                                   ("phone", {"width": 390, "height": 844})):
+                page = browser.new_page(viewport=viewport)
+                errors: list[str] = []
+                page.on("console", lambda m: m.type == "error" and errors.append(m.text))
+                page.on("pageerror", lambda e: errors.append(str(e)))
+                page.goto(preview.url + "_producer/interview.html", wait_until="load")
+                chart = page.locator("svg.chart")
+                chart.locator("path.mp3").wait_for(state="visible")
+                width = chart.bounding_box()["width"]
+                for line in ("path.mp3", "path.master", "line.target"):
+                    box = chart.locator(line).bounding_box()
+                    assert box and box["width"] > 0.8 * width, (name, line)
+                axes = chart.locator("text.axis").all_text_contents()
+                assert axes == ["loudness (LUFS)", "time (m:ss)"]
+                dash = "getComputedStyle(document.querySelector('{}')).strokeDasharray"
+                assert page.evaluate(dash.format(".legend line.target")) == \
+                    page.evaluate(dash.format("svg.chart line.target")) != "none"
+                assert page.evaluate(dash.format(".legend line.mp3")) == "none"
+                rows = page.locator("#figures th").all_inner_texts()
+                assert {"target", "loudness range", "pauses", "hum"} <= set(rows)
+                table = page.locator("#figures").bounding_box()
+                assert table["x"] + table["width"] <= viewport["width"]  # no sideways scroll
+                page.screenshot(path=str(ARTIFACTS / f"producer-report-{name}.png"),
+                                full_page=True)
+                if name == "desktop":
+                    save_for_docs(page, "producer-report.png", full_page=True)
+                assert errors == []
+                page.close()
         finally:
             browser.close()

@@ -13,7 +13,9 @@ from the pipeline's report; the report is then checked against it.
 
 from __future__ import annotations
 
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from audio_helpers import FFmpegSpy, load
@@ -59,7 +61,7 @@ def processed(master50, tmp_path_factory):
 
 
 def spans_end(result) -> float:
-    return result.report.input["duration"]
+    return result.report.input.duration
 
 
 def test_voices_levelled_pauses_and_hum_held_down(processed):
@@ -84,21 +86,21 @@ def test_report_names_what_was_found_and_done(processed):
     result, before, after = processed
     report = result.report
     speech = report.speech
-    assert speech["hum"] == 50 and speech["steps"]["dehum"] == 50
-    assert speech["steps"]["denoise"] == "light" and speech["steps"]["highpass"] == 80
-    assert speech["noise_floor"] < -55
+    assert speech.hum == 50 and speech.steps.dehum == 50
+    assert speech.steps.denoise == "light" and speech.steps.highpass == 80
+    assert speech.noise_floor < -55
     # The report's pauses are measured like the test's own meter's (momentary loudness
     # in the pauses re the speech), at the moments the measuring pass found.
-    assert speech["room_tone"]["reduction"] >= 6.0
-    assert speech["room_tone"]["after"] == pytest.approx(after.pause, abs=2.0)
-    assert speech["hum_level"] < -15.0  # found well above the room tone
-    assert report.output["integrated"] == pytest.approx(after.integrated, abs=0.15)
-    assert report.input["lra"] == pytest.approx(before.lra, abs=1.0)
+    assert speech.room_tone.reduction >= 6.0
+    assert speech.room_tone.after == pytest.approx(after.pause, abs=2.0)
+    assert speech.hum_level < -15.0  # found well above the room tone
+    assert report.output.integrated == pytest.approx(after.integrated, abs=0.15)
+    assert report.input.lra == pytest.approx(before.lra, abs=1.0)
     # One short-term value a second, master and MP3, for the picture.
     seconds = report.duration
-    assert abs(len(report.short_term["mp3"]) - seconds) <= 1.5
-    assert abs(len(report.short_term["master"]) - seconds) <= 1.5
-    low, high = speech["leveler_action"]["low"], speech["leveler_action"]["high"]
+    assert abs(len(report.short_term.mp3) - seconds) <= 1.5
+    assert abs(len(report.short_term.master) - seconds) <= 1.5
+    low, high = speech.leveler_action.low, speech.leveler_action.high
     assert high - low > 8.0  # the quiet voice was raised, the loud one was not
 
 
@@ -148,11 +150,11 @@ def test_intro_and_outro_shift_chapters_soundbites_and_captions(master50, tmp_pa
     result = build(root)
     built = result.site.episodes[0]
     media = built.media
-    assert media.offset == pytest.approx(4.0, abs=0.01)  # 6 s intro less 2 s crossfade
+    assert media.timeline.offset == pytest.approx(4.0, abs=0.01)  # 6 s intro less 2 s crossfade
     master_seconds = spans[-1].end + 2.0
     assert media.duration == pytest.approx(6 + master_seconds + 5 - 4, abs=0.03)
     # Aligned: the voices measured at their shifted spans are still level and even.
-    after = measure(media.path, spans, media.offset)
+    after = measure(media.path, spans, media.timeline.offset)
     assert abs(after.gap) <= 1.5 and after.integrated == pytest.approx(-16.0, abs=0.5)
 
     import json
@@ -162,7 +164,8 @@ def test_intro_and_outro_shift_chapters_soundbites_and_captions(master50, tmp_pa
         (0, "Intro"), (4, "Welcome"), (24, "The night")]
     tags = read_tags(media.path)
     chaps = sorted((c.start_time, str(c.sub_frames["TIT2"])) for c in tags.getall("CHAP"))
-    assert chaps == [(0, "Intro"), (4000, "Welcome"), (24000, "The night")]
+    delay = 25  # ms: ID3 counts the encoder delay the decoder drops (tags.chapter_ms)
+    assert chaps == [(delay, "Intro"), (4000 + delay, "Welcome"), (24000 + delay, "The night")]
     feed = (out / "feed.xml").read_text()
     assert 'startTime="14' in feed and "Quote" in feed  # the soundbite, 10 s + 4 s
     assert 'start="00:00:04.000" title="Welcome"' in feed
@@ -171,10 +174,10 @@ def test_intro_and_outro_shift_chapters_soundbites_and_captions(master50, tmp_pa
     vtt = (out / "episodes/interview/transcript.vtt").read_text()
     assert "00:00:05.000 --> 00:00:08.000" in vtt
     report = media.report
-    assert report["speech"]["steps"]["intro"]["file"] == "audio/intro.wav"
+    assert report.speech.steps.intro.file == "audio/intro.wav"
     # The stings are loudness-matched, not levelled: the intro's gain brings it to
     # the target from -24 LUFS.
-    assert report["speech"]["steps"]["intro"]["gain"] == pytest.approx(8.4, abs=0.3)
+    assert report.speech.steps.intro.gain == pytest.approx(8.4, abs=0.3)
 
 
 def test_changing_the_intro_reencodes_only_what_uses_it(master50, tmp_path, monkeypatch):
@@ -187,7 +190,7 @@ def test_changing_the_intro_reencodes_only_what_uses_it(master50, tmp_path, monk
         shutil.copy(path, root / "episodes" / slug / "master.wav")
     music(root / "audio" / "intro.wav", seconds=4.0)
     first = {r.slug: r for r in _process(root)}
-    assert first["one"].media.offset > 0 and first["two"].media.offset == 0
+    assert first["one"].media.timeline.offset > 0 and first["two"].media.timeline.offset == 0
     music(root / "audio" / "intro.wav", seconds=5.0)  # a new intro
     spy = FFmpegSpy(monkeypatch)
     calls = []
@@ -196,7 +199,7 @@ def test_changing_the_intro_reencodes_only_what_uses_it(master50, tmp_path, monk
                         lambda *a, **k: calls.append(a) or real(*a, **k))
     second = {r.slug: r for r in _process(root)}
     assert second["one"].action == "encoded" and second["two"].action == "unchanged"
-    assert second["one"].media.offset == pytest.approx(3.0, abs=0.01)
+    assert second["one"].media.timeline.offset == pytest.approx(3.0, abs=0.01)
     assert spy.encodes == 1 and calls == []  # the master is not measured again
     assert second["one"].media.key != first["one"].media.key
 
@@ -210,9 +213,9 @@ def test_without_the_leveler_one_encode_lands_on_target(master50, tmp_path):
     root = _show(tmp_path, path, audio={"leveler": False})
     (result,) = _process(root)
     report = result.report
-    assert report.limiter["engaged"] and report.limiter["reduction"] > 6.0
+    assert report.limiter.engaged and report.limiter.reduction > 6.0
     assert report.attempts == 1
-    assert report.output["integrated"] == pytest.approx(-16.0, abs=0.3)
+    assert report.output.integrated == pytest.approx(-16.0, abs=0.3)
 
 
 def test_a_stereo_intro_before_a_mono_master_is_matched_after_its_downmix(master50,
@@ -227,8 +230,8 @@ def test_a_stereo_intro_before_a_mono_master_is_matched_after_its_downmix(master
     music(root / "audio" / "intro.wav", seconds=6.0, level=-20.0)
     music(root / "audio" / "outro.wav", seconds=6.0, level=-20.0)
     (result,) = _process(root)
-    assert result.report.output["channels"] == 1 and result.report.attempts == 1
-    assert result.report.output["integrated"] == pytest.approx(-19.0, abs=0.3)
+    assert result.report.output.channels == 1 and result.report.attempts == 1
+    assert result.report.output.integrated == pytest.approx(-19.0, abs=0.3)
 
 
 def test_a_surround_master_is_measured_as_the_stereo_it_becomes(master50, tmp_path):
@@ -242,9 +245,9 @@ def test_a_surround_master_is_measured_as_the_stereo_it_becomes(master50, tmp_pa
     ffmpeg("-i", str(path), "-af", "pan=5.1|FL=c0|FR=c1|FC=0.5*c0+0.5*c1|LFE=0*c0|BL=0.3*c0"
            "|BR=0.3*c1", str(root / "episodes/interview/master.wav"))
     (result,) = _process(root)
-    assert result.report.input["channels"] == 6 and result.report.output["channels"] == 2
+    assert result.report.input.channels == 6 and result.report.output.channels == 2
     assert result.report.attempts == 1  # in tolerance (0.5 LU) the first time
-    assert result.report.output["integrated"] == pytest.approx(-16.0, abs=0.5)
+    assert result.report.output.integrated == pytest.approx(-16.0, abs=0.5)
 
 
 def test_episode_overrides_and_their_errors(master50, tmp_path):
@@ -254,8 +257,8 @@ def test_episode_overrides_and_their_errors(master50, tmp_path):
     path, _ = master50
     root = _show(tmp_path, path, spec={"audio": {"leveler": False, "denoise": "off"}})
     (result,) = _process(root)
-    steps = result.report.speech["steps"]
-    assert "leveler" not in steps and "denoise" not in steps and steps["dehum"] == 50
+    steps = result.report.speech.steps
+    assert steps.leveler is None and steps.denoise is None and steps.dehum == 50
     assert result.report.settings["leveler"] is False
 
     bad = make_show(tmp_path / "bad", [{"slug": "interview", "title": "I", "audio": {
@@ -297,37 +300,67 @@ def test_strong_denoise_with_deepfilternet(tmp_path):
     root = _show(tmp_path / "show", path, audio={"denoise": "strong"})
     (result,) = _process(root)
     before, after = measure(path, spans), measure(result.media.path, spans)
-    assert result.report.speech["steps"]["denoise"] == "strong"
+    assert result.report.speech.steps.denoise == "strong"
     assert after.pause <= before.pause - 15.0
     assert abs(after.gap) <= 1.5
     assert after.integrated == pytest.approx(-16.0, abs=0.5) and after.true_peak <= -1.0
     assert result.report.duration == pytest.approx(spans[-1].end + 2.0, abs=0.03)
 
 
-def test_render_stages_number_their_inputs():
-    """Table test of the graph builder: with DeepFilterNet the last stage reads the
-    pipe as input 0 and the stings after it; without it, the master is input 0."""
+def _inputs_by_label(argv: list[str], graph: str) -> dict[str, str]:
+    """For one stage: the file (or pipe) behind each ``[n:a:0]`` of its graph, by the
+    label of the chain that input feeds (``[n:a:0]...[label]``)."""
+    inputs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-i"]
+    found = {}
+    for part in graph.split(";"):
+        head = re.match(r"\[(\d+):a:0\]", part)
+        if head:
+            label = re.findall(r"\[(\w+)\]$", part)[0]
+            found[label] = Path(inputs[int(head.group(1))]).name
+    return found
+
+
+@pytest.mark.parametrize("denoise, stings, expected", [
+    # DeepFilterNet: the last stage reads the pipe as input 0, the stings after it.
+    ("strong", True, {"body": "pipe:0", "intro": "intro.wav", "outro": "outro.wav"}),
+    ("strong", False, {"body": "pipe:0"}),
+    # Otherwise the master is input 0 of the one stage.
+    ("light", True, {"body": "master.wav", "intro": "intro.wav", "outro": "outro.wav"}),
+    ("light", False, {"body": "master.wav"}),
+])
+def test_render_stages_number_their_inputs(tmp_path, denoise, stings, expected):
+    """Table test of the graph builder and the stages' commands: each ``[n:a:0]`` a
+    graph reads is the n-th ``-i`` of its process, so the intro is mixed as the
+    intro and the master levelled as the master, with or without the denoiser."""
     from podcast.audio.analysis import Analysis
+    from podcast.audio.processes import stage_argv
 
     a = Analysis(integrated=-20.0, threshold=-30.0, lra=10.0, sample_peak=None, duration=60.0,
                  codec="pcm_s24le", sample_rate=48000, channels=2, short_term=[],
                  noise_floor=-60.0, speech_level=-22.0, speech_energy=-23.0, hum=60)
-    intro = chain.Sting("audio/intro.wav", 3.0, 6.0)
-    outro = chain.Sting("audio/outro.wav", -1.0, 3.0)
-    for denoise, first in (("strong", "[1:a:0]"), ("light", "[1:a:0]")):
-        render = chain.build(_settings(denoise=denoise), a, "episodes/x/master.wav", gain=2.0,
-                             limit=-2.5, channels=2, intro=intro, outro=outro)
-        last = render.stages[-1]
-        assert last.inputs[-2:] == ("audio/intro.wav", "audio/outro.wav")
-        assert first in last.graph and "[2:a:0]" in last.graph
+    intro = chain.Sting("audio/intro.wav", 3.0, 6.0) if stings else None
+    outro = chain.Sting("audio/outro.wav", -1.0, 3.0) if stings else None
+    render = chain.speech_render(_settings(denoise=denoise), a, "episodes/x/master.wav",
+                                 gain=2.0, limit=-2.5, channels=2, intro=intro, outro=outro)
+    previous = render.stages[-2] if len(render.stages) > 1 else None
+    last = render.stages[-1]
+    argv = stage_argv(last, tmp_path, previous=previous)
+    assert _inputs_by_label(argv, last.graph) == expected
+    assert render.steps["dehum"] == 60 and "bandreject=f=300" in render.stages[0].graph
+    assert render.tail.startswith("alimiter=")
+    if stings:
         assert "acrossfade=d=2:c1=qsin:c2=nofade" in last.graph  # the master never fades
         assert "acrossfade=d=1.5:c1=nofade:c2=qsin" in last.graph  # half the 3 s outro
-        assert render.offset == 4.0 and render.tail.startswith("alimiter=")
-        assert render.steps["dehum"] == 60 and "bandreject=f=300" in render.stages[0].graph
-        if denoise == "strong":
-            assert [s.kind for s in render.stages] == ["ffmpeg", "dfn", "ffmpeg"]
-            assert render.stages[0].inputs == ("episodes/x/master.wav",)
-            assert "afftdn" not in last.graph and last.inputs[0] == "audio/intro.wav"
-        else:
-            assert len(render.stages) == 1 and last.inputs[0] == "episodes/x/master.wav"
-            assert "afftdn=nr=12:nf=-49" in last.graph and "atrim=start_sample=1103" in last.graph
+        assert render.offset == 4.0
+        assert "volume=3.000dB" in last.graph.split(";")[1]  # the intro's own gain
+    else:
+        assert render.offset == 0.0 and "acrossfade" not in last.graph
+    if denoise == "strong":
+        assert [s.kind for s in render.stages] == ["ffmpeg", "dfn", "ffmpeg"]
+        first = render.stages[0]
+        assert _inputs_by_label(stage_argv(first, tmp_path, previous=None), first.graph) \
+            == {"out": "master.wav"}
+        assert "afftdn" not in last.graph
+    else:
+        assert len(render.stages) == 1
+        assert "afftdn=nr=12:nf=-49" in last.graph and "atrim=start_sample=1103" in last.graph

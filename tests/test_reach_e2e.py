@@ -79,9 +79,9 @@ def test_round_trip(tmp_path, world, names):
     # An MP3 already on target went out as it was; the others were mastered.
     actions = {b.episode.slug: b.media.report for b in built.site.episodes}
     for slug, report in actions.items():
-        assert abs(report["output"]["integrated"] - report["output"]["target"]) <= 0.5, slug
-        assert report["output"]["true_peak"] <= -1.0, slug
-    as_is = {slug for slug, r in actions.items() if r["output"].get("passthrough")}
+        assert abs(report.output.integrated - report.output.target) <= 0.5, slug
+        assert report.output.true_peak <= -1.0, slug
+    as_is = {slug for slug, r in actions.items() if r.output.passthrough}
     assert as_is and as_is != set(actions)  # both paths were taken
 
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from podcast.model import Cut, Timeline
 from podcast.transcribe import cues as cuelib
 from podcast.transcribe.captions import LINE, Word, build_cues, speakers_from, wrap
 from podcast.transcribe.cues import Cue
@@ -72,12 +73,17 @@ def test_wrap_balances_two_lines_and_refuses_what_does_not_fit():
     assert wrap("word " * 40) is None
 
 
-def test_shifted_moves_cues_onto_the_published_timeline():
+def test_retimed_maps_cues_onto_the_published_timeline():
     cues = [Cue(0.0, 1.0, "intro overlap"), Cue(2.0, 3.0, "a"), Cue(9.5, 11.0, "tail")]
-    assert cuelib.shifted(cues, 5.0, duration=15.0) == [
+    after_intro = Timeline(offset=5.0).to_published
+    assert cuelib.retimed(cues, after_intro, duration=15.0) == [
         Cue(5.0, 6.0, "intro overlap"), Cue(7.0, 8.0, "a"), Cue(14.5, 15.0, "tail")]
-    # A negative offset (an MP3 timed transcript, less an intro) drops what ends before 0.
-    assert [c.text for c in cuelib.shifted(cues, -1.5)] == ["a", "tail"]
+    # An MP3 timed transcript, less an intro, drops what ends before 0.
+    assert [c.text for c in cuelib.retimed(cues, lambda t: t - 1.5)] == ["a", "tail"]
+    # A cut (#17) takes out what lies inside it and closes the gap.
+    cut = Timeline(cuts=(Cut(1.5, 3.0),)).to_published
+    assert cuelib.retimed(cues, cut) == [Cue(0.0, 1.0, "intro overlap"),
+                                         Cue(8.0, 9.5, "tail")]
 
 
 CUES = [Cue(0.5, 2.25, "A member of the public\nacted on her instincts.", "Narrator"),

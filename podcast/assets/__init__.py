@@ -13,6 +13,7 @@ first, and all problems are raised together; only then are files written
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,12 +100,19 @@ def check_sources(show: Show, episodes: list[Episode]) -> list[Problem]:
 
 # ---- the step ----------------------------------------------------------------
 
+def _timing(media: dict[str, model.Media] | None, ep: Episode) -> tuple[model.Timeline, float]:
+    """Where the master plays in the episode's published audio, and how long that is."""
+    published = media.get(ep.slug) if media else None
+    return (published.timeline, published.duration) if published else \
+        (model.Timeline(), math.inf)
+
+
 def write_assets(show: Show, episodes: list[Episode], out: Path,
                  media: dict[str, model.Media] | None = None) -> Assets:
     """Write art, chapters and transcripts of ``episodes`` into ``out``.
 
-    ``media`` (slug -> the published audio) gives each episode's offset: times
-    written relative to the master are shifted by it. Raises ``ValidationError``
+    ``media`` (slug -> the published audio) gives each episode's timeline: times
+    written against the master are mapped through it. Raises ``ValidationError``
     listing every unusable image or transcript, before anything is written.
     """
     out = Path(out)
@@ -133,6 +141,7 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
     per_episode: dict[str, tuple] = {}
     for ep in episodes:
         where = show.where(ep.source)
+        timeline, duration = _timing(media, ep)
         image_key = None
         if ep.image is not None:
             try:
@@ -157,8 +166,8 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
                     images[n] = key
                     files[key] = data
             chapters_key = model.chapters_key(ep)
-            offset = media[ep.slug].offset if media and ep.slug in media else 0.0
-            files[chapters_key] = chapters_json(show, ep, images, offset).encode()
+            files[chapters_key] = chapters_json(
+                show, model.published_chapters(ep, timeline, duration), images).encode()
 
         found: tuple[model.Transcript, ...] = ()
         if ep.transcript is not None:
@@ -168,9 +177,7 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
                 problems.append(Problem(show.where(ep.transcript), "", exc.problem,
                                         exc.hint or ""))
             else:
-                if media and ep.slug in media:
-                    cues = transcripts.shifted(cues, media[ep.slug].offset,
-                                               media[ep.slug].duration)
+                cues = transcripts.retimed(cues, timeline.to_published, duration)
                 # WebVTT first: Apple Podcasts ingests it; SRT and JSON for the others.
                 found = tuple(model.Transcript(model.transcript_key(ep, ext), mime)
                               for ext, mime in (("vtt", VTT), ("srt", SRT), ("json", JSON)))

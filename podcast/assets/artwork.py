@@ -38,6 +38,14 @@ def prepare_art(source: Path, where: str, cache_dir: Path | None = None) -> Art:
     except OSError as exc:
         raise PodcastError(where, f"cannot be read ({exc.strerror})",
                            "Check the path of the artwork") from None
+    # A source this build already decoded and published as it is: no second decode
+    # of 3000 px on every build (the memo is named by the bytes, so an edit misses).
+    memo = cache_dir / f"{sha256_bytes(raw)[:32]}.as-is" if cache_dir is not None else None
+    try:
+        fmt, w, h = memo.read_text(encoding="ascii").split() if memo else ("", "", "")
+        return Art(raw, fmt, (int(w), int(h)), False)
+    except (OSError, ValueError):
+        pass
     with open_image(raw, where) as img:
         fmt, mode, (w, h) = img.format, img.mode, img.size
         if w != h:
@@ -48,6 +56,8 @@ def prepare_art(source: Path, where: str, cache_dir: Path | None = None) -> Art:
                                f"Export the art at {ART_MIN}-{ART_MAX} px; enlarging blurs it")
         img.load()
         if not check_art(w, h, mode, fmt):
+            if memo is not None:
+                write_if_changed(memo, f"{FORMATS[fmt]} {w} {h}\n".encode())
             return Art(raw, FORMATS[fmt], (w, h), False)
         return _convert(img, raw, fmt, cache_dir)
 

@@ -20,23 +20,21 @@ def _seconds(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(float(value), 3)
 
 
-def chapters_json(show: Show, episode: Episode, image_keys: dict[int, str],
-                  offset: float = 0.0) -> str:
-    """The Podcasting 2.0 JSON chapters document (deterministic text), timed to the
-    published audio: ``offset`` seconds of intro come first, as a chapter of their own."""
-    chapters = []
-    if offset > 0 and episode.chapters:
-        chapters.append({"startTime": 0, "title": model.INTRO_CHAPTER})
-    for n, ch in enumerate(sorted(episode.chapters, key=lambda c: c.start), start=1):
-        item: dict = {"startTime": _seconds(round(ch.start + offset, 3)), "title": ch.title}
-        if n in image_keys:
-            item["img"] = model.public_url(show, image_keys[n])
+def chapters_json(show: Show, chapters: tuple[model.PublishedChapter, ...],
+                  image_keys: dict[int, str]) -> str:
+    """The Podcasting 2.0 JSON chapters document (deterministic text) of an episode's
+    published chapters (model.published_chapters: an intro, if any, comes first)."""
+    items = []
+    for ch in chapters:
+        item: dict = {"startTime": _seconds(round(ch.start, 3)), "title": ch.title}
+        if ch.number in image_keys:
+            item["img"] = model.public_url(show, image_keys[ch.number])
         if ch.url:
             item["url"] = ch.url
         if not ch.toc:
             item["toc"] = False
-        chapters.append(item)
-    doc = {"version": CHAPTERS_VERSION, "chapters": chapters}
+        items.append(item)
+    doc = {"version": CHAPTERS_VERSION, "chapters": items}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 

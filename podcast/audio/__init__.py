@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from podcast.audio.cache import AudioReport
-    from podcast.audio.pipeline import ProcessResult
+    from podcast.audio.deliver import ProcessResult
+    from podcast.audio.report import AudioReport
     from podcast.model import Media
     from podcast.show.config import Show
     from podcast.show.episodes import Episode
@@ -57,32 +57,27 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
 
 def report_text(show: "Show", episode: "Episode") -> str:
     """``podcast report``: the loudness report's figures for the terminal."""
-    from podcast.audio.report import text
+    from podcast.audio.producer import text
     from podcast.errors import AudioError
 
     report = cached_report(show, episode)
     if report is None:
         raise AudioError(episode.slug, "is not processed with its current master and settings",
                          f"Run `podcast process {episode.slug}` first")
-    return text(episode.slug, report.as_dict())
+    return text(episode.slug, report)
 
 
 def producer_page(show: "Show", episodes: list["Episode"], slug: str | None) -> str | None:
     """The producer page for ``slug`` (None: the index), or None for an unknown slug."""
-    from podcast.audio.report import index_page, page
+    from podcast.audio.producer import index_page, page
 
     if slug is None:
-        return index_page(show.title, [(e.slug, e.title, _report_dict(show, e))
+        return index_page(show.title, [(e.slug, e.title, cached_report(show, e))
                                        for e in episodes])
     found = next((e for e in episodes if e.slug == slug), None)
     if found is None:
         return None
-    return page(show.title, found.slug, found.title, _report_dict(show, found))
-
-
-def _report_dict(show: "Show", episode: "Episode") -> dict | None:
-    report = cached_report(show, episode)
-    return report.as_dict() if report else None
+    return page(show.title, found.slug, found.title, cached_report(show, found))
 
 
 def clip(show: "Show", episode: "Episode", *, start: float, duration: float,

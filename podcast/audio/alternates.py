@@ -78,11 +78,9 @@ FORMATS = {
 def render_of(report: AudioReport):
     """The render that made the MP3 (chain.Render), or None for a master published as
     it is: that MP3 is then the alternates' source, unfiltered."""
-    from podcast.audio.chain import Render
-
-    if report.output.get("passthrough") or not report.render:
+    if report.output.passthrough:
         return None
-    return Render.from_dict(report.render)
+    return report.render
 
 
 def _cached(cache: Cache, audiohash: str, fmt: Format) -> Path:
@@ -99,7 +97,7 @@ def encode(root: Path, source: Path, render, channels: int, formats: list[Format
     its ``dests`` file: the same render (speech chain, intro, outro, gain, limiter)
     streamed into this run's encoders, or ``source`` itself when there is no render.
     ``extra``: a correction after it."""
-    from podcast.audio.master import Pipeline, pcm_input, start_render, tail
+    from podcast.audio.processes import ProcessGroup, pcm_input, start_render, tail
 
     labels = "".join(f"[a{i}]" for i in range(len(formats)))
     outputs: list[str] = []
@@ -113,14 +111,14 @@ def encode(root: Path, source: Path, render, channels: int, formats: list[Format
                                          "-filter_complex", graph] + outputs, where=where)
         return
     graph = f"[0:a:0]{tail(render, extra)},asplit={len(formats)}{labels}"
-    pipeline = Pipeline()
-    pcm = start_render(pipeline, render, root, where=where)
+    group = ProcessGroup()
+    pcm = start_render(group, render, root, where=where)
     try:
-        pipeline.add(ffmpeg.Process(ffmpeg.base_args() + pcm_input(render) + [
+        group.add(ffmpeg.Process(ffmpeg.base_args() + pcm_input(render) + [
             "-filter_complex", graph] + outputs, where=where, stdin=pcm))
     finally:
         os.close(pcm)
-    pipeline.wait()
+    group.wait()
 
 
 def _check(loud: Loudness, target: float, ceiling: float, tolerance: float) -> str | None:
@@ -135,7 +133,7 @@ def _extra(fix: dict) -> str:
     """The correction after the chain: a gain, and a limiter once a peak was over."""
     extra = f"volume={fix['gain']:.2f}dB:precision=float" if fix["gain"] else ""
     if fix["limit"] is not None:
-        from podcast.audio.chain import limiter
+        from podcast.audio.filters import limiter
         extra += ("," if extra else "") + limiter(fix["limit"])
     return extra
 
@@ -151,8 +149,8 @@ def make(show: Show, ep: Episode, report: AudioReport, cache: Cache,
     """
     where = show.where(ep.master)
     out = report.output
-    channels = int(out.get("channels") or 2)
-    target, ceiling = float(out["target"]), float(out["ceiling"])
+    channels = out.channels or 2
+    target, ceiling = out.target, out.ceiling
     render = render_of(report)
     records: dict[str, dict] = {}
     fixes = {f.name: {"gain": 0.0, "limit": None} for f in formats}

@@ -50,6 +50,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from podcast.audio import ffmpeg
+from podcast.audio.filters import LEVELER, hum_freqs, limiter, notches, surround_downmix
 from podcast.audio.measure import (
     SecondLog,
     ebur128_info,
@@ -72,17 +73,6 @@ MIN_QUIET_FRAMES = 10
 PAUSE_FRAMES = 5  # 100 ms frames: a pause, not a gap between words
 PAUSE_SPREAD = 4.0  # dB over the floor that room tone's frames scatter within
 ASTATS = "astats=metadata=1:reset=1:measure_perchannel=none:measure_overall=RMS_level"
-
-# The leveler, shared with the chain (chain.py) so the prediction is of what runs.
-LEVELER = "dynaudnorm=f=200:g=15:p=0.9:m=10:r=0.16"
-
-
-def notches(freqs, rate: int, q: float = 20.0) -> list[str]:
-    return [f"bandreject=f={f:g}:width_type=q:width={q:g}" for f in freqs if f < rate / 2]
-
-
-def hum_freqs(f0: int, rate: int, harmonics: int = 5) -> list[int]:
-    return [f0 * h for h in range(1, harmonics + 1) if f0 * h < rate / 2]
 
 
 def floor_graph(channels: int, folder: Path, *, rate: int = ANALYSIS_RATE,
@@ -188,14 +178,14 @@ def indices(runs: list) -> list[int]:
     return [i for a, b in runs for i in range(a, b)]
 
 
-def _energy_db(values) -> float | None:
+def energy_db(values) -> float | None:
     values = [v for v in values if v > -150]
     if not values:
         return None
     return 10 * math.log10(sum(10 ** (v / 10) for v in values) / len(values))
 
 
-def _percentile(values: list[float], p: float) -> float:
+def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     k = (len(ordered) - 1) * p / 100
     lo, hi = math.floor(k), math.ceil(k)
@@ -207,18 +197,10 @@ PREDICTOR_BIAS = 0.0  # LU: at 16 kHz the levelled speech reads 0.1 louder, the 
 TRIAL_GAINS = (2.0, 5.0)  # dB: the limiter tried after the leveler at these gains
 
 
-def surround_downmix(channels: int | None) -> str:
-    """The filter (with its comma) that first brings a master of more than two
-    channels to stereo, in the measuring pass and in the chain alike; "" otherwise."""
-    return "aformat=channel_layouts=stereo," if (channels or 2) > 2 else ""
-
-
 def predictor_graph(source: str, highpass: int, limit: float) -> str:
     """From ``source`` (a 16 kHz copy): the high-pass and the leveler into ebur128
     (the graph's output ``[o]``); and at two trial gains through the limiter into
     ebur128: the levelled loudness and what the limiter will take of it."""
-    from podcast.audio.chain import limiter
-
     pre = ([f"highpass=f={highpass}"] if highpass else []) + [LEVELER]
     g = [f"{source}{','.join(pre)},asplit={1 + len(TRIAL_GAINS)}[lev]"
          + "".join(f"[t{i}]" for i in range(len(TRIAL_GAINS))),
@@ -310,7 +292,7 @@ def pause_level(momentary: list[float], quiet: list, offset: float,
     # [s + 4, e].
     values = [momentary[k - 1] for s, e in quiet for k in range(s + 4 + step, e + 1 + step)
               if 0 < k <= len(momentary)]
-    level = _energy_db(v for v in values if v > -120)
+    level = energy_db(v for v in values if v > -120)
     if level is None or integrated is None or not math.isfinite(integrated):
         return None
     return round(level - integrated, 1)
@@ -330,19 +312,19 @@ def _room_and_hum(a: Analysis, frames: list[float], low: dict) -> None:
     sound = [v for v in frames if v > -150]
     if len(sound) < MIN_QUIET_FRAMES * 3:
         return
-    a.speech_level = round(_percentile(sound, 90), 1)
-    speech = _percentile(sound, 70)
+    a.speech_level = round(percentile(sound, 90), 1)
+    speech = percentile(sound, 70)
     loud = [v >= speech for v in frames]
     a.loud = _runs(loud)
-    a.speech_energy = _energy_db(v for v, flag in zip(frames, loud) if flag)
+    a.speech_energy = energy_db(v for v, flag in zip(frames, loud) if flag)
     # Room tone is steady: pauses of at least half a second whose frames stay within
     # PAUSE_SPREAD of the quietest tenth (not the gaps between words, which the
     # leveler raises with the voice they belong to; not the decays of words, nor
     # digital silence). Their first 200 ms are left out.
-    cut = _percentile(frames, QUIET_PERCENTILE)
+    cut = percentile(frames, QUIET_PERCENTILE)
     near = [-150 < v <= cut + PAUSE_SPREAD for v in frames]
     a.quiet = [[s + 2, e] for s, e in _runs(near) if e - s >= PAUSE_FRAMES]
-    floor = _energy_db(frames[i] for i in indices(a.quiet))
+    floor = energy_db(frames[i] for i in indices(a.quiet))
     if sum(e - s for s, e in a.quiet) < MIN_QUIET_FRAMES or floor is None \
             or floor > a.speech_level - MIN_SNR:
         log.debug("no room tone found (speech %.1f dBFS)", a.speech_level)

@@ -12,9 +12,30 @@ from pathlib import Path
 
 from podcast.errors import TagError
 
+# Bump when ``jpeg`` makes other bytes from the same source: the tags' digest names
+# pictures by source and this, so a change re-tags the MP3s.
+JPEG_VERSION = "1"
 COVER_PX = 1400
 CHAPTER_PX = 640
 MAX_BYTES = 500_000
+
+
+def source_sha256(path: Path) -> str:
+    """The content hash of a picture's source file (remembered while it is unchanged):
+    what the tags' digest names it by, so deciding whether to re-tag never decodes it."""
+    stat = Path(path).stat()
+    return _sha256(str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+
+@functools.lru_cache(maxsize=256)
+def _sha256(path: str, _mtime: int, _size: int, _inode: int) -> str:
+    from podcast.fsutil import sha256_file
+
+    try:
+        return sha256_file(Path(path))
+    except OSError as exc:
+        raise TagError(path, f"cannot be read ({exc.strerror})",
+                       "Check the artwork's path and permissions") from None
 
 
 def jpeg(path: Path, *, size: int = COVER_PX, max_bytes: int = MAX_BYTES) -> bytes:

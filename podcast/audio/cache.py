@@ -1,7 +1,8 @@
 """The audio cache and its reports, under ``.cache/``.
 
 ``audio/<audiohash>.mp3``   encoded and verified, untagged
-``audio/<audiohash>.json``  its ``AudioReport`` (written last: its presence marks a hit)
+``audio/<audiohash>.json``  its ``AudioReport`` (report.py; written last: its presence
+                            marks a hit)
 ``episodes/<slug>.json``    the tagged file last written to the output: audiohash,
                             tag digest, key, size, sha256, duration
 ``audio/masters.json``      master content hashes keyed by (size, mtime_ns, inode), so a
@@ -23,9 +24,10 @@ import hashlib
 import json
 import logging
 import threading
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from podcast.audio.report import AudioReport, ReportFormatError
 from podcast.fsutil import atomic_write_text, sha256_file
 from podcast.show.config import AudioSettings, Show
 
@@ -33,41 +35,6 @@ log = logging.getLogger(__name__)
 
 # Bump when the processing changes in a way that changes the output.
 PIPELINE_VERSION = "3"  # 2: the speech chain; 3: limiter gain by secant, mono stings, surround
-
-
-@dataclass
-class AudioReport:
-    """What was done to one master and what came out (``.cache/audio/<hash>.json``)."""
-
-    audiohash: str
-    master: str  # path relative to the show root
-    master_sha256: str
-    input: dict  # integrated, threshold, lra, true_peak, codec, sample_rate, channels, duration
-    gain: float  # dB
-    limiter: dict  # engaged, ceiling (dBTP or None), reduction (dB, peak gain reduction)
-    output: dict  # integrated, true_peak, lra, duration, size, sha256, bitrate, channels...
-    settings: dict
-    attempts: int = 1
-    version: str = PIPELINE_VERSION
-    # The processes and filter graphs that made the MP3 (chain.Render): the
-    # alternates go through the same. Empty for a master published as it is.
-    render: dict = field(default_factory=dict)
-    offset: float = 0.0  # seconds at which the master's time 0 plays (intro less crossfade)
-    # The speech chain: what was found and done, measured before and after
-    # (noise floor, hum, room tone, leveler action): see report.py.
-    speech: dict = field(default_factory=dict)
-    short_term: dict = field(default_factory=dict)  # master, mp3: LUFS once a second
-
-    @property
-    def duration(self) -> float:
-        return float(self.output["duration"])
-
-    def as_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "AudioReport":
-        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if k in data})
 
 
 @dataclass
@@ -181,21 +148,20 @@ class Cache:
     # ---- reports -------------------------------------------------------------
 
     def report(self, audiohash: str) -> AudioReport | None:
-        """The report of a cached encode, or None when it or its MP3 is missing."""
-        data = _read_json(self.report_path(audiohash))
-        if not data or data.get("version") != PIPELINE_VERSION:
-            return None
+        """The report of a cached encode, or None when it or its MP3 is missing, or it
+        was made by another pipeline version."""
         try:
-            report = AudioReport.from_dict(data)
-            if self.mp3(audiohash).stat().st_size != report.output["size"]:
+            report = AudioReport.from_json(self.report_path(audiohash).read_bytes())
+            if report.pipeline != PIPELINE_VERSION:
                 return None
-        except (TypeError, KeyError, OSError):
+            if self.mp3(audiohash).stat().st_size != report.output.size:
+                return None
+        except (OSError, ReportFormatError):
             return None
         return report
 
     def save_report(self, report: AudioReport) -> None:
-        atomic_write_text(self.report_path(report.audiohash),
-                          json.dumps(report.as_dict(), indent=1, sort_keys=True))
+        atomic_write_text(self.report_path(report.audiohash), report.to_json())
 
     # ---- measurements kept by content (the measuring pass, stings) ----------
 

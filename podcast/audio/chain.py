@@ -10,7 +10,7 @@ body (the master; only it is levelled as speech):
   (DeepFilterNet3, another process)             denoise = "strong" (dfn.py)
   agate=threshold=FLOOR+10 dB, range -12 dB     holds pauses and room tone down so the
   (-18 dB with denoise off), ratio 4            leveler does not raise them
-  dynaudnorm=f=200:g=15:p=0.9:m=10:r=0.16       the leveler (analysis.LEVELER): 200 ms
+  dynaudnorm=f=200:g=15:p=0.9:m=10:r=0.16       the leveler (filters.LEVELER): 200 ms
                                                 frames, gaussian over 3 s, never its t
                                                 option (it pumps)
   volume=GAIN dB                                to the target, from the predicted
@@ -29,12 +29,19 @@ by pipes of 32-bit float PCM: the first reads the files, the last writes
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict, dataclass, field
 
-from podcast.audio.analysis import LEVELER, hum_freqs, notches, surround_downmix
+from podcast.audio.filters import (
+    LEVELER,
+    OUTPUT_RATE,
+    downmix_to,
+    hum_freqs,
+    limiter,
+    lin,
+    notches,
+    surround_downmix,
+)
 
-OUTPUT_RATE = 44100
 DFN_RATE = 48000  # DeepFilterNet3 works at 48 kHz only
 CROSSFADE = 2.0  # seconds
 LIGHT_NR = 12  # dB of reduction afftdn may apply
@@ -45,10 +52,6 @@ FLOOR_LIMITS = (-80.0, -20.0)
 # dB between speech and room tone beyond which "light" leaves the noise alone: at
 # -16 LUFS such room tone plays under -60 dBFS, and the gate holds the pauses.
 QUIET_ENOUGH = 45.0
-
-
-def lin(db: float) -> float:
-    return 10 ** (db / 20)
 
 
 def afftdn_delay(rate: int) -> int:
@@ -103,13 +106,6 @@ class Render:
                    channels=data.get("channels", 2), tail=data.get("tail", ""))
 
 
-def downmix_to(channels: int) -> str:
-    """The output format of every branch (the master, the intro, the outro): the
-    sting's loudness is measured after this too when the master is mono."""
-    layout = "mono" if channels == 1 else "stereo"
-    return f"aformat=sample_fmts=fltp:sample_rates={OUTPUT_RATE}:channel_layouts={layout}"
-
-
 def cleanup(settings, analysis, rate: int) -> tuple[list[str], str | None, dict]:
     """(filters before the denoiser, the denoiser: light|strong|None, steps)."""
     steps: dict = {}
@@ -156,9 +152,9 @@ def leveler(settings, analysis, denoised: bool, steps: dict) -> list[str]:
     return out
 
 
-def build(settings, analysis, master: str, *, gain: float, limit: float | None,
-          channels: int, intro: Sting | None = None, outro: Sting | None = None,
-          crossfade: float = CROSSFADE) -> Render:
+def speech_render(settings, analysis, master: str, *, gain: float, limit: float | None,
+                  channels: int, intro: Sting | None = None, outro: Sting | None = None,
+                  crossfade: float = CROSSFADE) -> Render:
     """The render of ``master`` (a path relative to the show) for these settings."""
     fmt = downmix_to(channels)
     strong = settings.denoise == "strong"
@@ -201,29 +197,3 @@ def build(settings, analysis, master: str, *, gain: float, limit: float | None,
     # work between the two cores (the other one renders and verifies).
     tail = limiter(limit) if limit is not None else ""
     return Render(tuple(stages), steps, round(offset, 6), channels, tail)
-
-
-def limiter(limit: float) -> str:
-    # level=disabled: no auto make-up gain; latency: keep chapters in sync.
-    return (f"alimiter=limit={lin(limit):.6f}:attack=5:release=100:level=disabled"
-            ":latency=enabled:asc=disabled")
-
-
-# ---- running a render ------------------------------------------------------------------
-
-def stage_argv(stage: Stage, root, *, previous: Stage | None) -> list[str]:
-    """The command of one stage (its stdout is float PCM)."""
-    from pathlib import Path
-
-    from podcast.audio import ffmpeg
-
-    if stage.kind == "dfn":
-        return [sys.executable, "-m", "podcast.audio.dfn", "--channels", str(stage.channels)]
-    argv = ffmpeg.quiet_args()
-    if previous is not None:
-        argv += ["-f", "f32le", "-ar", str(previous.rate), "-ac", str(previous.channels),
-                 "-i", "pipe:0"]
-    for name in stage.inputs:
-        argv += ["-i", str((Path(root) / name).resolve())]
-    return argv + ["-filter_complex", stage.graph, "-map", "[out]", "-f", "f32le",
-                   "-ar", str(stage.rate), "-ac", str(stage.channels), "pipe:1"]

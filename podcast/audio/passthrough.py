@@ -23,9 +23,16 @@ import math
 from pathlib import Path
 
 from podcast.audio import ffmpeg
-from podcast.audio.cache import AudioReport, Cache, settings_dict
-from podcast.audio.master import OUTPUT_RATE, target_of
+from podcast.audio.cache import PIPELINE_VERSION, Cache, settings_dict
+from podcast.audio.filters import OUTPUT_RATE
+from podcast.audio.master import target_of
 from podcast.audio.measure import Measurement, measure
+from podcast.audio.report import (
+    AudioReport,
+    InputFigures,
+    LimiterAction,
+    OutputFigures,
+)
 from podcast.fsutil import atomic_path, sha256_file
 from podcast.show.config import AudioSettings, Show
 from podcast.show.episodes import Episode
@@ -86,16 +93,17 @@ def publish_as_is(show: Show, ep: Episode, m: Measurement, master_sha: str, audi
     target = target_of(settings, stream.channels if stream else None)
     report = AudioReport(
         audiohash=audiohash, master=where, master_sha256=master_sha,
-        input={**m.loudness.as_dict(), "true_peak": peak.true_peak,
-               "duration": round(m.duration, 3), "codec": "mp3",
-               "sample_rate": stream.sample_rate if stream else None,
-               "channels": stream.channels if stream else None},
-        gain=0.0, limiter={"engaged": False, "ceiling": None, "reduction": 0.0},
-        output={**peak.as_dict(), "target": target, "ceiling": settings.true_peak,
-                "duration": round(info.duration, 3), "size": size, "sha256": sha,
-                "bitrate": info.bitrate, "sample_rate": info.sample_rate,
-                "channels": info.channels, "passthrough": True},
-        settings=settings_dict(settings), attempts=0)
+        input=InputFigures(**{**m.loudness.as_dict(), "true_peak": peak.true_peak},
+                           duration=round(m.duration, 3), codec="mp3",
+                           sample_rate=stream.sample_rate if stream else None,
+                           channels=stream.channels if stream else None),
+        gain=0.0, limiter=LimiterAction(engaged=False),
+        output=OutputFigures(**peak.as_dict(), target=target, ceiling=settings.true_peak,
+                             duration=round(info.duration, 3), size=size, sha256=sha,
+                             bitrate=info.bitrate, sample_rate=info.sample_rate,
+                             channels=info.channels, passthrough=True,
+                             decoder_delay=info.decoder_delay),
+        settings=settings_dict(settings), pipeline=PIPELINE_VERSION, attempts=0)
     cache.save_report(report)
     log.info("%s: already %.1f LUFS, %.1f dBTP, CBR %d kbps: published as it is (re-tagged, "
              "not re-encoded)", where, peak.integrated, peak.true_peak, info.bitrate // 1000)

@@ -12,19 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
+from podcast.audio import art
+from podcast.model import Timeline, published_chapters
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
 from podcast.show.probe import mutagen_errors
 
 UNSET = 0xFFFFFFFF  # CHAP byte offsets: not given (times only)
-
-# ISO 639-2 codes for COMM, from the show's language (e.g. en-gb -> eng).
-LANGUAGES = {"en": "eng", "cy": "cym", "ga": "gle", "gd": "gla", "fr": "fra", "de": "deu",
-             "es": "spa", "it": "ita", "nl": "nld", "pt": "por", "pl": "pol", "ar": "ara",
-             "ur": "urd", "pa": "pan", "hi": "hin", "bn": "ben", "zh": "zho"}
 
 
 def _mutagen(path: Path, action: str):
@@ -34,13 +31,31 @@ def _mutagen(path: Path, action: str):
 
 
 @dataclass(frozen=True)
+class ArtRef:
+    """A picture to embed, named by its content: the JPEG (art.jpeg, scaled and
+    compressed) is made only when tags are written, never to decide whether to."""
+
+    path: str
+    sha256: str  # of the source file
+    size: int = art.COVER_PX
+    max_bytes: int = art.MAX_BYTES
+
+    @classmethod
+    def of(cls, path: Path, **kwargs) -> "ArtRef":
+        return cls(str(path), art.source_sha256(path), **kwargs)
+
+    def jpeg(self) -> bytes:
+        return art.jpeg(Path(self.path), size=self.size, max_bytes=self.max_bytes)
+
+
+@dataclass(frozen=True)
 class ChapterTag:
     element_id: str
     start_ms: int
     end_ms: int
     title: str
     url: str | None = None
-    image: bytes | None = None
+    image: ArtRef | None = None
     toc: bool = True
 
 
@@ -54,11 +69,11 @@ class TagSet:
     genre: str
     year: str
     date: str  # YYYY-MM-DD
-    language: str  # ISO 639-2
+    language: str  # the show's language tag (RFC 5646); COMM gets its ISO 639-2 code
     duration_ms: int
     guid: str
     feed_url: str
-    cover: bytes
+    cover: ArtRef
     track: int | None = None
     disc: int | None = None
     comment: str | None = None
@@ -67,45 +82,66 @@ class TagSet:
 
     def digest(self) -> str:
         def plain(value):
-            if isinstance(value, bytes):
-                return hashlib.sha256(value).hexdigest()
+            if isinstance(value, ArtRef):  # the picture by content, not by file name
+                return [value.sha256, value.size, value.max_bytes, art.JPEG_VERSION]
             if isinstance(value, (list, tuple)):
                 return [plain(v) for v in value]
             if isinstance(value, dict):
                 return {k: plain(v) for k, v in value.items()}
             return value
-        text = json.dumps(plain(asdict(self)), sort_keys=True)
-        return hashlib.sha256(text.encode()).hexdigest()
+        data = {f.name: plain(getattr(self, f.name)) for f in fields(self)}
+        data["chapters"] = [{f.name: plain(getattr(c, f.name)) for f in fields(c)}
+                            for c in self.chapters]
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def tag_set(show: Show, episode: Episode, duration: float, *, offset: float = 0.0) -> TagSet:
-    """The tags of ``episode``'s MP3 whose audio lasts ``duration`` seconds and plays
-    the master from ``offset`` (after an intro, which gets a chapter of its own)."""
-    from podcast.audio import art
-    from podcast.model import INTRO_CHAPTER
+def iso639_2(language: str) -> str:
+    """The ISO 639-2 code ID3 wants for COMM (en-gb -> eng, cy -> cym); "und"
+    (undetermined) for a tag langcodes does not know."""
+    import langcodes
 
+    try:
+        return langcodes.Language.get(language).to_alpha3()
+    except (LookupError, ValueError):
+        return "und"
+
+
+def tag_set(show: Show, episode: Episode, duration: float, *,
+            timeline: Timeline = Timeline(), decoder_delay: float = 0.0) -> TagSet:
+    """The tags of ``episode``'s MP3 whose audio lasts ``duration`` seconds, the
+    master placed in it by ``timeline`` (after an intro, which gets a chapter of its
+    own). ``decoder_delay``: seconds a decoder drops at the start (``chapter_ms``)."""
     total_ms = int(round(duration * 1000))
-    chapters = []
-    starts = [ch.start + offset for ch in episode.chapters]
-    if offset > 0 and episode.chapters:
-        chapters.append(ChapterTag(element_id="intro", start_ms=0,
-                                   end_ms=int(round(starts[0] * 1000)), title=INTRO_CHAPTER))
-    for i, ch in enumerate(episode.chapters):
-        end = starts[i + 1] if i + 1 < len(starts) else duration
-        chapters.append(ChapterTag(
-            element_id=f"chp{i}", start_ms=int(round(starts[i] * 1000)),
-            end_ms=min(int(round(end * 1000)), total_ms), title=ch.title, url=ch.url,
-            image=art.jpeg(ch.image, size=art.CHAPTER_PX, max_bytes=200_000)
-            if ch.image else None, toc=ch.toc))
+    chapters = tuple(
+        ChapterTag(element_id="intro" if ch.number is None else f"chp{ch.number - 1}",
+                   start_ms=chapter_ms(ch.start, decoder_delay),
+                   end_ms=chapter_ms(min(ch.end, duration), decoder_delay), title=ch.title,
+                   url=ch.url, toc=ch.toc,
+                   image=ArtRef.of(ch.image, size=art.CHAPTER_PX, max_bytes=200_000)
+                   if ch.image else None)
+        for ch in published_chapters(episode, timeline, duration))
     summary = episode.summary or _first_paragraph(episode.notes)
     return TagSet(
         title=episode.title, artist=show.author, album=show.title, genre="Podcast",
         year=f"{episode.date.year:04d}", date=episode.date.strftime("%Y-%m-%d"),
-        language=LANGUAGES.get(show.language.split("-")[0], "eng"), duration_ms=total_ms,
+        language=show.language, duration_ms=total_ms,
         guid=episode.guid, feed_url=show.feed_url,
-        cover=art.jpeg(episode.image or show.artwork), track=episode.number,
+        cover=ArtRef.of(episode.image or show.artwork), track=episode.number,
         disc=episode.season, comment=summary or None, description=summary or None,
-        chapters=tuple(chapters))
+        chapters=chapters)
+
+
+def chapter_ms(t: float, decoder_delay: float) -> int:
+    """A CHAP frame's time for ``t`` seconds into the audio as listeners hear it.
+
+    ID3 counts a chapter's milliseconds from the first sample the decoder puts
+    out, before gapless playback drops the encoder's delay (the LAME tag's
+    delay plus the decoder's 529 samples: 25 ms at 44.1 kHz). ffmpeg reports the
+    stream as starting there and the chapter as written, so mpv (which shows
+    times from the stream's start) listed every chapter 25 ms early until the
+    delay was added here.
+    """
+    return int(round((t + decoder_delay) * 1000))
 
 
 def _first_paragraph(markdown: str) -> str:
@@ -125,13 +161,14 @@ def _text(frame: str) -> Callable:
 
 def _comment(t: TagSet):
     from mutagen import id3
-    return id3.COMM(encoding=id3.Encoding.UTF16, lang=t.language, desc="", text=[t.comment])
+    return id3.COMM(encoding=id3.Encoding.UTF16, lang=iso639_2(t.language), desc="",
+                    text=[t.comment])
 
 
 def _cover(t: TagSet):
     from mutagen import id3
     return id3.APIC(encoding=id3.Encoding.LATIN1, mime="image/jpeg",
-                    type=id3.PictureType.COVER_FRONT, desc="Cover", data=t.cover)
+                    type=id3.PictureType.COVER_FRONT, desc="Cover", data=t.cover.jpeg())
 
 
 def _flag(_t: TagSet):
@@ -178,7 +215,8 @@ def _frames(t: TagSet) -> list:
             sub.append(id3.WXXX(encoding=id3.Encoding.LATIN1, desc="", url=ch.url))
         if ch.image:
             sub.append(id3.APIC(encoding=id3.Encoding.LATIN1, mime="image/jpeg",
-                                type=id3.PictureType.OTHER, desc="Chapter", data=ch.image))
+                                type=id3.PictureType.OTHER, desc="Chapter",
+                                data=ch.image.jpeg()))
         frames.append(id3.CHAP(element_id=ch.element_id, start_time=ch.start_ms,
                                end_time=ch.end_ms, start_offset=UNSET, end_offset=UNSET,
                                sub_frames=sub))
@@ -239,6 +277,13 @@ def read_tags(path: Path, *, as_stored: bool = False):
         return id3.ID3(path, translate=not as_stored)
 
 
+# Decoders drop these samples after the encoder's delay (ffmpeg's mp3dec: 528 + 1).
+DECODER_DELAY = 529
+# The Info tag's LAME extension, as ffmpeg's MP3 demuxer trusts it (by its version
+# string): only then does it skip the delay, and only then do we count it.
+LAME_VERSIONS = (b"LAME", b"Lavf", b"Lavc")
+
+
 @dataclass(frozen=True)
 class MP3Info:
     duration: float  # seconds, from the Xing/Info and LAME headers
@@ -247,6 +292,9 @@ class MP3Info:
     channels: int
     cbr: bool
     has_info_header: bool  # Xing or Info frame present
+    # Samples a gapless decoder drops before the first one listeners hear: the
+    # encoder delay in the LAME extension plus DECODER_DELAY; 0 without one.
+    decoder_delay: int = 0
 
 
 def mp3_info(path: Path) -> MP3Info:
@@ -265,15 +313,17 @@ def mp3_info(path: Path) -> MP3Info:
             frame = f.read(400)
     length = float(info.length)
     at = max(frame.find(b"Info", 0, 64), frame.find(b"Xing", 0, 64))  # after the side info
-    if at >= 0 and not (info.encoder_info or "").startswith("LAME"):
-        raw = frame[at + 141:at + 144]
-        if len(raw) == 3:
-            delay, padding = raw[0] << 4 | raw[1] >> 4, (raw[1] & 0x0F) << 8 | raw[2]
+    delay = 0
+    raw = frame[at + 141:at + 144] if at >= 0 else b""
+    if len(raw) == 3 and frame[at + 120:at + 124] in LAME_VERSIONS:
+        delay, padding = raw[0] << 4 | raw[1] >> 4, (raw[1] & 0x0F) << 8 | raw[2]
+        if not (info.encoder_info or "").startswith("LAME"):
             length = max(0.0, length - (delay + padding) / info.sample_rate)
+        delay += DECODER_DELAY
     return MP3Info(duration=length, bitrate=int(round(info.bitrate / 1000)) * 1000,
                    sample_rate=int(info.sample_rate), channels=int(info.channels),
                    cbr=info.bitrate_mode in (BitrateMode.CBR, BitrateMode.UNKNOWN),
-                   has_info_header=at >= 0)
+                   has_info_header=at >= 0, decoder_delay=delay)
 
 
 def _audio_start(head: bytes) -> int:

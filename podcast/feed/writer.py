@@ -161,8 +161,8 @@ def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str,
         pi.episode(ep.number)
     for p in ep.persons:
         pi.person(_t(p["name"]), p.get("role"), p.get("group"), p.get("href"), p.get("img"))
-    for sb in ep.soundbites:  # written against the master: shifted past the intro
-        pi.soundbite(round(sb.start + built.media.offset, 3), sb.duration,
+    for sb in ep.soundbites:  # written against the master: mapped into the MP3
+        pi.soundbite(round(built.media.timeline.to_published(sb.start), 3), sb.duration,
                      _t(sb.title) if sb.title else None)
     _reach_item(pi, site, built)
 
@@ -209,12 +209,10 @@ def _reach_item(pi: ext.PodcastIndexEntryExtension, site: Site, built: BuiltEpis
                                length=alt.size, bitrate=alt.bitrate, title=alt.title,
                                codecs=alt.codecs, integrity=alt.integrity)
     images = dict(built.chapter_images)  # by 1-based place in time order, as assets numbers
-    marks = [(ch.start + media.offset, _t(ch.title), ch.url,
-              _url(site, images[n]) if n in images else None)
-             for n, ch in enumerate(sorted(ep.chapters, key=lambda c: c.start), start=1)
-             if ch.toc]
-    if marks and media.offset > 0:
-        marks.insert(0, (0.0, model.INTRO_CHAPTER, None, None))
+    chapters = model.published_chapters(ep, media.timeline, media.duration)
+    marks = [(ch.start, _t(ch.title), ch.url,
+              _url(site, images[ch.number]) if ch.number in images else None)
+             for ch in model.listed_chapters(chapters)]
     if marks:
         pi.psc_chapters(marks)
     if built.image_key:
@@ -247,7 +245,8 @@ def write_feed(site: Site, out: Path, *, guard: bool = False) -> set[str]:
     data = render_feed(site, cache)
     cache.save()
     log.debug("feed notes: %d rendered, %d from the cache", cache.misses, cache.hits)
-    _refuse_broken(site, data, Path(out))
+    if not _unchanged(Path(out) / model.FEED, data):  # it passed the rules when written
+        _refuse_broken(site, data, Path(out))
     if guard:
         from podcast.feed.protect import guard_against_published
         guard_against_published(site.show, data)
@@ -255,6 +254,13 @@ def write_feed(site: Site, out: Path, *, guard: bool = False) -> set[str]:
     log.info("feed: %d episode%s%s", len(site.episodes), "" if len(site.episodes) == 1 else "s",
              "" if changed else " (unchanged)")
     return {model.FEED}
+
+
+def _unchanged(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _refuse_broken(site: Site, data: bytes, out: Path) -> None:

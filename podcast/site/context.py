@@ -256,13 +256,11 @@ def _label(ep) -> str:
     return ", ".join(parts)
 
 
-def _chapters(ep, offset: float) -> tuple[ChapterView, ...]:
+def _chapters(ep, media: model.Media) -> tuple[ChapterView, ...]:
     """The chapter links, timed to the published audio (after the intro, if any)."""
-    views = [ChapterView(round(c.start + offset, 3), c.title, c.url)
-             for c in ep.chapters if c.toc]
-    if views and offset > 0:
-        views.insert(0, ChapterView(0.0, model.INTRO_CHAPTER, None))
-    return tuple(views)
+    chapters = model.published_chapters(ep, media.timeline, media.duration)
+    return tuple(ChapterView(round(c.start, 3), c.title, c.url)
+                 for c in model.listed_chapters(chapters))
 
 
 def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> EpisodeView:
@@ -284,7 +282,7 @@ def _episode_view(site: Site, b: BuiltEpisode, out: Path, sizes: dict) -> Episod
         transcript_url=url(transcript_page) if transcript_page else None,
         audio=b.media.key, audio_url=url(b.media.key), audio_size=b.media.size,
         image=_image(show, out, image_key, alt, sizes),
-        chapters=_chapters(ep, b.media.offset),
+        chapters=_chapters(ep, b.media),
         captions=vtt, transcript_files=files, chapters_file=b.chapters_key,
         explicit=show.explicit if ep.explicit is None else ep.explicit,
         credits=_credits(ep.persons or show.persons),
@@ -344,7 +342,7 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
         raise SiteError(exc.where, exc.problem, exc.hint) from None
     # The file is timed to the master; the page's links seek the published MP3.
     media = ep.source.media
-    cues = transcripts.shifted(cues, media.offset, media.duration)
+    cues = transcripts.retimed(cues, media.timeline.to_published, media.duration)
     paragraphs: list[Paragraph] = []
     start, speaker, views, last_end = None, None, [], 0.0
     anchors: set[str] = set()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -100,13 +100,14 @@ def _escape_vtt(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def shifted(cues: Iterable[Cue], offset: float, duration: float | None = None) -> list[Cue]:
-    """Cues moved ``offset`` seconds later (an intro before the master's time 0), or
-    earlier for a negative one; cues left wholly outside ``[0, duration]`` are
-    dropped and the others clipped to it."""
+def retimed(cues: Iterable[Cue], to_time: Callable[[float], float],
+            duration: float | None = None) -> list[Cue]:
+    """Cues with their times mapped by ``to_time`` (e.g. master time to the published
+    file's: model.Timeline.to_published); cues left wholly outside ``[0, duration]``
+    or shrunk to nothing are dropped and the others clipped to it."""
     out = []
     for cue in cues:
-        start, end = cue.start + offset, cue.end + offset
+        start, end = to_time(cue.start), to_time(cue.end)
         if duration is not None:
             end = min(end, duration)
         start = max(start, 0.0)

@@ -1,0 +1,99 @@
+"""The report's speech figures: what the speech chain found and did, before and after.
+
+``speech_figures`` turns the measuring pass (the master) and the verifier (the
+decoded MP3) into a ``SpeechFigures``:
+
+- pauses: the momentary loudness in the pauses the measuring pass found in
+  the master, and in the MP3 at the same moments (shifted by the intro),
+  each relative to its integrated loudness: how much further under the
+  speech the room tone, rumble and hum sit now, as a listener hears them;
+- the noise floor and the hum (frequency, level) the measuring pass found;
+- leveler action: how far the short-term loudness moved from a plain linear
+  gain, second by second over the speech (5th and 95th percentile), and the
+  loudness range before and after.
+"""
+
+from __future__ import annotations
+
+import math
+
+from podcast.audio.analysis import Analysis, pause_level, percentile
+from podcast.audio.report import (
+    ChainSteps,
+    GateStep,
+    LevelerAction,
+    RoomTone,
+    SpeechFigures,
+    StingStep,
+)
+
+FRAME = 0.1  # seconds per room-tone frame
+SPEECH_RANGE = 20.0  # LU under the loud seconds that still count as speech
+
+
+def room_tone(a: Analysis, momentary_after: list[float], integrated_after: float,
+              offset: float, alone: tuple[float, float] = (0.0, math.inf)) -> RoomTone | None:
+    """The pauses re speech, master and MP3, at the same moments; ``alone``: the
+    seconds of the MP3 where only the master plays."""
+    if a.pause_level is None or not a.quiet:
+        return None
+    step = round(offset / FRAME)
+    first, last = round(alone[0] / FRAME), round(alone[1] / FRAME) \
+        if math.isfinite(alone[1]) else 10 ** 9
+    kept = [[max(s, first - step), min(e, last - step)] for s, e in a.quiet]
+    after = pause_level(momentary_after, [r for r in kept if r[1] > r[0]], offset,
+                        integrated_after)
+    if after is None:
+        return None
+    return RoomTone(before=a.pause_level, after=after,
+                    reduction=round(a.pause_level - after, 1))
+
+
+def leveler_action(master: list, mp3: list, offset: float, linear_gain: float,
+                   alone: tuple[float, float] = (0.0, math.inf)) -> LevelerAction | None:
+    """How far each second of speech moved from a plain linear gain (dB)."""
+    step = round(offset)
+    moved = []
+    spoken = [v for v in master if v is not None]
+    if not spoken:
+        return None
+    floor = percentile(spoken, 90) - SPEECH_RANGE  # seconds of speech, not of pauses
+    for i, before in enumerate(master):
+        j = i + step
+        if before is None or before < floor or not 0 <= j < len(mp3) or mp3[j] is None \
+                or not alone[0] + 3 <= j + 1 <= alone[1]:  # S: the 3 s ending at j + 1
+            continue
+        moved.append(mp3[j] - before - linear_gain)
+    if len(moved) < 5:
+        return None
+    return LevelerAction(low=round(percentile(moved, 5), 1),
+                         high=round(percentile(moved, 95), 1))
+
+
+def chain_steps(steps: dict) -> ChainSteps:
+    """The render's steps (chain.py's dict) as the report's typed value."""
+    def sting(kind: str) -> StingStep | None:
+        s = steps.get(kind)
+        return StingStep(s["file"], s["gain"], s["crossfade"]) if s else None
+    gate = steps.get("gate")
+    return ChainSteps(
+        highpass=steps.get("highpass"), dehum=steps.get("dehum"),
+        denoise=steps.get("denoise"), denoise_skipped=steps.get("denoise_skipped"),
+        denoise_floor=steps.get("denoise_floor"),
+        gate=GateStep(gate["threshold"], gate["range"]) if gate else None,
+        leveler=steps.get("leveler"), intro=sting("intro"), outro=sting("outro"))
+
+
+def speech_figures(a: Analysis, render_steps: dict, verified, offset: float,
+                   target: float) -> SpeechFigures:
+    steps = chain_steps(render_steps)
+    intro = steps.intro.crossfade if steps.intro else 0.0
+    outro = steps.outro.crossfade if steps.outro else 0.0
+    alone = (offset + intro, offset + a.duration - outro)
+    return SpeechFigures(
+        steps=steps, noise_floor=a.noise_floor, speech_level=a.speech_level, hum=a.hum,
+        hum_excess=dict(a.hum_excess), hum_level=a.hum_level,
+        room_tone=room_tone(a, verified.momentary, verified.loudness.integrated, offset,
+                            alone),
+        leveler_action=leveler_action(a.short_term, verified.short_term, offset,
+                                      target - a.integrated, alone))

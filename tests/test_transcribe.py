@@ -19,8 +19,8 @@ from sitekit import copy_templates
 from speech import ESPEAK, dialogue, wer
 
 from podcast.cli import cli
-from podcast.transcribe import cues as cuelib
-from podcast.transcribe.captions import LINE
+from podcast import captions as cuelib
+from podcast.captions.layout import LINE
 from podcast.transcribe.models import ENV_CACHE
 
 pytestmark = [
@@ -66,7 +66,7 @@ def test_transcribe_writes_caption_cues_and_never_overwrites(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("WEBVTT\n\nNOTE\nTranscribed automatically by `podcast transcribe` "
                            "with Whisper base")
-    cues = cuelib.parse(path)
+    cues = cuelib.read(path)
     hypothesis = " ".join(c.text for c in cues)
     assert wer(reference, hypothesis) <= 0.20, hypothesis
     from podcast.show.probe import probe
@@ -88,7 +88,7 @@ def test_transcribe_writes_caption_cues_and_never_overwrites(tmp_path):
     # --force redoes it, from the cache (same audio, same model), keeping the speaker.
     out = transcribe(root, "--force")
     assert "(from the cache)" in out
-    redone = cuelib.parse(path)
+    redone = cuelib.read(path)
     assert redone[0].speaker == "Narrator"
     assert [c.text for c in redone] == [c.text for c in cues]
 
@@ -100,7 +100,7 @@ def test_the_packaged_tiny_en_model_works_offline(tmp_path):
     transcribe(root)
     path = root / "episodes/multiple-bombings/transcript.vtt"
     assert "with Whisper tiny.en" in path.read_text(encoding="utf-8")
-    assert wer(reference, " ".join(c.text for c in cuelib.parse(path))) <= 0.30
+    assert wer(reference, " ".join(c.text for c in cuelib.read(path))) <= 0.30
 
 
 def test_build_with_auto_transcribes_and_publishes_every_format(tmp_path):
@@ -122,7 +122,7 @@ def test_build_with_auto_transcribes_and_publishes_every_format(tmp_path):
     assert found == [("text/vtt", "transcript.vtt"), ("application/x-subrip", "transcript.srt"),
                      ("application/json", "transcript.json")]
     folder = out / "episodes/multiple-bombings"
-    assert cuelib.parse(folder / "transcript.vtt") and cuelib.parse(folder / "transcript.srt")
+    assert cuelib.read(folder / "transcript.vtt") and cuelib.read(folder / "transcript.srt")
     doc = json.loads((folder / "transcript.json").read_text(encoding="utf-8"))
     assert wer(reference, " ".join(s["body"] for s in doc["segments"])) <= 0.20
     page = (folder / "index.html").read_text(encoding="utf-8")

@@ -1,42 +1,53 @@
-"""Transcripts: read WebVTT or SRT; write WebVTT, SRT and Podcasting 2.0 JSON.
+"""Transcripts: read WebVTT, SRT or Podcasting 2.0 JSON; write WebVTT, SRT and JSON.
 
 Podcasting 2.0 apps prefer WebVTT (``text/vtt``); some want SRT or the JSON
 transcript format. The producer supplies (or ``podcast transcribe`` writes)
-one file; the build publishes all three, converted from it, shifted onto the
-published MP3's timeline, and the pages render the cues as text. Voice tags
+one file; the build publishes all three, converted from it. Voice tags
 (``<v Name>``) are kept as each cue's speaker through every format.
+
+Reading and writing WebVTT is webvtt-py's: its strict parser refuses what a
+browser would drop (bad timestamps, a cue line holding ``-->``, unknown cue
+settings), strips cue tags in linear time, reads voice spans, and its writer
+refuses text that would not read back. What it leaves to us, and this module
+does:
+
+* escaping: it writes cue text and voice names as given, so ``&``, ``<``,
+  ``>`` are escaped here (and decoded on reading, which it does not do), and a
+  name's last ``-`` is written ``&#45;`` so ``<v Mallory -->`` can never be
+  written (a browser reads that line as a timing line and the cue as empty);
+* SRT: its reader skips a malformed cue silently, so every line with ``-->``
+  is checked here first; its writer strips anything between ``<`` and ``>``
+  and copies ``-->`` through, so SRT is written here (four lines a cue);
+* Podcasting 2.0 JSON, which it does not know.
 """
 
 from __future__ import annotations
 
+import html
+import io
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from pathlib import Path
 
+from podcast.captions.model import Cue
+from podcast.captions.timecode import PATTERN, stamp
 from podcast.errors import PodcastError
 
-_TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{1,3})"
-_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}(?:\s+.*)?$")
-_VOICE = re.compile(r"^<v(?:\.[^ >]*)?\s+([^>]+)>")
-_TAGS = re.compile(r"</?[a-zA-Z][^>]*>|<\d[^>]*>")
+JSON_VERSION = "1.0.0"
+JSON_CUE_SECONDS = 7.0  # word-level JSON segments are grouped into cues this long at most
+JSON_MAX_DEPTH = 64  # the format nests 3 deep; anything deeper is refused before parsing
+_SRT_TIMING = re.compile(rf"\s*{PATTERN}\s*-->\s*{PATTERN}\s*$")
+_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_BRACKETS = re.compile(r"[\[\]{}]")
+_LOOSE_STAMP = re.compile(r"\d+:\d+:\d+[.,]\d")  # what lenient SRT readers take for a time
 
 
-@dataclass(frozen=True)
-class Cue:
-    start: float
-    end: float
-    text: str  # plain text, tags removed, lines joined with "\n"
-    speaker: str | None = None
+# ---- reading ------------------------------------------------------------------------
 
-
-def _seconds(h, m, s, ms) -> float:
-    return int(h or 0) * 3600 + int(m) * 60 + int(s) + int(ms.ljust(3, "0")) / 1000
-
-
-def parse(path: Path) -> list[Cue]:
-    """Cues of a .vtt or .srt file; PodcastError naming the file and line if malformed."""
+def read(path: Path) -> list[Cue]:
+    """Cues of a .vtt or .srt file, in the file's order; PodcastError naming the file
+    (and the cue or line) if it is malformed."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -48,110 +59,217 @@ def parse(path: Path) -> list[Cue]:
 
 
 def parse_text(text: str, where: str, *, vtt: bool) -> list[Cue]:
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    if vtt:
-        if not lines or not lines[0].startswith("WEBVTT"):
+    """Cues of WebVTT (``vtt``) or SRT text; ``where`` names it in errors."""
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
+    text = text.lstrip("\ufeff")
+    try:
+        if vtt:
+            doc = webvtt.WebVTT.from_string(text, strict=True)
+        else:
+            _check_srt_timings(text, where)
+            doc = webvtt.WebVTT.from_buffer(io.StringIO(text.lstrip()), format="srt")
+    except MalformedFileError:
+        if vtt:
             raise PodcastError(where, "does not start with WEBVTT",
-                               "A WebVTT file must begin with the line WEBVTT")
+                               "A WebVTT file must begin with the line WEBVTT") from None
+        if "-->" not in text:
+            raise PodcastError(where, "has no cues",
+                               "Check the file is a WebVTT or SRT transcript") from None
+        raise PodcastError(where, "does not start with a numbered SRT cue",
+                           "An SRT file begins with 1, then a HH:MM:SS,mmm --> HH:MM:SS,mmm "
+                           "line") from None
+    except MalformedCaptionError as exc:
+        raise PodcastError(where, f"{_line_of(text, str(exc))}is not valid WebVTT "
+                           f"({str(exc)[:200]})", "Fix that cue: a browser drops it") from None
     cues: list[Cue] = []
-    i = 0
-    while i < len(lines):
-        m = _TIMING.match(lines[i])
-        if not m:
-            if vtt and lines[i].startswith(("NOTE", "STYLE", "REGION")):
-                while i < len(lines) and lines[i].strip():
-                    i += 1
-            i += 1
-            continue
-        g = m.groups()
-        start, end = _seconds(*g[:4]), _seconds(*g[4:])
+    for n, caption in enumerate(doc.captions, start=1):
+        start = caption.start_time.in_milliseconds() / 1000
+        end = caption.end_time.in_milliseconds() / 1000
         if end < start:
-            raise PodcastError(where, f"line {i + 1}: cue ends before it starts",
-                               "Fix the timing line")
-        i += 1
-        body = []
-        while i < len(lines) and lines[i].strip():
-            body.append(lines[i].strip())
-            i += 1
-        speaker = None
-        if body:
-            v = _VOICE.match(body[0])
-            if v:
-                speaker = v.group(1).strip()
-        clean = "\n".join(_TAGS.sub("", line) for line in body).strip()
-        clean = (clean.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\u00a0")
-                 .replace("&amp;", "&"))
+            raise PodcastError(where, f"cue {n} ({caption.start}) ends before it starts",
+                               "Fix its timing line")
+        lines = (line.strip() for line in caption.text.split("\n"))
+        if vtt:  # WebVTT text holds character references; SRT has none
+            lines = (html.unescape(line).strip() for line in lines)
+        clean = "\n".join(line for line in lines if line)
         if clean:
+            speaker = _name(html.unescape(caption.voice)) if vtt and caption.voice else None
             cues.append(Cue(start, end, clean, speaker))
     if not cues:
         raise PodcastError(where, "has no cues", "Check the file is a WebVTT or SRT transcript")
     return cues
 
 
-def _stamp(seconds: float, sep: str) -> str:
-    ms = int(round(seconds * 1000))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    s, ms = divmod(rem, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
+def _check_srt_timings(text: str, where: str) -> None:
+    """Every line holding ``-->`` is a well-formed timing line after a cue number (the
+    reader would skip the cue silently)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if "-->" not in line:
+            continue
+        if not _SRT_TIMING.fullmatch(line):
+            raise PodcastError(where, f"line {i + 1}: {line[:80]!r} is not an SRT timing line",
+                               "Write HH:MM:SS,mmm --> HH:MM:SS,mmm (a cue's text may not "
+                               "hold -->)")
+        if i == 0 or not lines[i - 1].strip().isdigit():
+            raise PodcastError(where, f"line {i + 1}: the cue has no number before its timing",
+                               "Put the cue's number on the line before it")
 
 
-def _escape_vtt(text: str) -> str:
+def _line_of(text: str, message: str) -> str:
+    """``line N: `` for the first line of the block webvtt-py quotes in ``message``."""
+    for i, line in enumerate(text.splitlines()):
+        if line.strip() and repr(line) in message:
+            return f"line {i + 1}: "
+    return ""
+
+
+def _name(text: str | None) -> str | None:
+    """A speaker's name on one line, spaces collapsed; None when blank."""
+    name = " ".join((text or "").split())
+    return name or None
+
+
+def _depth_ok(text: str, limit: int) -> bool:
+    """Whether JSON ``text`` nests at most ``limit`` deep (brackets in strings skipped).
+
+    Python's json module recurses per level and fails with RecursionError on a
+    file nested 100,000 deep. A local guard until the shared JSON reader with
+    depth and size limits (``podcast/jsonio.py``) takes over.
+    """
+    depth = 0
+    for m in _BRACKETS.finditer(_STRINGS.sub('""', text)):
+        depth += 1 if m.group() in "[{" else -1
+        if depth > limit:
+            return False
+    return True
+
+
+def parse_json(data: bytes | str, where: str) -> list[Cue]:
+    """Cues of a Podcasting 2.0 JSON transcript: consecutive segments of one speaker
+    (often one word each) grouped into cues of at most ``JSON_CUE_SECONDS``."""
+    try:
+        text = data.decode("utf-8-sig") if isinstance(data, bytes) else data
+    except UnicodeDecodeError:
+        raise PodcastError(where, "is not UTF-8 text", "Save the transcript as UTF-8") from None
+    if not _depth_ok(text, JSON_MAX_DEPTH):
+        raise PodcastError(where, f"nests deeper than {JSON_MAX_DEPTH} levels",
+                           "A JSON transcript is a list of segments")
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        raise PodcastError(where, f"is not valid JSON ({exc})") from None
+    segments = doc.get("segments") if isinstance(doc, dict) else None
+    if not isinstance(segments, list):
+        raise PodcastError(where, "has no segments list", "See the Podcasting 2.0 JSON format")
+    groups: list[list] = []  # [start, end, speaker, [body...]]
+    for seg in segments:
+        if not isinstance(seg, dict):
+            continue
+        start, end, body = seg.get("startTime"), seg.get("endTime"), seg.get("body")
+        if not all(isinstance(t, (int, float)) and not isinstance(t, bool)
+                   and 0 <= t < 1e7 for t in (start, end)) \
+                or not isinstance(body, str) or not body.strip() or end < start:
+            continue
+        speaker = _name(seg.get("speaker")) if isinstance(seg.get("speaker"), str) else None
+        last = groups[-1] if groups else None
+        if (last and last[2] == speaker and end - last[0] <= JSON_CUE_SECONDS
+                and start >= last[1] - 0.01):
+            last[1] = end
+            last[3].append(body.strip())
+        else:
+            groups.append([float(start), float(end), speaker, [body.strip()]])
+    cues = [Cue(round(s, 3), round(max(e, s + 0.001), 3), " ".join(" ".join(b).split()), who)
+            for s, e, who, b in groups]
+    if not cues:
+        raise PodcastError(where, "holds no timed text")
+    return cues
+
+
+# ---- writing ------------------------------------------------------------------------
+
+def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def shifted(cues: Iterable[Cue], offset: float, duration: float | None = None) -> list[Cue]:
-    """Cues moved ``offset`` seconds later (an intro before the master's time 0), or
-    earlier for a negative one; cues left wholly outside ``[0, duration]`` are
-    dropped and the others clipped to it."""
-    out = []
+def _lines(cue: Cue) -> list[str]:
+    return [line.strip() for line in cue.text.split("\n") if line.strip()]
+
+
+def _no_arrow(text: str) -> str:
+    while "-->" in text:  # "--->" -> "-->" in one pass: repeat
+        text = text.replace("-->", "->")
+    return text
+
+
+def _srt_line(text: str) -> str:
+    """A line of SRT text no reader takes for a timing line: no ``-->``, and not two
+    timestamps (pysubs2 reads any such line as one), whose colons become U+2236,
+    which looks the same."""
+    text = _no_arrow(text)
+    if len(_LOOSE_STAMP.findall(text)) >= 2:
+        text = _LOOSE_STAMP.sub(lambda m: m.group().replace(":", "\u2236"), text)
+    return text
+
+
+def voice_tag(speaker: str) -> str:
+    """``<v Name>``, escaped; a name's last ``-`` as ``&#45;``, so the line can never
+    hold ``-->`` (Chromium keeps the spaces of a name, so a space before the ``>``,
+    which the spec trims, would show)."""
+    name = _escape(_name(speaker) or "")
+    return f"<v {name[:-1]}&#45;>" if name.endswith("-") else f"<v {name}>"
+
+
+def to_vtt(cues: Iterable[Cue], note: str | None = None) -> str:
+    """WebVTT with a voice tag per named cue and an optional NOTE block."""
+    import webvtt
+
+    captions = []
     for cue in cues:
-        start, end = cue.start + offset, cue.end + offset
-        if duration is not None:
-            end = min(end, duration)
-        start = max(start, 0.0)
-        if end <= start:
+        lines = [_escape(line) for line in _lines(cue)]
+        if not lines:
             continue
-        out.append(replace(cue, start=round(start, 3), end=round(end, 3)))
-    return out
-
-
-def to_vtt(cues: list[Cue], note: str | None = None) -> str:
-    out = ["WEBVTT", ""]
+        if _name(cue.speaker):
+            lines[0] = voice_tag(cue.speaker) + lines[0]
+        captions.append(webvtt.Caption(stamp(cue.start), stamp(cue.end), lines))
+    comments = []
     if note:
         # A NOTE block may not hold "-->" nor a blank line.
-        lines = [line.replace("-->", "->") for line in note.strip().splitlines() if line.strip()]
-        out += ["NOTE", *lines, ""]
+        comments.append("\n".join(_no_arrow(line.strip()) for line in note.strip().splitlines()
+                                  if line.strip()))
+    text = webvtt.WebVTT(captions=captions, header_comments=comments).content
+    return text if text.endswith("\n") else text + "\n"
+
+
+def to_srt(cues: Iterable[Cue]) -> str:
+    """SubRip: numbered cues, ``Name: `` before a named cue's text. SRT has no escapes,
+    so text that readers would take for a timing line is changed (``_srt_line``)."""
+    out: list[str] = []
+    n = 0
     for cue in cues:
-        out.append(f"{_stamp(cue.start, '.')} --> {_stamp(cue.end, '.')}")
-        text = _escape_vtt(cue.text)
-        out.append(f"<v {cue.speaker}>{text}" if cue.speaker else text)
-        out.append("")
+        lines = [_srt_line(line) for line in _lines(cue)]
+        if not lines:
+            continue
+        n += 1
+        if _name(cue.speaker):
+            lines[0] = _srt_line(f"{_name(cue.speaker)}: {lines[0]}")
+        out += [str(n), f"{stamp(cue.start, ',')} --> {stamp(cue.end, ',')}", *lines, ""]
     return "\n".join(out)
 
 
-def to_srt(cues: list[Cue]) -> str:
-    out = []
-    for n, cue in enumerate(cues, start=1):
-        out.append(str(n))
-        out.append(f"{_stamp(cue.start, ',')} --> {_stamp(cue.end, ',')}")
-        out.append(f"{cue.speaker}: {cue.text}" if cue.speaker else cue.text)
-        out.append("")
-    return "\n".join(out)
-
-
-JSON_VERSION = "1.0.0"
-
-
-def to_json(cues: list[Cue]) -> str:
+def to_json(cues: Iterable[Cue]) -> str:
     """The Podcasting 2.0 JSON transcript: one segment per cue, with its speaker."""
     segments = []
     for cue in cues:
+        body = " ".join(cue.text.split())
+        if not body:
+            continue
         segment: dict = {}
-        if cue.speaker:
-            segment["speaker"] = cue.speaker
-        segment.update(startTime=round(cue.start, 3), endTime=round(cue.end, 3),
-                       body=" ".join(cue.text.split()))
+        if _name(cue.speaker):
+            segment["speaker"] = _name(cue.speaker)
+        segment.update(startTime=round(cue.start, 3), endTime=round(cue.end, 3), body=body)
         segments.append(segment)
     return json.dumps({"version": JSON_VERSION, "segments": segments}, ensure_ascii=False,
                       indent=1) + "\n"

@@ -281,7 +281,7 @@ def _chapters(item: SourceItem, master: Path, staging: Path, duration: float,
 
 
 def _transcript(item: SourceItem, staging: Path, warnings: list[str]) -> None:
-    from podcast.transcribe import cues
+    from podcast import captions
 
     picked = convert.pick_transcript(item.transcripts)
     if picked is None:
@@ -298,7 +298,7 @@ def _transcript(item: SourceItem, staging: Path, warnings: list[str]) -> None:
         return
     ext = "srt" if kind == "srt" else "vtt"
     try:
-        cues.parse_text(text, url, vtt=ext == "vtt")
+        captions.parse_text(text, url, vtt=ext == "vtt")
     except PodcastError as exc:
         warnings.append(f"transcript {url}: {exc.problem}; left out")
         return

@@ -20,12 +20,11 @@ from pathlib import Path
 import nh3
 from markupsafe import Markup
 
-from podcast import model
+from podcast import captions, model
 from podcast.errors import PodcastError, SiteError
 from podcast.model import BuiltEpisode, Site
 from podcast.show import notes
 from podcast.site.env import iso_duration
-from podcast.transcribe import cues as transcripts
 
 log = logging.getLogger(__name__)
 
@@ -351,12 +350,12 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
     if ep.transcript_page is None or source is None:
         return ()
     try:
-        cues = transcripts.parse(source)
+        cues = captions.read(source)
     except PodcastError as exc:
         raise SiteError(exc.where, exc.problem, exc.hint) from None
     # The file is timed to the master; the page's links seek the published MP3.
     media = ep.source.media
-    cues = transcripts.shifted(cues, media.offset, media.duration)
+    cues = captions.publishable(captions.shifted(cues, media.offset, media.duration))
     paragraphs: list[Paragraph] = []
     start, speaker, views, last_end = None, None, [], 0.0
     anchors: set[str] = set()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from podcast.errors import PodcastError
 from podcast.fsutil import atomic_write_text, sha256_file
-from podcast.transcribe.captions import Word
+from podcast.captions.model import Word
 from podcast.transcribe.models import ModelRef
 
 log = logging.getLogger(__name__)

@@ -27,6 +27,7 @@ HOSTILE = [
     Cue(2.0, 3.0, "a < b && c > d\n\n  \nlast line", "Eve <admin> & co"),
     Cue(3.0, 4.0, "00:00:09,000 --> 00:00:10,000\n2", "Trent-"),
     Cue(4.0, 5.0, "&amp; stays as typed", None),
+    Cue(5.0, 6.0, "carriage\r\rreturns\r\n", "Line\nBreak"),
 ]
 TIMING = re.compile(r"^\d{2,}:\d{2}:\d{2}[.,]\d{3} --> \d{2,}:\d{2}:\d{2}[.,]\d{3}$")
 
@@ -52,9 +53,10 @@ def test_vtt_is_valid_and_reads_back_whatever_the_names_and_text(tmp_path):
     back = captions.read(path)
     assert [(c.start, c.end, c.speaker) for c in back] == [
         (0.5, 2.0, "Mallory --"), (2.0, 3.0, "Eve <admin> & co"), (3.0, 4.0, "Trent-"),
-        (4.0, 5.0, None)]
+        (4.0, 5.0, None), (5.0, 6.0, "Line Break")]
     assert [c.text for c in back] == ["He said --> run.\nThen --->", "a < b && c > d\nlast line",
-                                     "00:00:09,000 --> 00:00:10,000\n2", "&amp; stays as typed"]
+                                     "00:00:09,000 --> 00:00:10,000\n2", "&amp; stays as typed",
+                                     "carriage\nreturns"]
 
 
 def test_srt_is_valid_and_reads_back(tmp_path):

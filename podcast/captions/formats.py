@@ -40,6 +40,7 @@ JSON_MAX_DEPTH = 64  # the format nests 3 deep; anything deeper is refused befor
 _SRT_TIMING = re.compile(rf"\s*{PATTERN}\s*-->\s*{PATTERN}\s*$")
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(r"[\[\]{}]")
+_BREAKS = re.compile(r"\r\n|\r|\n")
 _LOOSE_STAMP = re.compile(r"\d+:\d+:\d+[.,]\d")  # what lenient SRT readers take for a time
 
 
@@ -195,7 +196,8 @@ def _escape(text: str) -> str:
 
 
 def _lines(cue: Cue) -> list[str]:
-    return [line.strip() for line in cue.text.split("\n") if line.strip()]
+    """The cue's lines, split where WebVTT and SRT break a line (CR too), none blank."""
+    return [line.strip() for line in _BREAKS.split(cue.text) if line.strip()]
 
 
 def _no_arrow(text: str) -> str:

@@ -1,8 +1,9 @@
 """The master streamed to the recogniser in blocks cut in pauses (transcribe/stream.py).
 
-Pure numpy over generated signals: every sample is handed on exactly once, in
+Pure numpy over generated signals: every sample is new in exactly one block, in
 order; each cut lands in the quietest stretch near the block's end; a block
-is never longer than ``block + search``; spans are honoured to the sample.
+starts with at most ``lead`` seconds of the one before, never more than
+``lead + block + search`` in all; spans are honoured to the sample.
 """
 
 from __future__ import annotations
@@ -30,23 +31,28 @@ def pieces(audio: np.ndarray, size: int = 333):
         yield audio[i:i + size]
 
 
-def test_every_sample_once_in_order_and_blocks_are_bounded():
+def test_every_sample_is_new_once_in_order_and_blocks_are_bounded():
     audio = bursts(100.0, [])
-    out = list(blocks(pieces(audio), rate=RATE, block=10.0, search=2.0))
-    assert np.array_equal(np.concatenate([a for _, a in out]), audio)
-    firsts = [f for f, _ in out]
-    assert firsts == [0] + list(np.cumsum([len(a) for _, a in out])[:-1])
-    assert max(len(a) for _, a in out) <= 12 * RATE
-    assert all(len(a) >= 8 * RATE for _, a in out[:-1])
+    out = list(blocks(pieces(audio), rate=RATE, block=10.0, search=2.0, lead=3.0))
+    assert np.array_equal(np.concatenate([a[fresh:] for _, a, fresh in out]), audio)
+    for first, a, fresh in out:
+        assert np.array_equal(a, audio[first:first + len(a)])  # the lead is the audio before
+        assert fresh <= 3 * RATE and len(a) - fresh <= 12 * RATE
+    assert out[0][2] == 0 and all(fresh >= 1.5 * RATE for _, _, fresh in out[1:])
+    assert all(len(a) - fresh >= 8 * RATE for _, a, fresh in out[:-1])
 
 
-def test_a_block_ends_in_the_pause_before_its_end():
-    pauses = [(8.6, 9.2), (18.1, 18.9), (27.0, 27.5)]
-    out = list(blocks(pieces(bursts(38.0, pauses)), rate=RATE, block=10.0, search=2.0))
-    cuts = [(f + len(a)) / RATE for f, a in out[:-1]]
+def test_a_block_ends_in_the_pause_before_its_end_and_its_lead_starts_in_one():
+    pauses = [(6.0, 6.5), (8.6, 9.2), (16.2, 16.6), (18.1, 18.9), (27.0, 27.5)]
+    out = list(blocks(pieces(bursts(38.0, pauses)), rate=RATE, block=10.0, search=2.0,
+                      lead=3.0))
+    cuts = [(f + len(a)) / RATE for f, a, _ in out[:-1]]
     assert len(cuts) == 3
-    for cut, (a, b) in zip(cuts, pauses):
+    for cut, (a, b) in zip(cuts, [pauses[1], pauses[3], pauses[4]]):
         assert a <= cut <= b, (cut, a, b)
+    leads = [f / RATE for f, _, fresh in out[1:]]
+    for start, (a, b) in zip(leads, [pauses[0], pauses[2]]):
+        assert a <= start <= b, (start, a, b)
 
 
 def test_quietest_finds_the_pause_and_falls_back_to_the_end():
@@ -58,13 +64,14 @@ def test_quietest_finds_the_pause_and_falls_back_to_the_end():
 def test_spans_are_honoured_to_the_sample_and_never_crossed():
     audio = np.arange(60 * RATE, dtype=np.float32)  # each sample says where it came from
     spans = [(1.0, 10.0), (30.5, 41.25), (55.0, None)]
-    out = list(blocks(pieces(audio), spans, rate=RATE, block=4.0, search=1.0))
-    got = np.concatenate([a for _, a in out])
+    out = list(blocks(pieces(audio), spans, rate=RATE, block=4.0, search=1.0, lead=1.0))
+    got = np.concatenate([a[fresh:] for _, a, fresh in out])
     want = np.concatenate([audio[1000:10000], audio[30500:41250], audio[55000:]])
     assert np.array_equal(got, want)
-    for first, a in out:
+    for first, a, fresh in out:
         assert a[0] == first  # the block's first sample is where it says
         assert any(s * RATE <= a[0] and (e is None or a[-1] < e * RATE) for s, e in spans)
+    assert [first for first, _, fresh in out if fresh == 0] == [1000, 30500, 55000]
 
 
 def test_decode_gives_the_samples_faster_whisper_would(tmp_path):

@@ -220,3 +220,11 @@ def test_cues_keep_their_words_and_shift_them():
     (moved,) = captions.shifted([cue], 2.0)
     assert [(w.start, w.end, w.probability) for w in moved.words] == [
         (3.0, 3.4, 0.91), (3.5, 3.9, 0.88)]
+
+
+def test_vtt_layout_a_browser_ignores_is_read_not_refused():
+    text = ("WEBVTT\n\nREGION\nid:fred\nwidth:40%\nscroll:sideways\n\n"
+            "00:00:01.000 --> 00:00:02.000 align:middle position:50%,middle region:fred\n"
+            "<v Host>older files say middle\n")
+    assert captions.parse_text(text, "t.vtt", vtt=True) == [
+        Cue(1.0, 2.0, "older files say middle", "Host")]

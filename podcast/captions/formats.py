@@ -41,6 +41,7 @@ _SRT_TIMING = re.compile(rf"\s*{PATTERN}\s*-->\s*{PATTERN}\s*$")
 _STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _BRACKETS = re.compile(r"[\[\]{}]")
 _BREAKS = re.compile(r"\r\n|\r|\n")
+_TIMINGS = re.compile(r"(\s*[0-9:.]+[ \t]+-->[ \t]+[0-9:.]+)(?=[ \t]|$)")
 _LOOSE_STAMP = re.compile(r"\d+:\d+:\d+[.,]\d")  # what lenient SRT readers take for a time
 
 
@@ -67,7 +68,7 @@ def parse_text(text: str, where: str, *, vtt: bool) -> list[Cue]:
     text = text.lstrip("\ufeff")
     try:
         if vtt:
-            doc = webvtt.WebVTT.from_string(text, strict=True)
+            doc = webvtt.WebVTT.from_string(_layout_dropped(text), strict=True)
         else:
             _check_srt_timings(text, where)
             doc = webvtt.WebVTT.from_buffer(io.StringIO(text.lstrip()), format="srt")
@@ -103,10 +104,30 @@ def parse_text(text: str, where: str, *, vtt: bool) -> list[Cue]:
     return cues
 
 
+def _layout_dropped(text: str) -> str:
+    """WebVTT without cue settings and regions, which we neither keep nor publish: a
+    browser ignores one it does not know (``align:middle`` of older files) where the
+    strict parser refuses it, while it drops a cue whose times are malformed, as the
+    strict parser does."""
+    out: list[str] = []  # one line for each line of the text: errors keep their numbers
+    in_region = seen_cue = False
+    for line in _BREAKS.split(text):
+        if in_region or (not seen_cue and line.rstrip() == "REGION"):
+            in_region = bool(line.strip())
+            out.append("")
+            continue
+        if "-->" in line:
+            seen_cue = True
+            m = _TIMINGS.match(line)
+            line = m.group(1) if m else line
+        out.append(line)
+    return "\n".join(out)
+
+
 def _check_srt_timings(text: str, where: str) -> None:
     """Every line holding ``-->`` is a well-formed timing line after a cue number (the
     reader would skip the cue silently)."""
-    lines = text.splitlines()
+    lines = _BREAKS.split(text)
     for i, line in enumerate(lines):
         if "-->" not in line:
             continue
@@ -121,7 +142,7 @@ def _check_srt_timings(text: str, where: str) -> None:
 
 def _line_of(text: str, message: str) -> str:
     """``line N: `` for the first line of the block webvtt-py quotes in ``message``."""
-    for i, line in enumerate(text.splitlines()):
+    for i, line in enumerate(_BREAKS.split(text)):
         if line.strip() and repr(line) in message:
             return f"line {i + 1}: "
     return ""

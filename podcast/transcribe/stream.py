@@ -5,7 +5,8 @@ over all of it and computes the log-mel features of all of it at once: about
 60 MB per minute of audio with base, 1.7 GB for 20 minutes. Here the master is
 decoded frame by frame (PyAV, with the resampler faster-whisper itself uses,
 so the samples are the same) and handed to the model a block at a time, so
-peak memory is set by the block, not by the episode.
+peak memory is set by the block, not by the episode: 720 MB for those 20
+minutes with base, 682 MB for 60 minutes with tiny.en (4.5 GB before).
 
 A block ends at the quietest moment of its last ``SEARCH`` seconds (the
 lowest energy over 0.4 s): between words, so no word is cut in half. The next

@@ -1,13 +1,15 @@
 """Transcription: time over real time, peak memory and word error rate, tiny.en vs base.
 
-A generated 10-minute episode (espeak-ng, two voices taking turns, as in the
-tests) is transcribed by each packaged model through the project's engine
-(int8, beam 5, voice-activity filter, word timestamps), each in its own
-process so its peak RSS is its own, with an empty cache. Reported: wall
-seconds, x real time (audio seconds per wall second), wall/real time (the
-issue's "0.1x" figure), peak RSS of the process, word error rate.
+Generated episodes (espeak-ng, two voices taking turns, as in the tests) of
+each length asked are transcribed by each packaged model through the
+project's engine (int8, beam 5, voice-activity filter, word timestamps,
+streamed in blocks), each in its own process so its peak RSS is its own, with
+an empty cache. Reported per model and length: wall seconds, x real time
+(audio seconds per wall second), wall/real time (the issue's "0.1x" figure),
+peak RSS of the process, word error rate. The engine streams the audio, so
+peak RSS should not grow with the episode: compare the rows of one model.
 
-    .venv/bin/python benchmarks/transcribe.py [--minutes 10] [--models tiny.en base]
+    .venv/bin/python benchmarks/transcribe.py [--minutes 2 20] [--models tiny.en base]
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -72,36 +73,44 @@ def episode(path: Path, minutes: float) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--minutes", type=float, nargs="+", default=[2.0, 20.0])
     parser.add_argument("--models", nargs="+", default=["tiny.en", "base"])
     args = parser.parse_args(argv if argv is not None else [])
     from speech import wer
 
+    rows = []
     with tempfile.TemporaryDirectory(prefix="bench-transcribe-") as tmp:
-        audio = Path(tmp) / "episode.wav"
-        reference = episode(audio, args.minutes)
-        rows = []
-        for name in args.models:
-            cache = Path(tmp) / name
-            env = dict(os.environ, HF_HUB_OFFLINE="1")
-            start = time.perf_counter()
-            out = subprocess.run([sys.executable, "-c", CHILD, name, str(audio), str(cache)],
-                                 capture_output=True, text=True, env=env, cwd=str(REPO),
-                                 check=True)
-            wall = time.perf_counter() - start
-            data = json.loads(out.stdout.strip().splitlines()[-1])
-            rows.append((name, data["duration"], wall, data["load"], data["transcribe"],
-                         data["rss_mb"], wer(reference, data["text"])))
+        for minutes in args.minutes:
+            audio = Path(tmp) / f"episode-{minutes:g}.wav"
+            reference = episode(audio, minutes)
+            for name in args.models:
+                cache = Path(tmp) / f"{name}-{minutes:g}"
+                env = dict(os.environ, HF_HUB_OFFLINE="1")
+                start = time.perf_counter()
+                out = subprocess.run([sys.executable, "-c", CHILD, name, str(audio), str(cache)],
+                                     capture_output=True, text=True, env=env, cwd=str(REPO),
+                                     check=True)
+                wall = time.perf_counter() - start
+                data = json.loads(out.stdout.strip().splitlines()[-1])
+                rows.append((name, data["duration"], wall, data["load"], data["transcribe"],
+                             data["rss_mb"], wer(reference, data["text"])))
+            audio.unlink()
     print(f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}; "
-          f"int8, beam 5, VAD, word timestamps")
+          f"int8, beam 5, VAD, word timestamps, streamed")
     print("| model | audio s | wall s | load s | x real time | wall / real time | "
           "peak RSS MB | WER |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, dur, wall, load, tr, rss, error in rows:
+    for name, dur, wall, load, tr, rss, error in sorted(rows, key=lambda r: (r[0], r[1])):
         print(f"| {name} | {dur:.0f} | {wall:.1f} | {load:.1f} | {dur / wall:.1f}x | "
               f"{wall / dur:.3f} | {rss:.0f} | {error * 100:.1f} % |")
-    print(f"(children's peak RSS: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.0f}"
-          " MB max)")
+    for name in args.models:
+        mine = sorted((r for r in rows if r[0] == name), key=lambda r: r[1])
+        if len(mine) > 1:
+            short, long = mine[0], mine[-1]  # (name, audio s, ..., peak RSS, WER)
+            print(f"{name}: peak RSS {short[5]:.0f} MB for {short[1] / 60:.1f} min of audio, "
+                  f"{long[5]:.0f} MB for {long[1] / 60:.1f} min "
+                  f"({(long[5] - short[5]) / max(long[1] - short[1], 1) * 60:+.1f} MB per "
+                  "minute)")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Where the audio step (the clip's sound and picture) meets the transcript (its
 captions), like ``build.py`` for the whole show. One span (``--start``,
 ``--duration``) or every ``soundbites:`` entry of episode.md; for video, each
 in the formats asked (square, vertical), with the transcript's cues on the
-clip's timeline, re-cut to what reads on a phone.
+clip's timeline, re-cut to what reads on a phone (``captions.layout.recut``).
 """
 
 from __future__ import annotations
@@ -20,47 +20,12 @@ from podcast.show.episodes import Episode
 
 log = logging.getLogger(__name__)
 
-PHONE_LINE = 30  # characters per caption line in a video clip
-
 
 @dataclass(frozen=True)
 class Span:
     start: float
     duration: float
     title: str | None = None
-
-
-def phone_captions(cues: Sequence, start: float, duration: float, width: int = PHONE_LINE):
-    """The transcript's cues within ``[start, start + duration)``, on the clip's own
-    timeline, re-cut to two lines of ``width`` characters (a long cue is split between
-    words, its time shared in proportion to the characters). A speaker is named
-    when the speaker changes."""
-    from podcast.audio.video import Caption
-    from podcast.transcribe.captions import wrap
-
-    out: list[Caption] = []
-    previous = None
-    for cue in cues:
-        a, b = max(cue.start, start) - start, min(cue.end, start + duration) - start
-        if b <= a:
-            continue
-        chunks: list[list[str]] = []
-        for word in cue.text.split():
-            if chunks and wrap(" ".join(chunks[-1] + [word]), width) is not None:
-                chunks[-1].append(word)
-            else:
-                chunks.append([word])
-        total = sum(len(" ".join(c)) for c in chunks) or 1
-        t = a
-        for i, chunk in enumerate(chunks):
-            text = " ".join(chunk)
-            end = b if i == len(chunks) - 1 else t + (b - a) * len(text) / total
-            speaker = cue.speaker if cue.speaker and cue.speaker != previous and i == 0 else None
-            out.append(Caption(round(t, 3), round(end, 3),
-                               "\n".join(wrap(text, width) or [text]), speaker))
-            t = end
-        previous = cue.speaker or previous
-    return out
 
 
 def default_path(root: Path, episode: Episode, span: Span, suffix: str) -> Path:
@@ -100,20 +65,22 @@ def make_clips(root: Path, slug: str, *, start: float | None = None,
                      out=out or default_path(show.root, episode, s, ".mp3")) for s in spans]
 
     from podcast.audio.video import render
+    from podcast.captions.layout import recut
 
     cues = None
     if captions:
         if episode.transcript is None:
             raise PodcastError(where, "has no transcript to caption the video with",
                                f"Run `podcast transcribe {slug}` first (or pass --no-captions)")
-        from podcast.transcribe import cues as cuelib
-        cues = cuelib.parse(episode.transcript)  # timed to the master, like the spans
+        from podcast.captions import publishable, read
+        # Timed to the master, like the spans; in the order a player shows them.
+        cues = publishable(read(episode.transcript))
     art = episode.image or show.artwork
     paths = []
     for span in spans:
         for fmt in formats:
             path = out or default_path(show.root, episode, span, f"-{fmt}.mp4")
-            caps = phone_captions(cues, span.start, span.duration) if cues is not None else None
+            caps = recut(cues, span.start, span.duration) if cues is not None else None
             paths.append(render(show, episode, start=span.start, duration=span.duration,
                                 fmt=fmt, out=path, art=art, captions=caps))
     return paths

@@ -84,16 +84,16 @@ def test_captions_are_really_drawn_and_the_sound_is_at_the_show_loudness(show, t
 
     from podcast.audio.measure import measure
     from podcast.audio.video import LAYOUTS, render
-    from podcast.clips import phone_captions
+    from podcast.captions import read
+    from podcast.captions.layout import recut
     from podcast.show import load_project
-    from podcast.transcribe import cues as cuelib
 
     project = load_project(show)
     (episode,) = project.episodes
-    cues = cuelib.parse(episode.transcript)
+    cues = read(episode.transcript)
     common = dict(start=0.0, duration=4.0, fmt="square", art=project.show.artwork)
     with_captions = render(project.show, episode, out=tmp_path / "with.mp4",
-                           captions=phone_captions(cues, 0.0, 4.0), **common)
+                           captions=recut(cues, 0.0, 4.0), **common)
     without = render(project.show, episode, out=tmp_path / "without.mp4", captions=None,
                      **common)
     a = frame(with_captions, 2.0, tmp_path / "a.png")

@@ -10,12 +10,12 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "podcast"
-STAGES = ("show", "audio", "transcribe", "assets", "feed", "site", "publish")
-BELOW = ("errors", "fsutil", "progress", "model", "show")
+STAGES = ("show", "captions", "audio", "transcribe", "assets", "feed", "site", "publish")
+# captions/ (transcript formats) is below every stage that reads or writes them, so no
+# stage imports the optional transcribe/ extra to read a transcript.
+BELOW = ("errors", "fsutil", "progress", "model", "show", "captions")
 CROSSINGS = {
     ("publish", "podcast.feed.reader"), ("publish", "podcast.feed.protect"),
-    ("assets", "podcast.transcribe"), ("assets", "podcast.transcribe.cues"),
-    ("site", "podcast.transcribe"), ("site", "podcast.transcribe.cues"),
 }
 FACES = ("cli", "serve")  # imported by nothing but __main__ (python -m podcast)
 

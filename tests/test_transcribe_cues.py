@@ -7,9 +7,10 @@ import json
 import pytest
 
 from podcast.model import Cut, Timeline
-from podcast.transcribe import cues as cuelib
-from podcast.transcribe.captions import LINE, Word, build_cues, speakers_from, wrap
-from podcast.transcribe.cues import Cue
+from podcast import captions as cuelib
+from podcast.captions import Cue, Word
+from podcast.captions.layout import LINE, wrap
+from podcast.transcribe.segment import build_cues, speakers_from
 
 TEXT = ("March two thousand and twenty. A quiet street in the north of England. Detectives "
         "from Counter Terrorism Policing opened an investigation that same afternoon, and "
@@ -96,7 +97,7 @@ def test_vtt_round_trip_keeps_voice_tags_lines_and_note(tmp_path):
     assert text.startswith("WEBVTT\n\nNOTE\nMade by a machine -> check it.\nTwice.\n\n")
     path = tmp_path / "t.vtt"
     path.write_text(text, encoding="utf-8")
-    assert cuelib.parse(path) == CUES
+    assert cuelib.read(path) == CUES
     assert "<v Detective Sergeant>We moved quickly &amp; &lt;quietly&gt;." in text
 
 
@@ -105,7 +106,7 @@ def test_srt_names_the_speaker_and_parses(tmp_path):
     assert "1\n00:00:00,500 --> 00:00:02,250\nNarrator: A member of the public\n" in text
     path = tmp_path / "t.srt"
     path.write_text(text, encoding="utf-8")
-    parsed = cuelib.parse(path)
+    parsed = cuelib.read(path)
     assert [(c.start, c.end) for c in parsed] == [(c.start, c.end) for c in CUES]
 
 

@@ -25,7 +25,7 @@ from podcast.fsutil import write_if_changed
 from podcast.show.artwork import ART_MAX, ART_MIN, check_art
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
-from podcast.transcribe import cues as transcripts
+from podcast import captions
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +90,20 @@ def check_sources(show: Show, episodes: list[Episode]) -> list[Problem]:
                 except PodcastError as exc:
                     problems.append(Problem(where, f"chapters[{n}].image", exc.format()))
         if ep.transcript is not None:
-            try:
-                transcripts.parse(ep.transcript)
-            except PodcastError as exc:
-                problems.append(Problem(show.where(ep.transcript), "", exc.problem,
-                                        exc.hint or ""))
+            problems += _transcript_problems(show, ep.transcript)
     return problems
+
+
+def _transcript_problems(show: Show, path: Path) -> list[Problem]:
+    """A transcript that cannot be read is an error; cues published otherwise than
+    written (sorted, left out) or that overlap one speaker's are warnings."""
+    where = show.where(path)
+    try:
+        cues = captions.read(path)
+    except PodcastError as exc:
+        return [Problem(where, "", exc.problem, exc.hint or "")]
+    return [Problem(where, f.label, f.problem, f.hint, "warning")
+            for f in captions.findings(cues)]
 
 
 # ---- the step ----------------------------------------------------------------
@@ -169,21 +177,7 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
             files[chapters_key] = chapters_json(
                 show, model.published_chapters(ep, timeline, duration), images).encode()
 
-        found: tuple[model.Transcript, ...] = ()
-        if ep.transcript is not None:
-            try:
-                cues = transcripts.parse(ep.transcript)
-            except PodcastError as exc:
-                problems.append(Problem(show.where(ep.transcript), "", exc.problem,
-                                        exc.hint or ""))
-            else:
-                cues = transcripts.retimed(cues, timeline.to_published, duration)
-                # WebVTT first: Apple Podcasts ingests it; SRT and JSON for the others.
-                found = tuple(model.Transcript(model.transcript_key(ep, ext), mime)
-                              for ext, mime in (("vtt", VTT), ("srt", SRT), ("json", JSON)))
-                for t, text in zip(found, (transcripts.to_vtt(cues), transcripts.to_srt(cues),
-                                           transcripts.to_json(cues))):
-                    files[t.key] = text.encode()
+        found = _transcripts(show, ep, (media or {}).get(ep.slug), files, problems)
         per_episode[ep.slug] = (chapters_key, found, image_key, tuple(sorted(images.items())))
 
     if any(p.is_error for p in problems):
@@ -193,3 +187,29 @@ def write_assets(show: Show, episodes: list[Episode], out: Path,
     log.debug("assets: %d files, %d rewritten", len(files), written)
     return Assets(artwork_key=artwork_key, per_episode=per_episode, keys=set(files),
                   artwork_sizes=tuple(artwork_sizes))
+
+
+def _transcripts(show: Show, ep: Episode, media: model.Media | None, files: dict[str, bytes],
+                 problems: list[Problem]) -> tuple[model.Transcript, ...]:
+    """The episode's transcript as WebVTT, SRT and JSON, on the published MP3's timeline
+    (``media``), in time order (into ``files``); what cannot be read, into ``problems``."""
+    if ep.transcript is None:
+        return ()
+    where = show.where(ep.transcript)
+    try:
+        cues = captions.read(ep.transcript)
+    except PodcastError as exc:
+        problems.append(Problem(where, "", exc.problem, exc.hint or ""))
+        return ()
+    for finding in captions.findings(cues):
+        log.warning("warning: %s: %s: %s", where, finding.label, finding.problem)
+    if media is not None:
+        cues = captions.retimed(cues, media.timeline.to_published, media.duration)
+    cues = captions.publishable(cues)
+    # WebVTT first: Apple Podcasts ingests it; SRT and JSON for the others.
+    found = tuple(model.Transcript(model.transcript_key(ep, ext), mime)
+                  for ext, mime in (("vtt", VTT), ("srt", SRT), ("json", JSON)))
+    for t, text in zip(found, (captions.to_vtt(cues), captions.to_srt(cues),
+                               captions.to_json(cues))):
+        files[t.key] = text.encode()
+    return found

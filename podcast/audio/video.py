@@ -8,8 +8,8 @@ adds a moving waveform of the clip's audio and burns the captions in with
 libass, at the show's loudness with short fades.
 
 Captions come from the caller, already cut for a phone (``podcast.clips``
-reads the transcript and re-cuts it to two lines of about 30 characters):
-this module knows video, not transcripts. They are drawn large, on a
+reads the transcript and re-cuts it to two lines of about 30 characters);
+``podcast.captions.ass`` writes them for libass. They are drawn large, on a
 translucent box, with the speaker's name in colour when the speaker changes.
 
 Determinism: x264 with pinned threads and ffmpeg's bitexact flags, no
@@ -26,6 +26,8 @@ from pathlib import Path
 
 from podcast.audio import ffmpeg
 from podcast.audio.measure import EBUR128, summary_of
+from podcast.captions.ass import AssStyle, to_ass
+from podcast.captions.model import Cue
 from podcast.errors import AudioError
 from podcast.fsutil import atomic_path
 from podcast.show.config import Show
@@ -58,16 +60,6 @@ LAYOUTS = {
                        300),
 }
 FORMATS = tuple(LAYOUTS)
-
-
-@dataclass(frozen=True)
-class Caption:
-    """One caption on the clip's own timeline (seconds from its start)."""
-
-    start: float
-    end: float
-    text: str
-    speaker: str | None = None
 
 
 def font(name: str) -> Path:
@@ -122,51 +114,14 @@ def _title_lines(text: str, face, width: int, draw) -> list[str]:
     return lines
 
 
-def _ass_time(seconds: float) -> str:
-    cs = int(round(max(seconds, 0) * 100))
-    h, rem = divmod(cs, 360000)
-    m, rem = divmod(rem, 6000)
-    s, cs = divmod(rem, 100)
-    return f"{h}:{m:02d}:{s:02d}.{cs:02d}"
-
-
-def _ass_text(text: str) -> str:
-    return text.replace("\\", "/").replace("{", "(").replace("}", ")").replace("\n", " ")
-
-
-def ass(captions: Sequence[Caption], layout: Layout) -> str:
-    """An ASS subtitle script: white text on a translucent black box, bottom centre."""
-    w, h = layout.size
-    head = f"""[Script Info]
-ScriptType: v4.00+
-PlayResX: {w}
-PlayResY: {h}
-WrapStyle: 2
-ScaledBorderAndShadow: yes
-
-[V4+ Styles]
-Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, \
-Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, BorderStyle, Outline, \
-Shadow, Alignment, MarginL, MarginR, MarginV, Encoding
-Style: Caption,DejaVu Sans,{layout.caption_size},&H00FFFFFF,&H00FFFFFF,&H3A000000,\
-&H3A000000,-1,0,0,0,100,100,0,0,3,14,0,2,60,60,{layout.caption_margin},1
-
-[Events]
-Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text
-"""
-    lines = []
-    for cap in captions:
-        text = "\\N".join(_ass_text(line) for line in cap.text.split("\n"))
-        if cap.speaker:
-            # The speaker's name in yellow (ASS colours are &HBBGGRR&).
-            text = "{\\c&H5CE1FF&}" + _ass_text(cap.speaker) + ":{\\c&HFFFFFF&} " + text
-        lines.append(f"Dialogue: 0,{_ass_time(cap.start)},{_ass_time(cap.end)},Caption,,0,0,0,,"
-                     f"{text}")
-    return head + "\n".join(lines) + "\n"
+def ass(captions: Sequence[Cue], layout: Layout) -> str:
+    """The captions as an ASS script for this layout (white on a translucent box)."""
+    return to_ass(captions, AssStyle(layout.size, "DejaVu Sans", layout.caption_size,
+                                     layout.caption_margin))
 
 
 def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: str,
-           out: Path, art: Path, captions: Sequence[Caption] | None) -> Path:
+           out: Path, art: Path, captions: Sequence[Cue] | None) -> Path:
     """Write the MP4 clip of ``[start, start + duration)`` of the master to ``out``.
 
     ``captions`` (on the clip's timeline) are burned in; None draws none.

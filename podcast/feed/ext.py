@@ -22,6 +22,7 @@ from datetime import datetime
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
+from podcast.captions.timecode import stamp
 from podcast.feed.namespaces import ATOM as ATOM_NS
 from podcast.feed.namespaces import ITUNES as ITUNES_NS
 from podcast.feed.namespaces import PODCAST as PODCAST_NS
@@ -61,14 +62,6 @@ def cdata(text: str):
     """``text`` as a CDATA section for feedgen's setters (lxml writes it verbatim);
     plain text, escaped as usual, when it contains ``]]>``, which CDATA cannot hold."""
     return etree.CDATA(text) if "]]>" not in text else text
-
-
-def npt(seconds: float) -> str:
-    """Normal Play Time as Podlove Simple Chapters write it: ``HH:MM:SS.mmm``."""
-    ms = int(round(float(seconds) * 1000))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    return f"{h:02d}:{m:02d}:{rem // 1000:02d}.{rem % 1000:03d}"
 
 
 Node = tuple  # (tag, {attribute: text}, text | None, (child Node, ...))
@@ -290,7 +283,7 @@ class PodcastIndexEntryExtension(BaseEntryExtension, _Common):
         """Podlove Simple Chapters inline: (start seconds, title, href, image) each;
         what gPodder (podcastparser) and other Podlove readers show."""
         children = tuple(node(f"{{{PSC_NS}}}chapter",
-                              {"start": npt(start), "title": title, "href": href,
+                              {"start": stamp(start), "title": title, "href": href,
                                "image": image})
                          for start, title, href, image in chapters)
         self.add(f"{{{PSC_NS}}}chapters", {"version": "1.2"}, children=children)

@@ -369,7 +369,7 @@ def _chapters(client: Client, item: SourceItem, master: Path, staging: Path,
 
 def _transcript(client: Client, item: SourceItem, staging: Path,
                 warnings: list[str]) -> None:
-    from podcast.transcribe import cues
+    from podcast import captions
 
     picked = convert.pick_transcript(item.transcripts)
     if picked is None:
@@ -387,7 +387,7 @@ def _transcript(client: Client, item: SourceItem, staging: Path,
         return
     ext = "srt" if kind == "srt" else "vtt"
     try:
-        cues.parse_text(text, url, vtt=ext == "vtt")
+        captions.parse_text(text, url, vtt=ext == "vtt")
     except PodcastError as exc:
         warnings.append(f"transcript {url}: {exc.problem}; left out")
         return

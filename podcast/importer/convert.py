@@ -5,7 +5,7 @@ then renders like any notes; a plain-text description keeps its paragraphs.
 Chapters come from JSON chapters, else Podlove Simple Chapters, else the
 MP3's own ID3 CHAP frames. Transcripts: WebVTT or SRT as they are; a
 Podcasting 2.0 JSON transcript becomes WebVTT (one cue per speaker turn, at
-most ``CUE_SECONDS`` long); HTML and plain text have no times and are left.
+most 7 s long); HTML and plain text have no times and are left.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ import html
 import re
 from pathlib import Path
 
+from podcast import captions
+from podcast.errors import PodcastError
 from podcast.feed.tagrules import npt_seconds
 from podcast.jsonio import loads
 
-CUE_SECONDS = 7.0
 MAX_CHAPTERS = 500
 
 
@@ -99,44 +100,11 @@ def clean_chapters(chapters: list[dict], duration: float | None) -> list[dict]:
     return out
 
 
-def _stamp(seconds: float) -> str:
-    ms = int(round(seconds * 1000))
-    h, rem = divmod(ms, 3_600_000)
-    m, rem = divmod(rem, 60_000)
-    return f"{h:02d}:{m:02d}:{rem // 1000:02d}.{rem % 1000:03d}"
-
-
-def vtt_from_json(data: bytes, where: str) -> str | None:
-    """A Podcasting 2.0 JSON transcript as WebVTT: words grouped into cues by speaker,
-    at most ``CUE_SECONDS`` each; None when it holds no timed text, JSONError when it
-    is not JSON, too large or too deep."""
-    doc = loads(data, where)
-    segments = doc.get("segments") if isinstance(doc, dict) else None
-    if not isinstance(segments, list):
-        return None
-    cues: list[list] = []  # [start, end, speaker, words]
-    for seg in segments:
-        if not isinstance(seg, dict):
-            continue
-        start, end, body = seg.get("startTime"), seg.get("endTime"), seg.get("body")
-        if not isinstance(start, (int, float)) or not isinstance(end, (int, float)) \
-                or not isinstance(body, str) or not body.strip() or end < start:
-            continue
-        speaker = seg.get("speaker") if isinstance(seg.get("speaker"), str) else None
-        last = cues[-1] if cues else None
-        if last and last[2] == speaker and end - last[0] <= CUE_SECONDS and start >= last[1] - 0.01:
-            last[1] = end
-            last[3].append(body.strip())
-        else:
-            cues.append([float(start), float(end), speaker, [body.strip()]])
-    if not cues:
-        return None
-    lines = ["WEBVTT", ""]
-    for start, end, speaker, words in cues:
-        text = " ".join(words).replace("&", "&amp;").replace("<", "&lt;")
-        lines += [f"{_stamp(start)} --> {_stamp(max(end, start + 0.001))}",
-                  f"<v {speaker}>{text}" if speaker else text, ""]
-    return "\n".join(lines)
+def vtt_from_json(data: bytes, where: str) -> str:
+    """A Podcasting 2.0 JSON transcript as WebVTT (``captions.parse_json`` groups its
+    segments into cues); PodcastError when it is not JSON, too large or too deep, or
+    holds no timed text."""
+    return captions.to_vtt(captions.parse_json(data, where))
 
 
 TRANSCRIPT_TYPES = {"text/vtt": "vtt", "application/x-subrip": "srt", "application/srt": "srt",

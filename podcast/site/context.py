@@ -19,12 +19,12 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from podcast import model
+from podcast import captions, model
 from podcast.errors import PodcastError, SiteError
 from podcast.model import SUBSCRIBE_PAGE, BuiltEpisode, Site
 from podcast.show import notes
 from podcast.site.jsonld import episode_ld, show_ld
-from podcast.transcribe import cues as transcripts
+from podcast.site.env import iso_duration
 
 log = logging.getLogger(__name__)
 
@@ -337,12 +337,13 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
     if ep.transcript_page is None or source is None:
         return ()
     try:
-        cues = transcripts.parse(source)
+        cues = captions.read(source)
     except PodcastError as exc:
         raise SiteError(exc.where, exc.problem, exc.hint) from None
     # The file is timed to the master; the page's links seek the published MP3.
     media = ep.source.media
-    cues = transcripts.retimed(cues, media.timeline.to_published, media.duration)
+    cues = captions.publishable(captions.retimed(cues, media.timeline.to_published,
+                                                 media.duration))
     paragraphs: list[Paragraph] = []
     start, speaker, views, last_end = None, None, [], 0.0
     anchors: set[str] = set()

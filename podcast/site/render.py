@@ -149,13 +149,13 @@ def _salt(templates_dir: Path, strict: bool) -> str:
 
     import podcast
     from podcast.show import notes
-    from podcast.transcribe import cues as transcripts
+    from podcast import captions
 
     h = hashlib.sha256(f"{CACHE_VERSION} {podcast.__version__} {jinja2.__version__} "
                        f"{markdown_it.__version__} {getattr(nh3, '__version__', '')} "
                        f"{strict}".encode())
     code = sorted(Path(__file__).parent.glob("*.py"))  # every module of the site step
-    code += [Path(notes.__file__), Path(transcripts.__file__)]
+    code += [Path(notes.__file__), *sorted(Path(captions.__file__).parent.glob("*.py"))]
     # Every file under templates/, partials in sub-folders included.
     for path in sorted(p for p in templates_dir.rglob("*") if p.is_file()) + code:
         h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")

@@ -3,7 +3,7 @@
 The public API. The engine (faster-whisper, CTranslate2, onnxruntime, numpy)
 is an optional extra and is imported only when a master really has to be
 transcribed: ``podcast --help``, a build whose transcripts all exist, and the
-cue readers (``cues``) never load it.
+transcript formats (``podcast.captions``) never load it.
 
 A written transcript is the producer's: it is never overwritten (``force``
 redoes it, keeping the speakers its voice tags named). Times are relative to
@@ -73,8 +73,8 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
     """Write ``transcript.vtt`` for each episode that has no transcript (all with ``force``)."""
     from podcast.fsutil import atomic_write_text
     from podcast.progress import bar
-    from podcast.transcribe import cues as cuelib
-    from podcast.transcribe.captions import build_cues, speakers_from
+    from podcast import captions
+    from podcast.transcribe.segment import build_cues, speakers_from
 
     todo = [ep for ep in episodes if force or ep.transcript is None]
     results = {ep.slug: Transcribed(ep.slug, "kept", ep.transcript)
@@ -111,7 +111,7 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
                 heard = engine.recognise(ep.master, language=language,
                                          prompt=vocabulary(show), where=where,
                                          progress=step)
-                speakers = (speakers_from(cuelib.parse(ep.transcript))
+                speakers = (speakers_from(captions.read(ep.transcript))
                             if ep.transcript is not None else (lambda t: None))
                 cues = build_cues(heard.words, heard.duration, speaker_at=speakers)
                 if not cues:
@@ -123,7 +123,7 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
                     log.warning("warning: %s: wrote %s beside %s, which episode.md or its name "
                                 "makes the one published; remove it to publish the new one",
                                 ep.slug, path.name, ep.transcript.name)
-                atomic_write_text(path, cuelib.to_vtt(cues, note=note(ref.label)))
+                atomic_write_text(path, captions.to_vtt(cues, note=note(ref.label)))
                 return Transcribed(ep.slug, "cached" if heard.cached else "written", path,
                                    len(cues), heard.duration)
 

@@ -11,65 +11,31 @@ The rules are those of broadcast subtitling guidelines (BBC, Ofcom, Netflix):
 * a change of speaker always starts a new cue, so ``<v Name>`` tags hold.
 
 Pure functions over plain values: the engine gives words, tests give words.
+A word's own speaker (per-track transcription names each word by its track)
+wins over ``speaker_at``; each cue keeps the words it was cut from. Several
+tracks: cues per track, then ``podcast.captions.merged`` (they may overlap).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
-from podcast.transcribe.cues import Cue
+from podcast.captions.layout import CLAUSE_END, LINE, SENTENCE_END, wrap
+from podcast.captions.model import Cue, Word
 
-LINE = 42  # characters per line
-LINES = 2
 MAX_SECONDS = 7.0
 MIN_SECONDS = 1.0
 PAUSE = 1.2  # a silence this long between words ends a sentence-like unit
-SENTENCE_END = (".", "?", "!", "…", '."', '?"', '!"', ".'", "?'", "!'", ".”", "?”", "!”")
-CLAUSE_END = (",", ";", ":", "—", " -")
-
-
-@dataclass(frozen=True)
-class Word:
-    start: float
-    end: float
-    text: str  # without surrounding spaces
-
-
-def wrap(text: str, width: int = LINE, lines: int = LINES) -> list[str] | None:
-    """``text`` on at most ``lines`` lines of at most ``width`` characters, broken
-    between words and balanced (the longest line as short as it can be); None when
-    it does not fit."""
-    words = text.split()
-    if not words:
-        return []
-    if len(" ".join(words)) <= width:
-        return [" ".join(words)]
-    if lines < 2:
-        return None
-    best: tuple[int, list[str]] | None = None
-    for i in range(1, len(words)):
-        first = " ".join(words[:i])
-        if len(first) > width:
-            break
-        rest = wrap(" ".join(words[i:]), width, lines - 1)
-        if rest is None:
-            continue
-        candidate = [first, *rest]
-        # Balanced lines, but a line ending a clause reads better: it earns some slack.
-        score = max(len(line) for line in candidate) - (8 if first.endswith(
-            SENTENCE_END + CLAUSE_END) else 0)
-        if best is None or score < best[0]:
-            best = (score, candidate)
-    return best[1] if best else None
+__all__ = ["LINE", "build_cues", "speakers_from"]
 
 
 def _units(words: Sequence[Word], speaker_at: Callable[[float], str | None]):
     """Split words into sentences (or runs ended by a long pause or a new speaker)."""
     unit: list[Word] = []
     speaker = None
-    for i, word in enumerate(words):
-        who = speaker_at((word.start + word.end) / 2)
+    for word in words:
+        who = word.speaker or speaker_at((word.start + word.end) / 2)
         if unit and (who != speaker or word.start - unit[-1].end > PAUSE):
             yield speaker, unit
             unit = []
@@ -125,7 +91,8 @@ def _chars(words: Sequence[Word]) -> int:
 def build_cues(words: Sequence[Word], duration: float | None = None, *,
                speaker_at: Callable[[float], str | None] = lambda t: None) -> list[Cue]:
     """Caption cues from timed words (ordered, non-overlapping, inside ``duration``)."""
-    words = [Word(w.start, max(w.end, w.start), w.text.strip()) for w in words if w.text.strip()]
+    words = [replace(w, end=max(w.end, w.start), text=w.text.strip())
+             for w in words if w.text.strip()]
     words.sort(key=lambda w: w.start)
     pieces: list[tuple[str | None, list[Word]]] = []
     for speaker, unit in _units(words, speaker_at):
@@ -155,7 +122,8 @@ def build_cues(words: Sequence[Word], duration: float | None = None, *,
         if start >= limit:
             continue
         end = min(max(chunk[-1].end, start + MIN_SECONDS), limit)
-        cues.append(Cue(round(start, 3), round(end, 3), "\n".join(lines), speaker))
+        cues.append(Cue(round(start, 3), round(end, 3), "\n".join(lines), speaker,
+                        tuple(chunk)))
     return cues
 
 

@@ -30,7 +30,8 @@ from podcast.errors import AudioError, PodcastError
 from podcast.fsutil import atomic_path, sha256_file, staged
 from podcast.model import Media
 from podcast.show.config import Show
-from podcast.show.episodes import MASTER_SUFFIXES, Episode
+from podcast.show.episodes import Episode
+from podcast.show.formats import audio_problem
 
 log = logging.getLogger(__name__)
 
@@ -137,9 +138,8 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     from podcast.show.probe import probe
 
     where = show.where(ep.master)
-    if ep.master.suffix.lower() not in MASTER_SUFFIXES:
-        raise AudioError(where, f"{ep.master.suffix or 'no extension'} is not a supported "
-                         "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
+    if audio_problem(ep.master):
+        raise AudioError(where, *audio_problem(ep.master))
     settings = ep.audio_settings(show)
     budget = probe(ep.master, where).duration  # an implausible header fails here, as in check
     cb = (lambda phase: progress.callback(ep.slug, phase, budget)) if progress else (

@@ -25,21 +25,21 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from podcast.errors import PodcastError, Problem
+from podcast.errors import PodcastError, ValidationError
 from podcast.feed.source import SourceItem, SourceShow, read_source
 from podcast.importer import convert, fetch
 from podcast.importer.media import image_file, keep_valid
 from podcast.progress import bar
-from podcast.show.config import LOCATION, PERSON, Show, load_show
+from podcast.show.config import Show, load_show
 from podcast.show.episodes import (
     CHAPTER,
     EPISODE_FILE,
     SLUG_RE,
     load_episodes,
-    read_episode,
+    read_back,
 )
+from podcast.show.fields import LOCATION, PERSON
+from podcast.show.frontmatter import front_matter_text
 from podcast.show.manage import slugify
 
 log = logging.getLogger(__name__)
@@ -227,9 +227,7 @@ def _episode(show: Show, feed: SourceShow, item: SourceItem, guid: str, slug: st
         if art:
             front["image"] = art.name
     notes = convert.notes_markdown(item.notes_html)
-    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100) \
-        + "---\n" + notes
-    (staging / EPISODE_FILE).write_text(text, encoding="utf-8")
+    (staging / EPISODE_FILE).write_text(front_matter_text(front, notes), encoding="utf-8")
     for leftover in staging.glob("*.part*"):
         leftover.unlink()
     return size, warnings + _move_into_place(show, staging, slug)
@@ -240,14 +238,13 @@ def _move_into_place(show: Show, staging: Path, slug: str) -> list[str]:
     error it goes back to staging (kept for the next run) and the error is raised."""
     folder = show.episodes_dir / slug
     os.replace(staging, folder)
-    problems: list[Problem] = []
-    episode = read_episode(folder, show, problems)
-    errors = [p for p in problems if p.is_error]
-    if errors or episode is None:
+    try:
+        _, warnings = read_back(folder, show)
+    except ValidationError as exc:
         os.replace(folder, staging)
-        raise PodcastError(f"episodes/{slug}", "; ".join(str(p) for p in errors) or
-                           "could not be read back", "Report this: the import wrote it")
-    return [str(p) for p in problems]
+        raise PodcastError(f"episodes/{slug}", "; ".join(map(str, exc.problems)),
+                           "Report this: the import wrote it") from None
+    return [str(p) for p in warnings]
 
 
 def _chapters(item: SourceItem, master: Path, staging: Path, duration: float,

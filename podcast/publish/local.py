@@ -316,6 +316,14 @@ def _command_of(pid: int) -> str:
     return " ".join(a.decode(errors="replace") for a in raw.split(b"\0") if a)[:80] or "unknown"
 
 
+def stop_command(root: Path | None) -> str:
+    """The command that stops the server, as the user would type it: the program as
+    this run was started (`make publish` runs .venv/bin/podcast), with ``--root``
+    when the show was named by one."""
+    prog = sys.argv[0] if Path(sys.argv[0]).name == "podcast" else "podcast"
+    return f"{prog}{f' --root {root}' if root else ''} local-s3 stop"
+
+
 def stop(root: Path) -> int | None:
     """Stop the show's local server; returns its pid, or None if none ran.
 

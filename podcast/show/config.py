@@ -214,12 +214,21 @@ def check_sting(root: Path, name: str | None, fieldname: str, ctx: s.Context) ->
     return True
 
 
-def find_root(start: Path | None = None) -> Path:
-    """The folder holding podcast.toml: ``start`` or one of its parents."""
+def find_root(start: Path | None = None, *, new_show: bool = False) -> Path:
+    """The folder holding podcast.toml: ``start`` (default: here) or one of its parents.
+
+    ``new_show`` (``podcast import --show``, which writes podcast.toml): a ``start``
+    given is the show's folder as it is, and with none, here when no folder up
+    from here holds a show.
+    """
+    if new_show and start is not None:
+        return Path(start).resolve()
     here = (start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / CONFIG_NAME).is_file():
             return folder
+    if new_show:
+        return here
     raise ConfigError(str(here / CONFIG_NAME), "not found",
                       "Run the command inside the show's repository, or pass --root DIR")
 

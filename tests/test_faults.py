@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -157,19 +156,18 @@ def test_stop_signals_only_our_server(tmp_path):
     """A pid file naming another process (a reused pid, a copied folder): not killed."""
     root = make_show(tmp_path)
     (root / ".local-s3").mkdir()
-    sleeper = subprocess.Popen(["sleep", "1000"])
-    # Popen may return before the child has replaced itself with `sleep` (its
-    # /proc cmdline is empty until then): wait for that, as a real pid file would.
-    deadline = time.monotonic() + 10
-    while not Path(f"/proc/{sleeper.pid}/cmdline").read_bytes().startswith(b"sleep") \
-            and time.monotonic() < deadline:
-        time.sleep(0.01)
+    # Another program that says when it runs: Popen can return while the child is still
+    # in exec, its command line not yet set; once it has printed, it is running.
+    sleeper = subprocess.Popen(["sleeper", "-c", "print('up', flush=True); input()"],
+                               executable=sys.executable, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert sleeper.stdout.readline() == "up\n"
     try:
         (root / ".local-s3" / "server.pid").write_text(f"{sleeper.pid} 18333\n")
         result = podcast(root, "local-s3", "stop")
         assert result.exit_code == 0, result.output
         assert f"names pid {sleeper.pid}, which is not this show's SeaweedFS (it runs: " \
-               "sleep 1000): left alone" in result.output
+               "sleeper -c print('up', flush=True); input()): left alone" in result.output
         assert "no local S3 server was running" in result.output
         assert sleeper.poll() is None  # still alive
         assert not (root / ".local-s3" / "server.pid").exists()

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from podcast.cli import cli
 from podcast.show.config import load_show
 from podcast.show.episodes import load_episodes
-from tests.checkkit import make_show, write_wav
+from tests.showfactory import make_raw_show as make_show
+from tests.showfactory import write_wav
 
 
 def sha(path: Path) -> str:

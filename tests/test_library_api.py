@@ -19,7 +19,7 @@ from podcast.errors import ConfigError, OptionError
 from podcast.progress import NullBar, byte_bar
 from podcast.publish import PublishOptions
 from podcast.show.config import find_root
-from tests.checkkit import make_show
+from tests.showfactory import make_raw_show as make_show
 
 
 @pytest.mark.parametrize("url,problem", [

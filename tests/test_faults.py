@@ -9,6 +9,7 @@ credentials file, a pid file naming a process that is not our server.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import signal
@@ -181,8 +182,6 @@ def test_stop_signals_only_our_server(tmp_path):
 def test_stop_stops_our_server(tmp_path, monkeypatch):
     root = make_show(tmp_path)
     base = local.Ports.free().s3
-    while local.Ports.block(base).busy():
-        base = local.Ports.free().s3
     monkeypatch.setenv(local.PORT_ENV, str(base))
     result = podcast(root, "local-s3", "start")
     assert result.exit_code == 0, result.output
@@ -215,3 +214,13 @@ def test_ctrl_c_is_one_line(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted: nothing half-written was left behind" in err
     assert "Traceback" not in err
+
+
+def test_free_ports_are_outside_the_ephemeral_range():
+    """Test servers get ports no outgoing connection can take before they bind."""
+    low, _ = local.ephemeral_ports()
+    ports = local.Ports.free()
+    numbers = [getattr(ports, f.name) for f in dataclasses.fields(ports)]
+    assert numbers == list(range(ports.s3, ports.s3 + len(numbers)))
+    assert local.FREE_FROM <= ports.s3 and numbers[-1] < low
+    assert not ports.busy()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import stat
 import urllib.request
 
@@ -20,11 +19,7 @@ pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
 
 def free_block() -> int:
-    for _ in range(50):
-        base = random.randrange(20000, 40000)
-        if not local.Ports.block(base).busy():
-            return base
-    raise RuntimeError("no block of ten free ports")
+    return local.Ports.free().s3
 
 
 def test_no_bucket_publishes_to_a_local_server(tmp_path, monkeypatch):

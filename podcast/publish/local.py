@@ -57,17 +57,26 @@ class Ports:
 
     @classmethod
     def free(cls) -> "Ports":
-        """Ports the kernel says are free now (tests: many servers side by side)."""
-        socks = []
-        try:
-            for _ in fields(cls):
-                s = socket.socket()
-                s.bind(("127.0.0.1", 0))
-                socks.append(s)
-            return cls(*(s.getsockname()[1] for s in socks))
-        finally:
-            for s in socks:
-                s.close()
+        """A block of consecutive ports free now, below the kernel's ephemeral range
+        (tests: many servers side by side).
+
+        Not ports the kernel hands out for ``bind(0)``: those come from the range it
+        also gives outgoing connections, and ``weed mini`` binds its parts one after
+        another over a second or two, while it (and the client waiting for it)
+        connects out. An outgoing connection that lands on a port of the block
+        between the check and the bind made the server fail to start, now and then.
+        """
+        import random
+
+        size = len(fields(cls))
+        low = max(ephemeral_ports()[0], FREE_FROM + 100 * size)
+        rng = random.SystemRandom()
+        for _ in range(200):
+            ports = cls.block(rng.randrange(FREE_FROM, low - size))
+            if not ports.busy():
+                return ports
+        raise PublishError("127.0.0.1", f"no {size} consecutive free ports between "
+                           f"{FREE_FROM} and {low}", "Stop servers you no longer need")
 
     def busy(self) -> list[int]:
         out = []
@@ -79,6 +88,19 @@ class Ports:
                 except OSError:
                     out.append(port)
         return out
+
+
+FREE_FROM = 10000  # Ports.free looks from here up to the ephemeral range
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The ports the kernel gives outgoing connections: Linux's setting, else the
+    IANA dynamic range (macOS and the BSDs use it)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 49152, 65535
 
 
 # `make publish` uses one fixed block so the feed URL stays the same between runs;

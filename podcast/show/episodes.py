@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from podcast.errors import OptionError, PodcastError, Problem, ValidationError
-from podcast.fsutil import inside, sha256_bytes
+from podcast.fsutil import sha256_bytes
 from podcast.show import schema as s
 from podcast.show.config import Show, check_sting
 from podcast.show.fields import (
@@ -32,6 +32,7 @@ from podcast.show.fields import (
     parse_date,
     parse_timecode,
 )
+from podcast.show.folder import EpisodeFolder
 from podcast.show.formats import audio_problem
 from podcast.show.frontmatter import split_front_matter
 from podcast.show.schema import Invalid, Option
@@ -249,47 +250,11 @@ def _validate(data: dict, slug: str, ctx: s.Context) -> dict[str, Any]:
     return v
 
 
-class _Files:
-    """The files of one episode folder: each inside it once symbolic links are
-    followed (files found by their default names are held to the same rule)."""
-
-    def __init__(self, folder: Path, ctx: s.Context):
-        self.folder, self.home, self.ctx = folder, folder.resolve(), ctx
-
-    def named(self, name: str, fieldname: str,
-              missing_hint: str = "Put the file there or fix the name") -> Path | None:
-        path = self.folder / name
-        if not inside(path, self.home):
-            self.ctx.error(fieldname, f"{s.shown(name)} is outside the episode folder "
-                           f"{self.folder.name}/", "Copy the file into the episode folder "
-                           "and give its name only")
-            return None
-        if not path.is_file():
-            self.ctx.error(fieldname, f"{name} does not exist in {self.folder.name}/",
-                           missing_hint)
-            return None
-        return path
-
-    def found(self, name: str | None, fieldname: str, defaults: tuple[str, ...]) -> Path | None:
-        if name:
-            return self.named(name, fieldname)
-        for candidate in defaults:
-            path = self.folder / candidate
-            if path.is_file() or path.is_symlink():
-                if not inside(path, self.home):
-                    self.ctx.error(fieldname, f"{candidate} leads outside the episode folder "
-                                   f"{self.folder.name}/ (a symbolic link)",
-                                   "Replace the link with the file itself")
-                    return None
-                return path if path.is_file() else None
-        return None
-
-
 def _resolve(v: dict[str, Any], data: dict, folder: Path, show: Show,
              ctx: s.Context) -> dict[str, Any]:
     """Validated values as ``Episode`` holds them: files found in the folder,
     chapters and soundbites as values, lists as tuples, overrides as pairs."""
-    files = _Files(folder, ctx)
+    files = EpisodeFolder(folder, ctx)
     out = {k: tuple(val) if isinstance(val, list) else val for k, val in v.items()}
     if v["master"]:
         out["master"] = files.named(v["master"], "master", "Copy the master into the "
@@ -316,7 +281,7 @@ def _resolve(v: dict[str, Any], data: dict, folder: Path, show: Show,
     return out
 
 
-def _chapters(raw: s.Items, files: _Files, ctx: s.Context) -> tuple[Chapter, ...]:
+def _chapters(raw: s.Items, files: EpisodeFolder, ctx: s.Context) -> tuple[Chapter, ...]:
     """Chapters with their images found, in order of time, the first at 0:00."""
     at = raw.positions
     chapters = tuple(

@@ -26,6 +26,7 @@ from podcast.show.standards import (
     SOCIAL_PROTOCOLS,
 )
 
+
 @described('["Category"] or ["Category", "Sub-category"]')
 def category(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):

@@ -99,3 +99,23 @@ def test_byte_bar_counts_every_byte_from_many_threads():
     assert isinstance(sent._bar, NullBar)  # quiet: nothing drawn, nothing to branch on
     with byte_bar(True, 0, "uploading") as nothing:  # nothing to send: no bar either
         assert isinstance(nothing._bar, NullBar)
+
+
+def test_the_configuration_reference_lists_every_setting_with_type_and_help():
+    """podcast.toml's and episode.md's reference is generated from the declarations:
+    each entry names its table, a type and a help text; the tables are the ones
+    load_show reads, and a known key of each is there."""
+    from podcast.show.config import TABLES, reference
+    from podcast.show.episodes import reference as episode_reference
+
+    entries = reference() + episode_reference()
+    assert all(e.kind != "value" and e.doc for e in entries), \
+        [e for e in entries if e.kind == "value" or not e.doc]
+    where = {(e.table, e.name) for e in entries}
+    assert {("show", "title"), ("show.owner", "email"), ("audio", "loudness"),
+            ("publish", "bucket"), ("transcripts", "model"), ("episode", "master"),
+            ("episode.chapters[]", "start"), ("episode.audio", "intro")} <= where
+    assert {e.table.split(".")[0] for e in reference()} == set(TABLES)
+    loudness = next(e for e in entries if (e.table, e.name) == ("audio", "loudness"))
+    assert (loudness.kind, loudness.default, loudness.required) == \
+        ("number, -36 to -9", -16.0, False)

@@ -189,6 +189,7 @@ class Show:
 # Each table of podcast.toml and the class that declares its settings.
 TABLES: dict[str, type] = {"show": Show, "audio": AudioSettings, "publish": PublishSettings,
                            "transcripts": TranscriptSettings}
+SHOW_OPTIONS = s.options_of(Show)  # [show]'s schema, read off the declaration
 
 
 def reference() -> list[s.Entry]:

@@ -179,12 +179,12 @@ class Episode:
         return self.state(now) == "live"
 
 
-FRONT_MATTER = s.options_of(Episode)
+EPISODE_OPTIONS = s.options_of(Episode)
 
 
 def reference() -> list[s.Entry]:
     """Every front-matter field of episode.md (nested tables after their key)."""
-    return s.reference(FRONT_MATTER, "episode")
+    return s.reference(EPISODE_OPTIONS, "episode")
 
 
 # ---- reading one folder: read -> parse -> validate -> resolve -> probe --------------
@@ -238,7 +238,7 @@ def _decode(raw: bytes, where: str) -> str:
 
 def _validate(data: dict, slug: str, ctx: s.Context) -> dict[str, Any]:
     """The front matter against the schema, then the rules across fields."""
-    v = s.validate(data, FRONT_MATTER, ctx)
+    v = s.validate(data, EPISODE_OPTIONS, ctx)
     if not SLUG_RE.match(slug):
         ctx.error("folder", f"{slug!r} is not a slug of lowercase letters, digits and hyphens",
                   "Rename the folder; the slug is part of the episode's URLs")

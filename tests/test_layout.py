@@ -1,7 +1,7 @@
 """The package's layout is the pipeline, and its pieces stay small.
 
 - A stage imports only from below it: stages meet in build.py, check.py,
-  clips.py and importer/; the crossings named in DESIGN.md are the only
+  clips.py and importer/; the crossings named in docs/architecture.md are the only
   others allowed; nothing imports the faces (cli, serve).
 - No two modules import each other, directly or round a loop. Imports inside
   functions count as much as those at the top (deferring an import hides a

@@ -84,7 +84,7 @@ def generate_site(count: int, root: Path) -> Site:
                             (1500, "Act on your instincts"))),
             persons=({"name": "Mark Strong", "role": "narrator", "group": "cast",
                       "href": None, "img": None},),
-            notes=NOTES.format(n=n),
+            notes=NOTES.format(n=n), status="published",
         )
         media = Media(key=model.media_key(ep, f"{n:064x}", f"{n:064x}"), path=out / "media" / f"{slug}.mp3",
                       size=28_000_000 + n, duration=1800.4 + n, sha256=f"{n:064x}")

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from podcast.errors import PodcastError, ValidationError
+from podcast.errors import OptionError, PodcastError, ValidationError
 from podcast.model import BuiltEpisode, Site
 from podcast.show import load_project
+from podcast.show.schema import Invalid, url
 
 if TYPE_CHECKING:
     from podcast.publish import PublishResult
     from podcast.publish.move import MoveResult
-    from podcast.publish.plan import Plan
+    from podcast.publish.options import PublishOptions
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +41,18 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
           strict: bool = False, allow_feed_changes: bool = False) -> BuildResult:
     """Build ``feed/`` for the episodes that are live at ``now``.
 
-    Unless ``allow_feed_changes``, a feed that would drop or duplicate episodes
-    for subscribers of the last feed published to the same URL is refused.
+    ``public_url``: the base URL the files are served from (default: [show] url);
+    https, or http on this machine only (a local preview). Unless
+    ``allow_feed_changes``, a feed that would drop or duplicate episodes for
+    subscribers of the last feed published to the same URL is refused.
     """
     from podcast.assets import check_sources, write_assets
     from podcast.audio import publish_media
     from podcast.feed import write_feed
     from podcast.site import write_pages
 
+    if public_url:
+        check_public_url(public_url)
     project = load_project(root)
     show = project.show.with_url(public_url) if public_url else project.show
     now = now or datetime.now(timezone.utc)
@@ -96,7 +100,13 @@ def episode_list(root: Path) -> list[tuple]:
     return episode_rows(root, processed)
 
 
-build_show = build  # for ``publish``, whose ``build`` option shadows the name
+def check_public_url(value: str) -> str:
+    """A base URL the show may be built for: absolute, https (http only on this
+    machine, for a local preview). ``OptionError`` otherwise."""
+    try:
+        return url(https=True)(value)
+    except Invalid as exc:
+        raise OptionError("public_url", exc.message, exc.hint) from None
 
 
 def _remove_stale(out: Path, keep: set[str]) -> tuple[str, ...]:
@@ -119,22 +129,16 @@ def _remove_stale(out: Path, keep: set[str]) -> tuple[str, ...]:
 
 # ---- publish and move-feed: build, then the publish stage ------------------------
 
-def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
-            endpoint_url: str | None = None, public_url: str | None = None,
-            region: str | None = None, dry_run: bool = False, prune: bool = False,
-            max_deletes: int | None = None, verify: bool = True, break_lock: bool = False,
-            allow_feed_changes: bool = False, progress: bool = False,
-            jobs: int | None = None, local: bool | None = None, build: bool = True,
-            on_plan: Callable[[Plan], None] | None = None,
-            on_bytes: Callable[[int], None] | None = None) -> PublishResult:
+def publish(root: Path, options: PublishOptions | None = None) -> PublishResult:
     """Build the show at ``root`` for its public URL, then publish ``feed/``.
 
-    ``local``: True publishes to the show's local SeaweedFS server (started if
-    needed), None does so only when no bucket is configured.
+    ``options.local``: True publishes to the show's local SeaweedFS server
+    (started if needed), None does so only when no bucket is configured.
     """
     from podcast.errors import PublishError
     from podcast.publish import (
         FEED,
+        PublishOptions,
         Target,
         publish_tree,
         redirects_supported,
@@ -142,13 +146,14 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
     )
     from podcast.show.config import load_show
 
+    options = options or PublishOptions()
     show = load_show(root)
     settings = show.publish
-    target = None if local else resolve_target(settings, bucket=bucket, prefix=prefix,
-                                               endpoint_url=endpoint_url, region=region)
+    target = None if options.local else resolve_target(settings, options)
     server = None
+    public_url = options.public_url
     if target is None:
-        if local is False:
+        if options.local is False:
             raise PublishError("podcast.toml", "[publish] bucket is not set",
                                "Set it, pass --bucket, or use --local")
         from podcast.publish import local as local_s3
@@ -157,16 +162,13 @@ def publish(root: Path, *, bucket: str | None = None, prefix: str | None = None,
                         region="us-east-1", credentials=server.credentials)
         public_url = server.public_url
     public_url = public_url or settings.public_url or show.url
-    if build:
-        build_show(show.root, public_url=public_url, progress=progress,
-                   allow_feed_changes=allow_feed_changes)
-    result = publish_tree(show.output_dir, target, public_url=public_url, dry_run=dry_run,
-                          prune=prune,
-                          max_deletes=settings.max_deletes if max_deletes is None
-                          else max_deletes,
-                          verify=verify, break_lock=break_lock,
-                          allow_feed_changes=allow_feed_changes, jobs=jobs,
-                          cache_dir=show.cache_dir, on_plan=on_plan, on_bytes=on_bytes,
+    if options.build:
+        build(show.root, public_url=public_url, progress=options.progress,
+              allow_feed_changes=options.allow_feed_changes)
+    if options.max_deletes is None:
+        options = replace(options, max_deletes=settings.max_deletes)
+    result = publish_tree(show.output_dir, target, options, public_url=public_url,
+                          cache_dir=show.cache_dir,
                           redirect_to=show.new_feed_url if redirects_supported(target) else None)
     result.local_server = server
     if FEED in result.applied.uploaded:
@@ -186,8 +188,10 @@ def add_episode(root: Path, audio: Path, **options):
     return add(root, audio, check=check_master_file, **options)
 
 
-def move_feed(root: Path, new_url: str | None, **publish_options) -> MoveResult:
-    """Record the move (or with ``new_url`` None, undo it), publish, and report."""
+def move_feed(root: Path, new_url: str | None,
+              options: PublishOptions | None = None) -> MoveResult:
+    """Record the move (or with ``new_url`` None, undo it), publish as ``options``
+    ask, and report."""
     from podcast.fsutil import restored_on_failure
     from podcast.publish import redirects_supported
     from podcast.publish.client import make_client, s3_errors
@@ -209,7 +213,7 @@ def move_feed(root: Path, new_url: str | None, **publish_options) -> MoveResult:
                                "they can reach (http on this machine is for previews only)")
     with restored_on_failure(show.root / CONFIG_NAME):  # a failed publish announces nothing
         edit_show(show.root, {"new_feed_url": new_url})
-        result = publish(show.root, **publish_options)
+        result = publish(show.root, options)
     move = MoveResult(result.feed_url, new_url, result)
     if new_url is None or result.dry_run:
         return move

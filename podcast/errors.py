@@ -74,6 +74,13 @@ class ValidationError(PodcastError):
         return "\n".join(lines)
 
 
+class OptionError(PodcastError):
+    """A value given to a command (a slug, a public URL) that cannot be used: exit
+    code 2, as for the command line's own usage errors."""
+
+    exit_code = 2
+
+
 class ConfigError(PodcastError):
     """podcast.toml or an episode is missing or cannot be read at all."""
 

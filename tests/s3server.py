@@ -97,7 +97,11 @@ def s3_server(tmp_path_factory) -> S3Server:
 
 def wait_until_older(client, bucket: str, key: str) -> None:
     """Until the server's clock has passed the second the lock was written in:
-    --break-lock leaves alone a lock written when or after a run arrived."""
+    --break-lock leaves alone a lock written when or after a run arrived.
+
+    The one wait in the tests: SeaweedFS's clock, in another process, reads in whole
+    seconds (Last-Modified, Date) and cannot be frozen from here. It polls the
+    server's own Date header, so it ends as soon as the second turns."""
     written = client.head_object(Bucket=bucket, Key=key)["LastModified"]
     for _ in range(100):
         answer = client.list_objects_v2(Bucket=bucket, Prefix=key, MaxKeys=1)

@@ -1,8 +1,13 @@
-"""Test helpers: a show repository on disk, and a built ``model.Site`` without the audio step.
+"""The one test show factory: a show repository on disk, and a built ``model.Site``
+without the audio step.
 
 ``make_show(tmp_path, episodes=[{...}], **show_overrides)`` writes podcast.toml,
 a Pillow-made 1400x1400 JPEG cover and one folder per episode (episode.md, a
 short real WAV master, optional transcript and cover art).
+
+``make_raw_show(root)`` and ``add_raw_episode(root, slug, front)`` write a show
+and episodes as raw text (front matter as written, or bytes), for the tests
+that feed validation broken input.
 
 ``make_site(root)`` loads that show, writes a *silent but valid* CBR MP3 per
 live episode into ``feed/media/`` (built frame by frame, no encoder, so it is
@@ -43,8 +48,9 @@ BASE_DATE = datetime(2020, 3, 9, 10, 0, tzinfo=timezone.utc)
 
 # ---- small real media ---------------------------------------------------------
 
-def write_wav(path: Path, seconds: float = 1.0, rate: int = 8000) -> Path:
-    """A quiet 440 Hz mono WAV (stdlib only): a real, probe-able master."""
+def write_wav(path: Path, seconds: float = 4.0, rate: int = 8000) -> Path:
+    """A quiet 440 Hz mono WAV (stdlib only): a real, probe-able master (4 s by default:
+    the audio step refuses masters under 3 s)."""
     import math
 
     frames = int(seconds * rate)
@@ -307,3 +313,54 @@ def rich_episodes(now: datetime | None = None) -> list[dict[str, Any]]:
              date=BASE_DATE + timedelta(days=14)),
         dict(slug="scheduled", title="Coming Soon", number=4, date=now + timedelta(days=30)),
     ]
+
+
+# ---- a show as raw text (validation tests feed it broken input) ---------------------
+
+REPO = Path(__file__).resolve().parent.parent
+
+SHOW_TOML = """\
+[show]
+title = "Test Show"
+url = "https://example.org/show/"
+description = "A show for tests."
+language = "en-gb"
+author = "Tester"
+owner = { name = "Tester", email = "tester@example.org" }
+artwork = "artwork/cover.jpg"
+categories = [["Government"]]
+copyright = "(c) Tester"
+guid = "9b024349-ccf0-5f69-a609-6b82873eab3c"
+"""
+
+
+def make_raw_show(root: Path, toml: str = SHOW_TOML) -> Path:
+    """podcast.toml as given and the repository's cover art, in ``root``."""
+    import shutil
+
+    (root / "artwork").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "artwork" / "cover.jpg", root / "artwork" / "cover.jpg")
+    (root / "podcast.toml").write_text(toml, encoding="utf-8")
+    return root
+
+
+def add_raw_episode(root: Path, slug: str, front: str, *, body: str = "Notes.\n",
+                    master: bool = True, raw: bytes | None = None) -> None:
+    """``episodes/<slug>/`` with episode.md written as given (``raw``: these bytes)."""
+    folder = root / "episodes" / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    if master:
+        write_wav(folder / "master.wav")
+    data = raw if raw is not None else f"---\n{front}---\n{body}".encode()
+    (folder / "episode.md").write_bytes(data)
+
+
+def good(number: int, guid: str | None = None, **extra: str) -> str:
+    """Valid front matter as text; ``extra`` replaces fields (None leaves one out)."""
+    fields = {
+        "title": f'"Episode {number}"', "number": str(number), "season": "1",
+        "date": f"2024-01-{number:02d}T10:00:00+00:00", "guid": guid or str(uuid.uuid4()),
+        "master": "master.wav", "status": "published",
+    }
+    fields.update(extra)
+    return "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)

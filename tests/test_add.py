@@ -6,12 +6,14 @@ import hashlib
 import uuid
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from podcast.cli import cli
 from podcast.show.config import load_show
 from podcast.show.episodes import load_episodes
-from tests.checkkit import make_show, write_wav
+from tests.showfactory import make_raw_show as make_show
+from tests.showfactory import write_wav
 
 
 def sha(path: Path) -> str:
@@ -104,3 +106,20 @@ def test_quiet_prints_nothing_on_success_but_still_reports_errors(tmp_path: Path
     result = CliRunner().invoke(cli, ["--root", str(root), "-q", "add", str(master),
                                       "--title", "Quiet"])
     assert result.exit_code == 1 and "episodes/quiet: already exists" in result.output
+
+
+def test_the_library_refuses_a_slug_that_leaves_episodes(tmp_path: Path):
+    """The slug rule lives in the library: a Python caller gets it too, before anything
+    is written (from the CLI it is a usage error, exit 2)."""
+    from podcast.errors import OptionError
+    from podcast.show.manage import add_episode
+
+    root = make_show(tmp_path / "show")
+    master = write_wav(tmp_path / "a.wav")
+    for slug in ("../x", "a/b", "Upper", "-x", ""):
+        with pytest.raises(OptionError, match="is not lowercase letters, digits and hyphens"):
+            add_episode(root, master, title="Escape", slug=slug)
+    assert not (tmp_path / "x").exists() and not (root / "episodes").exists()
+    result = run(root, "add", str(master), "--title", "Escape", "--slug", "../x")
+    assert result.exit_code == 2 and "slug: '../x' is not lowercase" in result.output
+    assert add_episode(root, master, title="Fine", slug="fine-1").slug == "fine-1"

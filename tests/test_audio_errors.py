@@ -92,6 +92,7 @@ def test_missing_master(tmp_path):
         run(project.show, project.episodes, jobs=1)
 
 
+@pytest.mark.slow
 def test_master_is_never_modified(tmp_path):
     root = show_with_master(tmp_path)
     before = (root / MASTER).read_bytes()
@@ -101,6 +102,7 @@ def test_master_is_never_modified(tmp_path):
     assert (root / MASTER).stat().st_mtime_ns == stat.st_mtime_ns
 
 
+@pytest.mark.slow
 def test_one_bad_episode_does_not_stop_the_others(tmp_path):
     from showfactory import make_show
 

@@ -23,6 +23,7 @@ CASES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_levels_reach_target_on_decoded_mp3(tmp_path, case):
     signal, target, limited = CASES[case]

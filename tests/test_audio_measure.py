@@ -20,6 +20,7 @@ def test_stereo_1k_sine_reads_its_level(tmp_path, level):
     assert m.stream.channels == 2 and m.stream.sample_rate == 48000
 
 
+@pytest.mark.slow
 def test_gated_sequence_ignores_quiet_parts(tmp_path):
     # Tech 3341 case 3: 10 s at -36, 60 s at -23, 10 s at -36 dBFS reads -23 LUFS:
     # the relative gate drops the quiet parts.

@@ -50,6 +50,7 @@ def show_with(tmp_path, mp3, **kw):
     return root
 
 
+@pytest.mark.slow
 def test_an_mp3_on_target_is_published_as_it_is(tmp_path, on_target):
     root = show_with(tmp_path, on_target)
     (result,) = run(root)
@@ -67,6 +68,7 @@ def test_an_mp3_on_target_is_published_as_it_is(tmp_path, on_target):
     assert again.action == "unchanged" and again.media.key == result.media.key
 
 
+@pytest.mark.slow
 def test_an_mp3_on_target_still_gets_the_intro(tmp_path, on_target):
     """A finished MP3 is published as it is only when nothing must be mixed in: with
     an intro configured it goes through the chain, and its chapters move with it."""
@@ -81,6 +83,7 @@ def test_an_mp3_on_target_still_gets_the_intro(tmp_path, on_target):
     assert abs(decoded_loudness(result.media.path).integrated + 16) <= 0.5
 
 
+@pytest.mark.slow
 def test_quiet_or_vbr_mp3s_are_mastered(tmp_path, on_target):
     quiet = tmp_path / "quiet.mp3"
     ffmpeg("-i", str(on_target), "-af", "volume=-8dB", "-c:a", "libmp3lame", "-b:a", "128k",
@@ -97,6 +100,7 @@ def test_quiet_or_vbr_mp3s_are_mastered(tmp_path, on_target):
     assert mp3_info(result.media.path).cbr
 
 
+@pytest.mark.slow
 def test_alternates_are_encoded_verified_and_content_addressed(tmp_path):
     root = show_with_master(tmp_path, gain_db=-12.0, seconds=6.0)
     (plain,) = run(root)

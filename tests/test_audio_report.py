@@ -51,6 +51,7 @@ def _get(url: str) -> tuple[int, str, str]:
         return exc.code, exc.headers["Content-Type"], exc.read().decode()
 
 
+@pytest.mark.slow
 def test_report_command_prints_the_figures(show):
     result = CliRunner().invoke(cli, ["--root", str(show), "report", "interview"])
     assert result.exit_code == 0, result.output
@@ -67,6 +68,7 @@ def test_report_command_prints_the_figures(show):
            "`podcast process later` first" in not_yet.output
 
 
+@pytest.mark.slow
 def test_producer_pages_are_served_but_never_built_into_feed(preview, show):
     status, kind, body = _get(preview.url + "_producer/")
     assert status == 200 and kind.startswith("text/html")

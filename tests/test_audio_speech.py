@@ -64,6 +64,7 @@ def spans_end(result) -> float:
     return result.report.input.duration
 
 
+@pytest.mark.slow
 def test_voices_levelled_pauses_and_hum_held_down(processed):
     result, before, after = processed
     assert before.gap > 11.0  # the master as generated: the second voice 12 dB down
@@ -82,6 +83,7 @@ def test_voices_levelled_pauses_and_hum_held_down(processed):
     assert info.duration == pytest.approx(spans_end(result), abs=0.03)
 
 
+@pytest.mark.slow
 def test_report_names_what_was_found_and_done(processed):
     result, before, after = processed
     report = result.report
@@ -104,6 +106,7 @@ def test_report_names_what_was_found_and_done(processed):
     assert high - low > 8.0  # the quiet voice was raised, the loud one was not
 
 
+@pytest.mark.slow
 def test_hum_is_told_apart_and_only_notched_when_found(tmp_path):
     for hum, name in ((60, "m60.wav"), (None, "m0.wav")):
         path = tmp_path / name
@@ -121,6 +124,7 @@ def _settings(**kwargs):
     return AudioSettings(**kwargs)
 
 
+@pytest.mark.slow
 def test_clean_master_is_left_alone_by_the_denoiser(tmp_path):
     """Room tone 58 dB under the speech: nothing audible to take off, and no hum."""
     path = tmp_path / "clean.wav"
@@ -131,6 +135,7 @@ def test_clean_master_is_left_alone_by_the_denoiser(tmp_path):
     assert denoise is None and "nothing audible" in steps["denoise_skipped"]
 
 
+@pytest.mark.slow
 def test_intro_and_outro_shift_chapters_soundbites_and_captions(master50, tmp_path):
     """The intro plays first: every time published (JSON and ID3 chapters, Podlove
     chapters, soundbites, page links, captions) is the master's plus the offset;
@@ -180,6 +185,7 @@ def test_intro_and_outro_shift_chapters_soundbites_and_captions(master50, tmp_pa
     assert report.speech.steps.intro.gain == pytest.approx(8.4, abs=0.3)
 
 
+@pytest.mark.slow
 def test_changing_the_intro_reencodes_only_what_uses_it(master50, tmp_path, monkeypatch):
     path, _ = master50
     root = make_show(tmp_path, [
@@ -204,6 +210,7 @@ def test_changing_the_intro_reencodes_only_what_uses_it(master50, tmp_path, monk
     assert second["one"].media.key != first["one"].media.key
 
 
+@pytest.mark.slow
 def test_without_the_leveler_one_encode_lands_on_target(master50, tmp_path):
     """A music-style episode (leveler off) whose loud voice peaks far over the
     ceiling: the limiter takes more loudness the more gain it gets, so the gain is
@@ -218,6 +225,7 @@ def test_without_the_leveler_one_encode_lands_on_target(master50, tmp_path):
     assert report.output.integrated == pytest.approx(-16.0, abs=0.3)
 
 
+@pytest.mark.slow
 def test_a_stereo_intro_before_a_mono_master_is_matched_after_its_downmix(master50,
                                                                           tmp_path):
     """The intro and outro are dual mono: the downmix keeps their loudness (taking
@@ -234,6 +242,7 @@ def test_a_stereo_intro_before_a_mono_master_is_matched_after_its_downmix(master
     assert result.report.output.integrated == pytest.approx(-19.0, abs=0.3)
 
 
+@pytest.mark.slow
 def test_a_surround_master_is_measured_as_the_stereo_it_becomes(master50, tmp_path):
     """A 5.1 master: the chain downmixes it to stereo, so the measuring pass must
     predict the loudness of that downmix (measured on six channels, the gain was
@@ -250,6 +259,7 @@ def test_a_surround_master_is_measured_as_the_stereo_it_becomes(master50, tmp_pa
     assert result.report.output.integrated == pytest.approx(-16.0, abs=0.5)
 
 
+@pytest.mark.slow
 def test_episode_overrides_and_their_errors(master50, tmp_path):
     from podcast.errors import ValidationError
     from podcast.show import load_project

@@ -122,6 +122,7 @@ def test_media_facts_match_the_file(processed):
     assert report is not None and report.duration == media.duration
 
 
+@pytest.mark.slow
 def test_second_run_encodes_nothing_and_metadata_change_only_retags(tmp_path, monkeypatch):
     root = show_with_master(tmp_path, gain_db=-10.0, seconds=12.0,
                             spec={"chapters": CHAPTERS[:1]})
@@ -175,6 +176,7 @@ def test_unchanged_run_reads_no_mp3_but_a_tampered_one_is_rewritten(tmp_path, mo
     assert third.media.sha256 == first.media.sha256
 
 
+@pytest.mark.slow
 def test_settings_change_encodes_under_a_new_key(tmp_path):
     root = show_with_master(tmp_path, gain_db=-10.0)
     (first,) = process(root, jobs=1)
@@ -188,6 +190,7 @@ def test_settings_change_encodes_under_a_new_key(tmp_path):
     assert new.report.output.integrated == pytest.approx(-18.0, abs=0.5)
 
 
+@pytest.mark.slow
 def test_parallel_run_of_several_episodes(tmp_path):
     from audio_helpers import speech_like
     from showfactory import make_show
@@ -227,6 +230,7 @@ def test_progress_advances_per_phase_within_budget():
     assert bar.steps[-1] == (2500, "ep-1 encoding")
 
 
+@pytest.mark.slow
 def test_cover_art_resized_to_1400_jpeg_under_500_kb(tmp_path):
     from io import BytesIO
 

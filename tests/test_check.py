@@ -9,7 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from podcast.cli import cli
-from tests.checkkit import REPO, SHOW_TOML, add_episode, good, make_show
+from tests.showfactory import REPO, SHOW_TOML, good
+from tests.showfactory import add_raw_episode as add_episode
+from tests.showfactory import make_raw_show as make_show
 
 BROKEN = [
     ("no-title", good(10, title=None), ["episodes/no-title/episode.md: title: missing"]),

@@ -9,13 +9,13 @@ credentials file, a pid file naming a process that is not our server.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -157,19 +157,18 @@ def test_stop_signals_only_our_server(tmp_path):
     """A pid file naming another process (a reused pid, a copied folder): not killed."""
     root = make_show(tmp_path)
     (root / ".local-s3").mkdir()
-    sleeper = subprocess.Popen(["sleep", "1000"])
-    # Popen may return before the child has replaced itself with `sleep` (its
-    # /proc cmdline is empty until then): wait for that, as a real pid file would.
-    deadline = time.monotonic() + 10
-    while not Path(f"/proc/{sleeper.pid}/cmdline").read_bytes().startswith(b"sleep") \
-            and time.monotonic() < deadline:
-        time.sleep(0.01)
+    # Another program that says when it runs: Popen can return while the child is still
+    # in exec, its command line not yet set; once it has printed, it is running.
+    sleeper = subprocess.Popen(["sleeper", "-c", "print('up', flush=True); input()"],
+                               executable=sys.executable, stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    assert sleeper.stdout.readline() == "up\n"
     try:
         (root / ".local-s3" / "server.pid").write_text(f"{sleeper.pid} 18333\n")
         result = podcast(root, "local-s3", "stop")
         assert result.exit_code == 0, result.output
         assert f"names pid {sleeper.pid}, which is not this show's SeaweedFS (it runs: " \
-               "sleep 1000): left alone" in result.output
+               "sleeper -c print('up', flush=True); input()): left alone" in result.output
         assert "no local S3 server was running" in result.output
         assert sleeper.poll() is None  # still alive
         assert not (root / ".local-s3" / "server.pid").exists()
@@ -183,8 +182,6 @@ def test_stop_signals_only_our_server(tmp_path):
 def test_stop_stops_our_server(tmp_path, monkeypatch):
     root = make_show(tmp_path)
     base = local.Ports.free().s3
-    while local.Ports.block(base).busy():
-        base = local.Ports.free().s3
     monkeypatch.setenv(local.PORT_ENV, str(base))
     result = podcast(root, "local-s3", "start")
     assert result.exit_code == 0, result.output
@@ -217,3 +214,13 @@ def test_ctrl_c_is_one_line(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted: nothing half-written was left behind" in err
     assert "Traceback" not in err
+
+
+def test_free_ports_are_outside_the_ephemeral_range():
+    """Test servers get ports no outgoing connection can take before they bind."""
+    low, _ = local.ephemeral_ports()
+    ports = local.Ports.free()
+    numbers = [getattr(ports, f.name) for f in dataclasses.fields(ports)]
+    assert numbers == list(range(ports.s3, ports.s3 + len(numbers)))
+    assert local.FREE_FROM <= ports.s3 and numbers[-1] < low
+    assert not ports.busy()

@@ -13,7 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from podcast.cli import cli
-from tests.checkkit import add_episode, good, make_show, write_wav
+from tests.showfactory import add_raw_episode as add_episode
+from tests.showfactory import good, write_wav
+from tests.showfactory import make_raw_show as make_show
 
 SLUG = "hostile"
 WHERE = f"episodes/{SLUG}/episode.md"

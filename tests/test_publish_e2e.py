@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from podcast.build import publish
+from podcast.publish import PublishOptions
 from podcast.errors import FeedError
 from podcast.publish import manifest as mf
 from tests.showfactory import make_show, write_wav
@@ -91,7 +92,7 @@ def test_publish_builds_uploads_and_listeners_can_subscribe(tmp_path, s3_server,
     write_wav(root / "episodes" / "episode-2" / "master.wav", 5.0)
     with pytest.raises(FeedError, match="--allow-feed-changes"):
         publish(root)
-    result = publish(root, allow_feed_changes=True, prune=True)
+    result = publish(root, PublishOptions(allow_feed_changes=True, prune=True))
     assert result.problems == []
     new_media = {k for k in result.applied.uploaded if k.startswith("media/")}
     assert len(new_media) == 1 and not new_media & old_media

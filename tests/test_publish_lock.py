@@ -90,6 +90,7 @@ def check_round(client, bucket, key, winners, refusals):
     assert client.list_objects_v2(Bucket=bucket, Prefix=key).get("KeyCount", 0) == 0
 
 
+@pytest.mark.slow
 def test_concurrent_takers_of_a_dead_lock_exactly_one_wins(lock_env, capsys):
     client, bucket, key = lock_env
     pid = dead_pid()
@@ -105,6 +106,7 @@ def test_concurrent_takers_of_a_dead_lock_exactly_one_wins(lock_env, capsys):
     assert tally == [1] * ROUNDS
 
 
+@pytest.mark.slow
 def test_concurrent_break_lock_breaks_only_the_lock_it_found(lock_env, caplog):
     """Several producers pass --break-lock at once: the lock each saw is replaced
     once; a lock another run took after they arrived is left alone. Should the

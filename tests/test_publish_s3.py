@@ -19,7 +19,7 @@ import pytest
 
 from podcast.errors import FeedError, LockHeldError, PublishError
 from podcast.publish import manifest as mf
-from podcast.publish import publish_tree
+from podcast.publish import PublishOptions, publish_tree
 from podcast.publish.client import Target
 from tests.s3server import S3Server, make_tree, media_name, wait_until_older
 
@@ -35,10 +35,9 @@ def site(s3_server, tmp_path):
     base = s3_server.public_url(target)
     out = make_tree(tmp_path / "feed", base)
 
-    def run(**kw):
-        kw.setdefault("public_url", base)
-        kw.setdefault("cache_dir", tmp_path / "cache")
-        return publish_tree(out, kw.pop("target", target), **kw)
+    def run(target=target, on_bytes=None, **options):
+        return publish_tree(out, target, PublishOptions(**options), public_url=base,
+                            cache_dir=tmp_path / "cache", on_bytes=on_bytes)
     return target, base, out, run
 
 
@@ -306,7 +305,7 @@ KILLER = r"""
 import os, signal, sys
 from pathlib import Path
 from podcast.errors import PodcastError
-from podcast.publish import publish_tree
+from podcast.publish import PublishOptions, publish_tree
 from podcast.publish.client import Target, make_client
 out, endpoint, bucket, prefix, base, cache, pid = sys.argv[1:8]
 access, secret = os.environ["TEST_KEYS"].split(":", 1)
@@ -324,8 +323,8 @@ def on_bytes(n):
             os.kill(int(pid), signal.SIGKILL)
             globals()["pid"] = ""
 try:
-    publish_tree(Path(out), target, public_url=base, cache_dir=Path(cache), on_bytes=on_bytes,
-                 jobs=2)
+    publish_tree(Path(out), target, PublishOptions(jobs=2), public_url=base,
+                 cache_dir=Path(cache), on_bytes=on_bytes)
 except PodcastError as exc:
     print(exc.format(), file=sys.stderr)
     sys.exit(1)

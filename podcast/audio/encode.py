@@ -40,7 +40,8 @@ from podcast.audio.tags import MP3Info
 from podcast.errors import AudioError
 from podcast.fsutil import atomic_path, sha256_file
 from podcast.show.config import AudioSettings, Show
-from podcast.show.episodes import MASTER_SUFFIXES, Episode
+from podcast.show.episodes import Episode
+from podcast.show.formats import audio_problem
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +104,9 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
 
 
 def check_format(master: Path, where: str) -> None:
-    if master.suffix.lower() not in MASTER_SUFFIXES:
-        raise AudioError(where, f"{master.suffix or 'no extension'} is not a supported "
-                         "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
+    problem = audio_problem(master)
+    if problem:
+        raise AudioError(where, *problem)
 
 
 def published_as_is(job: Job) -> AudioReport | None:

@@ -26,10 +26,11 @@ from podcast.errors import FeedError, Problem
 from podcast.feed.namespaces import tag as ns_tag
 from podcast.feed.reader import parse_xml, unprefixed
 from podcast.feed.tagrules import check_tags
-from podcast.show.config import APPLE_CATEGORIES, Show
+from podcast.show.config import Show
 from podcast.show.episodes import Episode
 from podcast.show.notes import CONTROL, FEED_LIMIT, FEED_TAGS
 from podcast.show.schema import is_loopback
+from podcast.show.standards import APPLE_CATEGORIES
 
 ITUNES = ns_tag("itunes", "")
 PODCAST = ns_tag("podcast", "")

@@ -16,7 +16,7 @@ from lxml import etree
 
 from podcast.feed.namespaces import tag as ns_tag
 from podcast.fsutil import sri
-from podcast.show.config import SERVICE_SLUGS
+from podcast.show.standards import GEO_RE, SERVICE_SLUGS
 
 PODCAST = ns_tag("podcast", "")
 PSC = ns_tag("psc", "")
@@ -24,8 +24,6 @@ ITUNES = ns_tag("itunes", "")
 ATOM_LINK = ns_tag("atom", "link")
 
 NPT = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d{1,3})?)$|^(\d+(?:\.\d{1,3})?)$")
-GEO = re.compile(r"^geo:-?\d{1,2}(?:\.\d+)?,-?\d{1,3}(?:\.\d+)?(?:,-?\d+(?:\.\d+)?)?"
-                 r"(?:;u=\d+(?:\.\d+)?)?$")
 SRI = re.compile(r"^(sha256|sha384|sha512)-([A-Za-z0-9+/]+={0,2})$")
 RATIO = re.compile(r"^\d+/\d+$")
 
@@ -122,7 +120,7 @@ def _common(report, el, who: str, files) -> None:
         text = (loc.text or "").strip()
         if not text or len(text) > 128:
             report.error(who, "podcast:location needs a place name of 1-128 characters")
-        if loc.get("geo") is not None and not GEO.match(loc.get("geo")):
+        if loc.get("geo") is not None and not GEO_RE.match(loc.get("geo")):
             report.error(who, f"podcast:location geo {loc.get('geo')!r} is not a geo: URI",
                          'Write "geo:51.5072,-0.1276"')
         if loc.get("country") is not None and not re.fullmatch(r"[A-Z]{2}", loc.get("country")):

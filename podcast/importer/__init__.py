@@ -34,21 +34,23 @@ from pathlib import Path
 
 import yaml
 
-from podcast.errors import PodcastError, Problem, from_failure
+from podcast.errors import PodcastError, ValidationError, from_failure
 from podcast.feed.source import SourceItem, SourceShow, read_source
 from podcast.importer import convert, fetch
 from podcast.importer.media import image_file, keep_valid
 from podcast.net import KINDS, Client, Policy
 from podcast.progress import bar
-from podcast.show.config import LOCATION, PERSON, Show, load_show
+from podcast.show.config import Show, load_show
 from podcast.show.episodes import (
     CHAPTER,
     EPISODE_FILE,
     EPISODE_OPTIONS,
     load_episodes,
-    read_episode,
+    read_back,
     slug_problem,
 )
+from podcast.show.fields import LOCATION, PERSON
+from podcast.show.frontmatter import front_matter_text
 from podcast.show.manage import slugify
 from podcast.show.schema import Invalid
 
@@ -312,9 +314,7 @@ def _episode(client: Client, show: Show, feed: SourceShow, item: SourceItem, gui
         if art:
             front["image"] = art.name
     notes = convert.notes_markdown(item.notes_html)
-    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=100) \
-        + "---\n" + notes
-    (staging / EPISODE_FILE).write_text(text, encoding="utf-8")
+    (staging / EPISODE_FILE).write_text(front_matter_text(front, notes), encoding="utf-8")
     return size, warnings + _move_into_place(show, staging, slug)
 
 
@@ -324,17 +324,16 @@ def _move_into_place(show: Show, staging: Path, slug: str) -> list[str]:
     fetch.drop_sidecars(staging)
     folder = show.episodes_dir / slug
     os.replace(staging, folder)
-    problems: list[Problem] = []
-    episode = read_episode(folder, show, problems)
-    errors = [p for p in problems if p.is_error]
-    if errors or episode is None:
+    try:
+        _, warnings = read_back(folder, show)
+    except ValidationError as exc:
         shutil.rmtree(folder, ignore_errors=True)
+        errors = [p for p in exc.problems if p.is_error] or exc.problems
         raise PodcastError(f"episodes/{slug}", "the source's episode does not pass our "
-                           "rules: " + ("; ".join(p.message for p in errors) or
-                                        "it could not be read back"),
+                           "rules: " + "; ".join(p.message for p in errors),
                            "It was left out; add it with `podcast add` once the source "
-                           "is fixed")
-    return [str(p) for p in problems]
+                           "is fixed") from None
+    return [str(p) for p in warnings]
 
 
 def _chapters(client: Client, item: SourceItem, master: Path, staging: Path,

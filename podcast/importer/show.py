@@ -21,18 +21,11 @@ from podcast.fsutil import restored_on_failure
 from podcast.importer.convert import notes_markdown
 from podcast.importer.media import image_file, keep_valid
 from podcast.net import Client
-from podcast.show.config import (
-    APPLE_CATEGORIES,
-    CONFIG_NAME,
-    LOCATION,
-    PERSON,
-    podcast_guid,
-    read_toml,
-)
+from podcast.show.config import CONFIG_NAME, read_toml
+from podcast.show.fields import LOCATION, PERSON
 from podcast.show.schema import url as url_option
+from podcast.show.standards import APPLE_CATEGORIES, MEDIUMS, podcast_guid
 from podcast.show.tomledit import edit_show
-
-MEDIUMS = ("podcast", "music", "video", "film", "audiobook", "newsletter", "blog")
 
 
 def _description(markdown: str) -> str:

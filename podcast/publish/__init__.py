@@ -1,7 +1,7 @@
 """Upload a built ``feed/`` so listeners never see a broken episode.
 
-(``podcast.build.publish`` builds first, then calls ``publish_tree``.)
-resolve target -> hash feed/ -> manifest + one listing -> plan
+(``podcast.build.publish`` builds first, then calls ``publish_tree``; both
+take one ``PublishOptions`` value.) resolve target -> hash feed/ -> manifest + one listing -> plan
 (nothing to do: stop, having only read) -> lock -> plan again -> protect
 subscribers -> upload in order, prune, manifest -> unlock -> verify as a
 listener. ``publish_tree`` does everything after the build, for a tree that
@@ -19,12 +19,16 @@ from pathlib import Path
 
 from podcast.errors import FeedError, PublishError
 from podcast.feed.reader import keys_for, read_feed
+from podcast.progress import byte_bar
 from podcast.publish import manifest as mf
 from podcast.publish.apply import DEFAULT_JOBS, Applied, apply
 from podcast.publish.client import Target, make_client, s3_errors
 from podcast.publish.lock import Lock
+from podcast.publish.options import PublishOptions
 from podcast.publish.plan import Plan, make_plan, needs_probe
+from podcast.publish.report import plan_notes, plan_summary
 from podcast.publish.tree import scan
+from podcast.show.settings import PublishSettings
 
 log = logging.getLogger(__name__)
 
@@ -148,19 +152,16 @@ def _replaced_urls(client, target: Target) -> set[str]:
                            "--prune") from None
 
 
-def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: bool = False,
-                 prune: bool = False, max_deletes: int | None = 25, verify: bool = True,
-                 break_lock: bool = False, allow_feed_changes: bool = False,
-                 jobs: int | None = None, cache_dir: Path | None = None,
-                 on_plan: Callable[[Plan], None] | None = None,
+def publish_tree(out_dir: Path, target: Target, options: PublishOptions = PublishOptions(),
+                 *, public_url: str, cache_dir: Path | None = None,
                  on_bytes: Callable[[int], None] | None = None,
                  redirect_to: str | None = None) -> PublishResult:
-    """Upload an already-built tree to ``target``; see the module docstring.
+    """Upload an already-built tree to ``target`` as ``options`` ask (their target
+    fields are not read: ``target`` is resolved); see the module docstring.
 
-    ``on_plan`` is called with the plan before anything is uploaded (the CLI
-    sizes its progress bar); ``on_bytes`` with each chunk of bytes sent.
-    ``redirect_to``: the feed moved there; ``feed.xml`` is stored with that
-    website redirect (``x-amz-website-redirect-location``).
+    ``on_bytes`` is called with each chunk of bytes sent, from the transfer
+    threads. ``redirect_to``: the feed moved there; ``feed.xml`` is stored with
+    that website redirect (``x-amz-website-redirect-location``).
     """
     started = time.monotonic()
     out_dir = Path(out_dir)
@@ -169,52 +170,65 @@ def publish_tree(out_dir: Path, target: Target, *, public_url: str, dry_run: boo
     if FEED not in local:
         raise PublishError(str(out_dir / FEED), "does not exist",
                            "Run podcast build first (podcast publish does it for you)")
-    client = make_client(target, max_pool=2 * (jobs or DEFAULT_JOBS))
+    client = make_client(target, max_pool=2 * (options.jobs or DEFAULT_JOBS))
     lock = Lock(client, target.bucket, target.prefix + mf.LOCK_NAME)
+    max_deletes = PublishSettings.max_deletes if options.max_deletes is None \
+        else options.max_deletes
 
     def plan_now() -> Plan:
-        return _plan(client, target, local, out_dir, public_url, prune=prune,
-                     max_deletes=max_deletes, allow_feed_changes=allow_feed_changes)
+        return _plan(client, target, local, out_dir, public_url, prune=options.prune,
+                     max_deletes=max_deletes, allow_feed_changes=options.allow_feed_changes)
 
     with s3_errors(target), lock:
         plan = plan_now()
-        if not dry_run and plan.needs_write:
+        if not options.dry_run and plan.needs_write:
             # Some servers create a missing bucket on the first PUT: ask first, with a
             # request whose error has a body (HEAD answers a bare 403 for bad keys).
             client.list_objects_v2(Bucket=target.bucket, Prefix=target.prefix + mf.LOCK_NAME,
                                    MaxKeys=1)
-            lock.acquire(break_lock=break_lock)
+            lock.acquire(break_lock=options.break_lock)
             plan = plan_now()  # another publish may have finished while we looked
-        result = PublishResult(target, plan, public_url + FEED, dry_run)
-        if on_plan:
-            on_plan(plan)
-        if dry_run:
+        result = PublishResult(target, plan, public_url + FEED, options.dry_run)
+        if options.dry_run:
             result.seconds = time.monotonic() - started
             return result
-        extra = {FEED: {"WebsiteRedirectLocation": redirect_to}} if redirect_to else None
-        result.applied = apply(client, target, plan, out_dir, jobs=jobs, on_bytes=on_bytes,
-                               extra_args=extra)
+        log.info("plan: %s", plan_summary(plan))
+        for line in plan_notes(plan):
+            log.info("%s", line)
+        result.applied = _apply(client, target, plan, out_dir, options, on_bytes, redirect_to)
     log.debug("uploaded %d file(s), %d bytes; %d unchanged; %d deleted",
              len(result.applied.uploaded), result.applied.bytes, len(plan.unchanged),
              len(result.applied.deleted))
-    if verify:
+    if options.verify:
         from podcast.publish.verify import verify as verify_feed
-        result.problems = verify_feed(result.feed_url, jobs=min(jobs or 8, 8))
+        result.problems = verify_feed(result.feed_url, jobs=min(options.jobs or 8, 8))
         result.verified = True
     result.seconds = time.monotonic() - started
     return result
 
 
-def resolve_target(settings, *, bucket=None, prefix=None, endpoint_url=None,
-                   region=None) -> Target | None:
-    """[publish] settings with CLI overrides; None when no bucket is configured."""
-    bucket = bucket or settings.bucket
+def _apply(client, target: Target, plan: Plan, out_dir: Path, options: PublishOptions,
+           on_bytes: Callable[[int], None] | None, redirect_to: str | None) -> Applied:
+    """Apply the plan with an upload bar (a null one when quiet)."""
+    extra = {FEED: {"WebsiteRedirectLocation": redirect_to}} if redirect_to else None
+    with byte_bar(options.progress, plan.upload_bytes, "uploading") as sent:
+        def chunk(n: int) -> None:
+            sent.add(n)
+            if on_bytes:
+                on_bytes(n)
+        return apply(client, target, plan, out_dir, jobs=options.jobs, on_bytes=chunk,
+                     extra_args=extra)
+
+
+def resolve_target(settings: PublishSettings, options: PublishOptions) -> Target | None:
+    """[publish] settings with the options' overrides; None when no bucket is set."""
+    bucket = options.bucket or settings.bucket
     if not bucket:
         return None
-    prefix = (settings.prefix if prefix is None else prefix).strip("/")
+    prefix = (settings.prefix if options.prefix is None else options.prefix).strip("/")
     return Target(bucket=bucket, prefix=prefix + "/" if prefix else "",
-                  endpoint_url=endpoint_url or settings.endpoint_url or None,
-                  region=region or settings.region or "us-east-1",
+                  endpoint_url=options.endpoint_url or settings.endpoint_url or None,
+                  region=options.region or settings.region or "us-east-1",
                   addressing_style=settings.addressing_style, checksum=settings.checksum)
 
 
@@ -227,5 +241,5 @@ def redirects_supported(target: Target) -> bool:
     return not (host or "").endswith(".r2.cloudflarestorage.com")
 
 
-__all__ = ["PublishResult", "Target", "publish_tree", "redirects_supported",
+__all__ = ["PublishOptions", "PublishResult", "Target", "publish_tree", "redirects_supported",
            "resolve_target"]

@@ -6,6 +6,9 @@ one is busy, so every port is passed explicitly and bound to 127.0.0.1.
 Authentication is on: an admin identity whose random keys are generated once
 into ``.local-s3/credentials`` (mode 0600, never printed) and an
 ``anonymous`` identity that may only read the bucket, as listeners do.
+Whether a pid is that server (its command line and folder), and stopping it,
+go through psutil: the same on Linux and macOS, and a process that already
+exited or became a zombie is told apart from a live one.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import logging
 import os
 import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -55,17 +57,26 @@ class Ports:
 
     @classmethod
     def free(cls) -> "Ports":
-        """Ports the kernel says are free now (tests: many servers side by side)."""
-        socks = []
-        try:
-            for _ in fields(cls):
-                s = socket.socket()
-                s.bind(("127.0.0.1", 0))
-                socks.append(s)
-            return cls(*(s.getsockname()[1] for s in socks))
-        finally:
-            for s in socks:
-                s.close()
+        """A block of consecutive ports free now, below the kernel's ephemeral range
+        (tests: many servers side by side).
+
+        Not ports the kernel hands out for ``bind(0)``: those come from the range it
+        also gives outgoing connections, and ``weed mini`` binds its parts one after
+        another over a second or two, while it (and the client waiting for it)
+        connects out. An outgoing connection that lands on a port of the block
+        between the check and the bind made the server fail to start, now and then.
+        """
+        import random
+
+        size = len(fields(cls))
+        low = max(ephemeral_ports()[0], FREE_FROM + 100 * size)
+        rng = random.SystemRandom()
+        for _ in range(200):
+            ports = cls.block(rng.randrange(FREE_FROM, low - size))
+            if not ports.busy():
+                return ports
+        raise PublishError("127.0.0.1", f"no {size} consecutive free ports between "
+                           f"{FREE_FROM} and {low}", "Stop servers you no longer need")
 
     def busy(self) -> list[int]:
         out = []
@@ -77,6 +88,19 @@ class Ports:
                 except OSError:
                     out.append(port)
         return out
+
+
+FREE_FROM = 10000  # Ports.free looks from here up to the ephemeral range
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The ports the kernel gives outgoing connections: Linux's setting, else the
+    IANA dynamic range (macOS and the BSDs use it)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 49152, 65535
 
 
 # `make publish` uses one fixed block so the feed URL stays the same between runs;
@@ -195,14 +219,15 @@ class LocalS3:
         return f"LocalS3(endpoint={self.endpoint!r}, bucket={self.bucket!r}, pid={self.pid})"
 
 
-def _alive(pid: int) -> bool:
+def _process(pid: int):
+    """The live process ``pid`` (a zombie is not live), or None."""
+    import psutil
+
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        proc = psutil.Process(pid)
+        return None if proc.status() == psutil.STATUS_ZOMBIE else proc
+    except psutil.NoSuchProcess:
+        return None
 
 
 def _credentials(folder: Path) -> tuple[str, str]:
@@ -256,23 +281,19 @@ def ensure_running(root: Path, *, bucket: str = BUCKET, ports: Ports | None = No
 
 
 def terminate(pid: int, timeout: float = 15.0) -> None:
-    """SIGTERM, then SIGKILL if it lingers."""
+    """SIGTERM, then SIGKILL if it lingers; returns once it is gone (and reaped, when
+    it is our child)."""
+    import psutil
+
     try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+        proc = psutil.Process(pid)
+        proc.terminate()
         try:
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return
-        except ChildProcessError:
-            if not _alive(pid):
-                return
-        time.sleep(0.1)
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
+            proc.wait(timeout)
+        except psutil.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout)
+    except psutil.NoSuchProcess:
         pass
 
 
@@ -289,31 +310,38 @@ def _ours(pid: int, folder: Path) -> bool:
     """Whether ``pid`` is the SeaweedFS this show started: its command line is the
     ``weed`` binary with our data folder (a pid file may outlive its process, and
     the pid be reused by any other program)."""
-    if not _alive(pid):
+    import psutil
+
+    proc = _process(pid)
+    if proc is None:
         return False
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if not cmdline.parent.exists():  # no /proc (macOS): trust the pid file
-        return True
     try:
-        argv = [a.decode(errors="replace") for a in cmdline.read_bytes().split(b"\0") if a]
-    except OSError:
+        argv, cwd = proc.cmdline(), Path(proc.cwd())
+    except psutil.AccessDenied:  # another user's process: not one this show started
+        return False
+    except psutil.NoSuchProcess:
         return False
     if not argv or Path(argv[0]).name != "weed" or "mini" not in argv:
         return False
     dirs = [a[len("-dir="):] for a in argv if a.startswith("-dir=")]
-    try:
-        cwd = Path(os.readlink(f"/proc/{pid}/cwd"))
-    except OSError:
-        cwd = Path.cwd()
     return any((cwd / d).resolve() == (folder / "data").resolve() for d in dirs)
 
 
 def _command_of(pid: int) -> str:
+    import psutil
+
     try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
+        return " ".join(psutil.Process(pid).cmdline())[:80] or "unknown"
+    except psutil.Error:
         return "unknown"
-    return " ".join(a.decode(errors="replace") for a in raw.split(b"\0") if a)[:80] or "unknown"
+
+
+def stop_command(root: Path | None) -> str:
+    """The command that stops the server, as the user would type it: the program as
+    this run was started (`make publish` runs .venv/bin/podcast), with ``--root``
+    when the show was named by one."""
+    prog = sys.argv[0] if Path(sys.argv[0]).name == "podcast" else "podcast"
+    return f"{prog}{f' --root {root}' if root else ''} local-s3 stop"
 
 
 def stop(root: Path) -> int | None:
@@ -325,14 +353,14 @@ def stop(root: Path) -> int | None:
     folder = Path(root) / DIR_NAME
     pid_path = folder / "server.pid"
     pid, _ = _read_pid(pid_path)
-    if pid and _alive(pid) and not _ours(pid, folder):
+    if pid and _process(pid) and not _ours(pid, folder):
         log.warning("%s/server.pid names pid %d, which is not this show's SeaweedFS (it runs: "
                     "%s): left alone, and the stale pid file removed", DIR_NAME, pid,
                     _command_of(pid))
         pid_path.unlink(missing_ok=True)
         return None
     pid_path.unlink(missing_ok=True)
-    if pid and _alive(pid):
+    if pid and _process(pid):
         terminate(pid)
         return pid
     return None

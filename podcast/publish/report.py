@@ -6,15 +6,10 @@ prints these.
 
 from __future__ import annotations
 
+from podcast.progress import size
 from podcast.publish.plan import Plan
 
-
-def size(n: int) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    return f"{n:.1f} GB"
+__all__ = ["plan_notes", "plan_summary", "plan_table", "size", "summary"]
 
 
 def plan_table(plan: Plan) -> list[str]:

@@ -1,56 +1,73 @@
 """Episodes: ``episodes/<slug>/episode.md`` (YAML front matter + Markdown notes).
 
-``load_episodes`` reads every folder, validates each field against the schema
-and across episodes (duplicate numbers and guids), and reports every problem
-with its file and field. Nothing is written here.
+Each front-matter field is declared once, on ``Episode`` (``schema.setting``).
+Reading one folder is a row of small steps: read (bytes) -> parse (UTF-8,
+front matter) -> validate (the schema, and rules across fields) -> resolve
+(files in the folder, chapters, ``audio:`` overrides) -> probe (the audio's
+length, and the times that must fall inside it). ``load_episodes`` reads every
+folder and checks across episodes (duplicate numbers and guids); every
+problem is reported with its file and field. Nothing is written here.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from podcast.errors import PodcastError, Problem, ValidationError
-from podcast.fsutil import inside
+from podcast.errors import OptionError, PodcastError, Problem, ValidationError
+from podcast.fsutil import sha256_bytes
 from podcast.show import schema as s
-from podcast.show.config import (
+from podcast.show.config import Show, check_sting
+from podcast.show.fields import (
     LOCATION,
     PERSON,
     SOCIAL,
     TXT,
-    AudioSettings,
-    Show,
     audio_file,
-    check_sting,
-    dehum,
+    episode_guid,
     one_or_list,
+    parse_date,
+    parse_timecode,
 )
+from podcast.show.folder import EpisodeFolder
+from podcast.show.formats import audio_problem
+from podcast.show.frontmatter import split_front_matter
 from podcast.show.schema import Invalid, Option
+from podcast.show.settings import EPISODE_OVERRIDABLE, AudioSettings
 
 EPISODE_FILE = "episode.md"
 TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt")
 COVER_NAMES = ("cover.jpg", "cover.png")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_EPISODE_BYTES = 4 * 1024 * 1024  # episode.md: notes included
+FILE = "file name in the episode folder"  # the type of a field naming one
+
+
 # Names Windows reserves for devices, with or without an extension: a folder so named
 # cannot be checked out there.
 RESERVED_SLUG = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])$")
 
 
-def slug_problem(slug: str) -> str | None:
+def slug_problem(slug: object) -> str | None:
     """Why ``slug`` cannot name an episode's folder (None: it can)."""
-    if not SLUG_RE.match(slug):
-        return f"{slug!r} is not a slug of lowercase letters, digits and hyphens"
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
+        return f"{s.shown(slug)} is not a slug of lowercase letters, digits and hyphens"
     if RESERVED_SLUG.match(slug):
         return f"{slug!r} is a name Windows reserves for a device (the folder could not be " \
             "checked out there)"
     return None
-MASTER_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".aac", ".aif", ".aiff", ".ogg", ".opus")
+
+
+def check_slug(slug: str) -> None:
+    """Refuse a slug that cannot name the folder: it is part of the episode's URLs
+    (``../x`` would leave episodes/), and ``con`` could not be checked out on Windows."""
+    problem = slug_problem(slug)
+    if problem:
+        raise OptionError("slug", problem, "Choose one such as multiple-bombings; it is part "
+                          "of the episode's URLs")
 
 
 @dataclass(frozen=True)
@@ -77,34 +94,90 @@ class Soundbite:
     title: str | None = None
 
 
-@dataclass(frozen=True)
+CHAPTER = [
+    Option("start", parse_timecode, "H:MM:SS or seconds", required=True),
+    Option("title", s.text, "chapter title", required=True),
+    Option("url", s.url(), "a link for the chapter"),
+    Option("image", s.text, "an image file in the episode folder", kind=FILE),
+    Option("toc", s.boolean, "false hides it from the table of contents", default=True),
+]
+
+SOUNDBITE = [
+    Option("start", parse_timecode, "H:MM:SS or seconds", required=True),
+    Option("duration", s.number(1, 300), "seconds", required=True),
+    Option("title", s.text, "what the soundbite is"),
+]
+
+
+@s.described("false, or the path of an audio file")
+def sting_override(value: Any) -> str | bool:
+    """An episode's intro/outro: ``false`` (none for this episode) or a file path
+    relative to the show's folder."""
+    if value is False:
+        return False
+    if value is True:
+        raise Invalid("true is not a file", "Write false (no intro) or a path such as "
+                      "audio/intro.wav; leave it out to use the show's")
+    return audio_file(value)
+
+
+# `audio:` in episode.md: the [audio] settings an episode may override, as [audio]
+# declares them; left out, the show's value holds.
+AUDIO_OVERRIDES = [
+    replace(o, default=None, convert=sting_override, doc="false (none for this episode), or "
+            "an audio file in the show's folder") if o.name in ("intro", "outro")
+    else replace(o, default=None)
+    for o in s.options_of(AudioSettings) if o.name in EPISODE_OVERRIDABLE]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Episode:
+    """One episode. A field declared with ``s.setting`` is a front-matter key (its
+    value resolved: paths made absolute, tables made values); the plain fields are
+    worked out when the folder is read."""
+
     slug: str
     folder: Path
-    title: str
-    date: datetime  # timezone-aware
-    guid: str
-    master: Path
-    type: str = "full"
-    status: str = "published"
-    number: int | None = None
-    season: int | None = None
-    explicit: bool | None = None  # None: the show's value
-    summary: str | None = None
-    chapters: tuple[Chapter, ...] = ()
-    persons: tuple[dict, ...] = ()
-    soundbites: tuple[Soundbite, ...] = ()
-    transcript: Path | None = None
-    image: Path | None = None
+    title: str = s.setting(s.text, "plain-text title, without the episode number",
+                           required=True)
+    number: int | None = s.setting(s.integer(1, 100_000), "episode number (itunes:episode)")
+    season: int | None = s.setting(s.integer(1, 10_000), "season number")
+    type: str = s.setting(s.choice("full", "trailer", "bonus"), "full, trailer or bonus",
+                          "full")
+    date: datetime = s.setting(parse_date, "publication date with zone", required=True)
+    guid: str = s.setting(episode_guid, "assigned once by `podcast add` (a UUID) or kept by "
+                          "`podcast import`", required=True)
+    guid_permalink: bool = s.setting(s.boolean, "the guid is the episode's permanent URL "
+                                     "(isPermaLink, kept by `podcast import`)", False)
+    # The audio the episode is made from (#17 adds `tracks:` beside it).
+    master: Path = s.setting(s.text, "master audio file, relative to the folder",
+                             required=True, kind=FILE)
+    status: str = s.setting(s.choice("draft", "published"), "draft or published", "draft")
+    explicit: bool | None = s.setting(s.boolean, "overrides the show's explicit flag")
+    summary: str | None = s.setting(s.text, "one or two sentences for apps and social cards")
+    chapters: tuple[Chapter, ...] = s.setting(s.list_of(s.table(CHAPTER)), "chapter marks", ())
+    persons: tuple[dict, ...] = s.setting(s.list_of(s.table(PERSON)), "podcast:person credits",
+                                          ())
+    soundbites: tuple[Soundbite, ...] = s.setting(s.list_of(s.table(SOUNDBITE)),
+                                                  "podcast:soundbite clips", ())
+    transcript: Path | None = s.setting(s.text, "transcript.vtt or .srt; found automatically",
+                                        kind=FILE)
+    image: Path | None = s.setting(s.text, "episode cover art; cover.jpg found automatically",
+                                   kind=FILE)
+    license: str | None = s.setting(s.text, "podcast:license of this episode, e.g. cc-by-4.0")
+    license_url: str | None = s.setting(s.url(), "podcast:license url for a custom licence")
+    location: tuple[dict, ...] = s.setting(one_or_list(s.table(LOCATION)),
+                                           "podcast:location of this episode", ())
+    social: tuple[dict, ...] = s.setting(s.list_of(s.table(SOCIAL)), "podcast:socialInteract: "
+                                         "where to comment on this episode", ())
+    txt: tuple[dict, ...] = s.setting(s.list_of(s.table(TXT)), "podcast:txt of this episode",
+                                      ())
+    # `audio:` overrides of [audio], as (key, value) pairs.
+    audio: tuple[tuple[str, Any], ...] = s.setting(
+        s.table(AUDIO_OVERRIDES), "overrides of [audio] for this episode, e.g. "
+        "{ leveler: false, intro: false }", ())
     notes: str = ""  # Markdown
     source_sha: str = ""  # hash of episode.md, for caches
-    guid_permalink: bool = False  # isPermaLink="true": the guid is the episode's URL
-    license: str | None = None
-    license_url: str | None = None
-    location: tuple[dict, ...] = ()
-    social: tuple[dict, ...] = ()
-    txt: tuple[dict, ...] = ()
-    audio: tuple[tuple[str, Any], ...] = ()  # `audio:` overrides of [audio], as (key, value)
 
     @property
     def source(self) -> Path:
@@ -113,8 +186,6 @@ class Episode:
     def audio_settings(self, show: Show) -> AudioSettings:
         """The show's [audio] with this episode's `audio:` overrides (``intro: false``
         means none)."""
-        from dataclasses import replace
-
         if not self.audio:
             return show.audio
         return replace(show.audio, **{k: (None if v is False and k in ("intro", "outro")
@@ -131,348 +202,97 @@ class Episode:
         return self.state(now) == "live"
 
 
-# ---- parsing ----------------------------------------------------------------
-
-MAX_EPISODE_BYTES = 4 * 1024 * 1024  # episode.md: notes included
-MAX_FRONT_MATTER = 256 * 1024  # the YAML block alone
-MAX_SECONDS = 100 * 3600  # any time in an episode: far beyond a real one
+EPISODE_OPTIONS = s.options_of(Episode)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps timestamps as text (we parse and judge dates ourselves)
-    and refuses aliases: an alias bomb (``&a [*a, *a, ...]`` nested) would expand
-    to gigabytes, and hand-written front matter has no use for them."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(
-                None, None, "aliases (*name) are not allowed; write the value out", mark)
-        return super().compose_node(parent, index)
+def reference() -> list[s.Entry]:
+    """Every front-matter field of episode.md (nested tables after their key)."""
+    return s.reference(EPISODE_OPTIONS, "episode")
 
 
-_Loader.yaml_implicit_resolvers = {
-    k: [(tag, rx) for tag, rx in v if tag != "tag:yaml.org,2002:timestamp"]
-    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-class _CLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
-    yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
-
-
-MAX_DEPTH = 64  # nested lists and tables in front matter
-
-
-def _load_yaml(head: str):
-    """The front matter's values: with libyaml (six times faster: it is read on every
-    build) after one pass over its events that refuses aliases and deep nesting, as
-    ``_Loader`` does in pure Python (libyaml's composer recurses in C)."""
-    if not yaml.__with_libyaml__:
-        return yaml.load(head, Loader=_Loader)
-    depth = 0
-    try:
-        for event in yaml.parse(head, Loader=yaml.CSafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                raise yaml.composer.ComposerError(
-                    None, None, "aliases (*name) are not allowed; write the value out",
-                    event.start_mark)
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                depth += 1
-            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                depth -= 1
-            if depth > MAX_DEPTH:
-                raise RecursionError
-    except yaml.MarkedYAMLError as exc:
-        if "nesting depth" in (exc.problem or ""):  # libyaml's own limit
-            raise RecursionError from None
-        raise
-    return yaml.load(head, Loader=_CLoader)
-
-
-def split_front_matter(text: str, where: str) -> tuple[dict, str]:
-    """Split ``---\\nYAML\\n---\\nMarkdown``; raise PodcastError on a broken file."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        raise PodcastError(where, "does not start with a '---' front matter block",
-                           "Begin the file with ---, the YAML fields, then --- and the notes")
-    for i, line in enumerate(lines[1:], start=1):
-        if line.strip() == "---":
-            head, body = "".join(lines[1:i]), "".join(lines[i + 1:])
-            break
-    else:
-        raise PodcastError(where, "front matter is not closed",
-                           "Add a line with --- after the YAML fields")
-    if len(head.encode("utf-8", "surrogatepass")) > MAX_FRONT_MATTER:
-        raise PodcastError(where, f"front matter is larger than {MAX_FRONT_MATTER // 1024} KB",
-                           "Keep the fields short; long text belongs in the notes below")
-    try:
-        data = _load_yaml(head) or {}
-    except RecursionError:
-        raise PodcastError(where, "front matter is nested too deeply",
-                           "Write plain fields, lists and tables") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 2}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise PodcastError(where, f"front matter is not valid YAML{at} ({problem})",
-                           "Fix the YAML; quote titles that contain ':' or '#'") from None
-    if not isinstance(data, dict):
-        raise PodcastError(where, "front matter is not a mapping of fields",
-                           "Write one 'field: value' per line")
-    return data, body.lstrip("\n")
-
-
-def parse_timecode(value: Any) -> float:
-    """Seconds from ``H:MM:SS(.mmm)``, ``M:SS`` or a number of seconds."""
-    if isinstance(value, bool):
-        raise Invalid(f"{value!r} is not a time", "Write H:MM:SS, M:SS or seconds")
-    seconds = None
-    if isinstance(value, (int, float)):
-        seconds = float(value)
-    elif isinstance(value, str):
-        m = re.fullmatch(r"(?:(\d{1,3}):)?([0-5]?\d):([0-5]\d(?:\.\d{1,6})?)", value.strip())
-        if m:
-            h, mnt, sec = m.groups()
-            seconds = int(h or 0) * 3600 + int(mnt) * 60 + float(sec)
-        elif re.fullmatch(r"\d{1,7}(?:\.\d{1,6})?", value.strip()):
-            seconds = float(value)
-    if seconds is None:
-        raise Invalid(f"{s.shown(value)} is not a time", "Write H:MM:SS, M:SS or seconds")
-    if not math.isfinite(seconds) or seconds < 0:
-        raise Invalid(f"{s.shown(value)} is not a time of zero or more seconds",
-                      "Write H:MM:SS, M:SS or seconds")
-    if seconds > MAX_SECONDS:
-        raise Invalid(f"{s.shown(value)} is more than {MAX_SECONDS // 3600} hours",
-                      "Check the time")
-    return seconds
-
-
-def parse_date(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        parsed = value
-    elif not isinstance(value, str):
-        raise Invalid(f"{s.shown(value)} is not a date and time",
-                      'Write ISO 8601 with a zone in quotes, e.g. "2020-03-09T10:00:00+00:00"')
-    else:
-        text = value.strip()
-        try:
-            parsed = datetime.fromisoformat(text)
-        except ValueError:
-            raise Invalid(f"{s.shown(text)} is not a valid date and time",
-                          "Write ISO 8601 with a zone, e.g. 2020-03-09T10:00:00+00:00") from None
-    if parsed.tzinfo is None or parsed.utcoffset() is None:
-        raise Invalid(f"{value!s} has no time zone",
-                      "Add the offset, e.g. +00:00 (Z) or +01:00 for BST")
-    return parsed
-
-
-MAX_GUID = 1000  # characters: far beyond any host's guid (URLs, "Buzzsprout-123", UUIDs)
-
-
-def _guid(value: Any) -> str:
-    """Any non-empty text, kept exactly as written: `podcast add` writes a UUID, and
-    `podcast import` keeps the guid the show was published with (a URL, a host's
-    own scheme...), because apps know the episode by that text."""
-    value = s.text(value, limit=MAX_GUID, keep="Quote the guid exactly as it was published "
-                   "(or as `podcast add` wrote it); it must never change")
-    if CONTROL_CHARS.search(value):
-        raise Invalid(f"{s.shown(value)} contains control characters",
-                      "Keep the guid the episode was published with, without them")
-    return value
-
-
-CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-CHAPTER = [
-    Option("start", parse_timecode, "H:MM:SS or seconds", required=True),
-    Option("title", s.text, "chapter title", required=True),
-    Option("url", s.url(), "a link for the chapter"),
-    Option("image", s.text, "an image file in the episode folder"),
-    Option("toc", s.boolean, "false hides it from the table of contents", default=True),
-]
-
-SOUNDBITE = [
-    Option("start", parse_timecode, "H:MM:SS or seconds", required=True),
-    Option("duration", s.number(1, 300), "seconds", required=True),
-    Option("title", s.text, "what the soundbite is"),
-]
-
-def sting_override(value: Any) -> str | bool:
-    """An episode's intro/outro: ``false`` (none for this episode) or a file path
-    relative to the show's folder."""
-    if value is False:
-        return False
-    if value is True:
-        raise Invalid("true is not a file", "Write false (no intro) or a path such as "
-                      "audio/intro.wav; leave it out to use the show's")
-    return audio_file(value)
-
-
-# `audio:` in episode.md: the [audio] settings an episode may override.
-AUDIO_OVERRIDES = [
-    Option("leveler", s.boolean, "level speakers to each other"),
-    Option("highpass", s.integer(0, 300), "rumble high-pass, Hz; 0: off"),
-    Option("dehum", dehum, '"auto", "off", 50 or 60'),
-    Option("denoise", s.choice("off", "light", "strong"), "off, light or strong"),
-    Option("intro", sting_override, "false, or an audio file in the show's folder"),
-    Option("outro", sting_override, "false, or an audio file in the show's folder"),
-]
-
-EPISODE_OPTIONS = [
-    Option("title", s.text, "plain-text title, without the episode number", required=True),
-    Option("number", s.integer(1, 100_000), "episode number (itunes:episode)"),
-    Option("season", s.integer(1, 10_000), "season number"),
-    Option("type", s.choice("full", "trailer", "bonus"), "full, trailer or bonus",
-           default="full"),
-    Option("date", parse_date, "publication date with zone", required=True),
-    Option("guid", _guid, "assigned once by `podcast add` (a UUID) or kept by `podcast "
-           "import`", required=True),
-    Option("guid_permalink", s.boolean, "the guid is the episode's permanent URL "
-           "(isPermaLink, kept by `podcast import`)", default=False),
-    Option("master", s.text, "master audio file, relative to the folder", required=True),
-    Option("status", s.choice("draft", "published"), "draft or published", default="draft"),
-    Option("explicit", s.boolean, "overrides the show's explicit flag"),
-    Option("summary", s.text, "one or two sentences for apps and social cards"),
-    Option("chapters", s.list_of(s.table(CHAPTER)), "chapter marks", default=list),
-    Option("persons", s.list_of(s.table(PERSON)),
-           "podcast:person credits", default=list),
-    Option("soundbites", s.list_of(s.table(SOUNDBITE)), "podcast:soundbite clips",
-           default=list),
-    Option("transcript", s.text, "transcript.vtt or .srt; found automatically"),
-    Option("image", s.text, "episode cover art; cover.jpg found automatically"),
-    Option("license", s.text, "podcast:license of this episode, e.g. cc-by-4.0"),
-    Option("license_url", s.url(), "podcast:license url for a custom licence"),
-    Option("location", one_or_list(s.table(LOCATION)), "podcast:location of this episode",
-           default=list),
-    Option("social", s.list_of(s.table(SOCIAL)), "podcast:socialInteract: where to comment "
-           "on this episode", default=list),
-    Option("txt", s.list_of(s.table(TXT)), "podcast:txt of this episode", default=list),
-    Option("audio", s.table(AUDIO_OVERRIDES), "overrides of [audio] for this episode, e.g. "
-           "{ leveler: false, intro: false }", default=dict),
-]
-
-
-
+# ---- reading one folder: read -> parse -> validate -> resolve -> probe --------------
 
 def read_episode(folder: Path, show: Show, problems: list[Problem], *,
                  probe_audio: bool = True) -> Episode | None:
     """Read one folder; append its problems; None when it can't be read at all."""
-    from podcast.fsutil import sha256_bytes
-
-    source = folder / EPISODE_FILE
-    where = show.where(source)
-    home = folder.resolve()
-    if not show.contains(source):
-        problems.append(Problem(where, "", "leads outside the show's folder (a symbolic link)",
-                                "Keep episode folders and their files inside the show"))
-        return None
+    where = show.where(folder / EPISODE_FILE)
     try:
-        if source.stat().st_size > MAX_EPISODE_BYTES:
-            problems.append(Problem(where, "", f"is larger than {MAX_EPISODE_BYTES >> 20} MB",
-                                    "Shorten the notes"))
-            return None
-        raw = source.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(where, "", f"cannot be read ({exc.strerror})",
-                                "Check the file's permissions"))
-        return None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(where, "", f"is not UTF-8 text (byte {exc.start})",
-                                "Save the file as UTF-8"))
-        return None
-    try:
-        data, notes = split_front_matter(text, where)
+        raw = _read(folder, show, where)
+        data, notes = split_front_matter(_decode(raw, where), where)
     except PodcastError as exc:
         problems.append(Problem(where, "", exc.problem, exc.hint or ""))
         return None
-
     ctx = s.Context(where)
+    values = _validate(data, folder.name, ctx)
+    at = {k: getattr(values[k], "positions", []) for k in ("chapters", "soundbites")}
+    values = _resolve(values, data, folder, show, ctx)
+    if probe_audio:
+        _probe(values, at, folder, ctx)
+    problems.extend(ctx.problems)
+    if not (values["title"] and values["date"] and values["guid"] and values["master"]):
+        return None
+    return Episode(**values, slug=folder.name, folder=folder, notes=notes,
+                   source_sha=sha256_bytes(raw))
+
+
+def _read(folder: Path, show: Show, where: str) -> bytes:
+    """episode.md's bytes: inside the show, of a sane size, readable."""
+    source = folder / EPISODE_FILE
+    if not show.contains(source):
+        raise PodcastError(where, "leads outside the show's folder (a symbolic link)",
+                           "Keep episode folders and their files inside the show")
+    try:
+        if source.stat().st_size > MAX_EPISODE_BYTES:
+            raise PodcastError(where, f"is larger than {MAX_EPISODE_BYTES >> 20} MB",
+                               "Shorten the notes")
+        return source.read_bytes()
+    except OSError as exc:
+        raise PodcastError(where, f"cannot be read ({exc.strerror})",
+                           "Check the file's permissions") from None
+
+
+def _decode(raw: bytes, where: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise PodcastError(where, f"is not UTF-8 text (byte {exc.start})",
+                           "Save the file as UTF-8") from None
+
+
+def _validate(data: dict, slug: str, ctx: s.Context) -> dict[str, Any]:
+    """The front matter against the schema, then the rules across fields."""
     v = s.validate(data, EPISODE_OPTIONS, ctx)
-    slug = folder.name
     if slug_problem(slug):
         ctx.error("folder", slug_problem(slug),
                   "Rename the folder; the slug is part of the episode's URLs")
     if v["type"] == "full" and v["number"] is None:
         ctx.warn("number", "missing for a full episode", "Add number: N (Apple shows it)")
-
-    def local_file(name: str | None, fieldname: str, default_names: tuple[str, ...] = (),
-                   missing_hint: str = "Put the file there or fix the name") -> Path | None:
-        """A file of this episode: inside its folder once symbolic links are followed.
-        Files found by their default names are held to the same rule."""
-        if name:
-            path = folder / name
-            if not inside(path, home):
-                ctx.error(fieldname, f"{s.shown(name)} is outside the episode folder "
-                          f"{folder.name}/", "Copy the file into the episode folder and "
-                          "give its name only")
-                return None
-            if not path.is_file():
-                ctx.error(fieldname, f"{name} does not exist in {folder.name}/", missing_hint)
-                return None
-            return path
-        for candidate in default_names:
-            path = folder / candidate
-            if path.is_file() or path.is_symlink():
-                if not inside(path, home):
-                    ctx.error(fieldname, f"{candidate} leads outside the episode folder "
-                              f"{folder.name}/ (a symbolic link)",
-                              "Replace the link with the file itself")
-                    return None
-                return path if path.is_file() else None
-        return None
-
-    master = local_file(v["master"], "master", missing_hint="Copy the master into the "
-                        "folder, or run `podcast add AUDIO`") if v["master"] else None
-    duration = None
-    if master is not None:
-        if master.suffix.lower() not in MASTER_SUFFIXES:
-            ctx.error("master", f"{master.suffix} is not a supported audio format",
-                      "Export WAV, FLAC, MP3, M4A or AIFF")
-        elif probe_audio:
-            from podcast.show.probe import probe
-            try:
-                duration = probe(master).duration
-            except PodcastError as exc:
-                ctx.error("master", f"{v['master']}: {exc.problem}", exc.hint or "")
-
-    chapters: list[Chapter] = []
-    raw_chapters = v["chapters"] or s.Items()
-    for at, ch in zip(raw_chapters.positions, raw_chapters):
-        image = None
-        if ch.get("image"):
-            image = local_file(ch["image"], f"chapters[{at}].image")
-        chapters.append(Chapter(ch["start"], ch["title"], ch.get("url"), image, ch["toc"]))
-    at = raw_chapters.positions
-    for i in range(1, len(chapters)):
-        if chapters[i].start <= chapters[i - 1].start:
-            ctx.error(f"chapters[{at[i]}].start",
-                      f"{chapters[i].start:g}s is not after the previous chapter "
-                      f"({chapters[i - 1].start:g}s)", "List chapters in order of time")
-    if chapters and chapters[0].start != 0:
-        ctx.warn(f"chapters[{at[0]}].start", "the first chapter does not start at 0:00",
-                 "Apps show nothing before it; add a chapter at 0:00")
-    soundbites = v["soundbites"] or s.Items()
-    if duration is not None:
-        for i, problem in past_the_end(chapters, duration):
-            ctx.error(f"chapters[{at[i]}].start", problem, "Fix the time or the master")
-        for pos, sb in zip(soundbites.positions, soundbites):
-            if sb["start"] + sb["duration"] > duration + 0.5:
-                ctx.error(f"soundbites[{pos}]", f"ends at {sb['start'] + sb['duration']:g}s, "
-                          f"past the end of the audio ({duration:.1f}s)",
-                          "Fix start or duration")
-
     if v["guid_permalink"] and v["guid"] and not v["guid"].startswith(("https://", "http://")):
         ctx.error("guid_permalink", "is true but the guid is not a URL",
                   "Only a guid that is the episode's web address can be a permalink")
-    # `audio:` overrides; a value left out (or unusable) keeps the show's. False is
-    # kept for intro/outro: it switches the show's sting off for this episode.
-    audio = tuple((k, val) for k, val in (v["audio"] or {}).items() if val is not None)
+    return v
+
+
+def _resolve(v: dict[str, Any], data: dict, folder: Path, show: Show,
+             ctx: s.Context) -> dict[str, Any]:
+    """Validated values as ``Episode`` holds them: files found in the folder,
+    chapters and soundbites as values, lists as tuples, overrides as pairs."""
+    files = EpisodeFolder(folder, ctx)
+    out = {k: tuple(val) if isinstance(val, list) else val for k, val in v.items()}
+    if v["master"]:
+        out["master"] = files.named(v["master"], "master", "Copy the master into the "
+                                    "folder, or run `podcast add AUDIO`")
+        problem = out["master"] and audio_problem(out["master"])
+        if problem:
+            ctx.error("master", *problem)
+    out["chapters"] = _chapters(v["chapters"] or s.Items(), files, ctx)
+    out["soundbites"] = tuple(Soundbite(b["start"], b["duration"], b.get("title"))
+                              for b in v["soundbites"] or ())
+    out["transcript"] = files.found(v["transcript"], "transcript", TRANSCRIPT_NAMES)
+    out["image"] = files.found(v["image"], "image", COVER_NAMES)
+    # A value left out (or unusable) keeps the show's. False is kept for intro/outro:
+    # it switches the show's sting off for this episode.
+    out["audio"] = tuple((k, val) for k, val in (v["audio"] or {}).items() if val is not None)
     raw_audio = data.get("audio") if isinstance(data.get("audio"), dict) else {}
     for key in ("intro", "outro"):  # checked even when another audio: field is wrong
         try:
@@ -481,41 +301,62 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
             name = None  # already reported by the schema
         if isinstance(name, str):
             check_sting(show.root, name, f"audio.{key}", ctx)
-    transcript = local_file(v["transcript"], "transcript", TRANSCRIPT_NAMES)
-    image = local_file(v["image"], "image", COVER_NAMES)
-    problems.extend(ctx.problems)
-    if not v["title"] or not v["date"] or not v["guid"] or master is None:
-        return None
-    return Episode(
-        slug=slug,
-        folder=folder,
-        title=v["title"],
-        date=v["date"],
-        guid=v["guid"],
-        master=master,
-        type=v["type"],
-        status=v["status"],
-        number=v["number"],
-        season=v["season"],
-        explicit=v["explicit"],
-        summary=v["summary"],
-        chapters=tuple(chapters),
-        persons=tuple(v["persons"] or ()),
-        soundbites=tuple(Soundbite(b["start"], b["duration"], b.get("title"))
-                         for b in soundbites),
-        transcript=transcript,
-        image=image,
-        notes=notes,
-        source_sha=sha256_bytes(raw),
-        guid_permalink=v["guid_permalink"],
-        license=v["license"],
-        license_url=v["license_url"],
-        location=tuple(v["location"] or ()),
-        social=tuple(v["social"] or ()),
-        txt=tuple(v["txt"] or ()),
-        audio=audio,
-    )
+    return out
 
+
+def _chapters(raw: s.Items, files: EpisodeFolder, ctx: s.Context) -> tuple[Chapter, ...]:
+    """Chapters with their images found, in order of time, the first at 0:00."""
+    at = raw.positions
+    chapters = tuple(
+        Chapter(ch["start"], ch["title"], ch.get("url"),
+                files.named(ch["image"], f"chapters[{pos}].image") if ch.get("image")
+                else None, ch["toc"])
+        for pos, ch in zip(at, raw))
+    for i in range(1, len(chapters)):
+        if chapters[i].start <= chapters[i - 1].start:
+            ctx.error(f"chapters[{at[i]}].start",
+                      f"{chapters[i].start:g}s is not after the previous chapter "
+                      f"({chapters[i - 1].start:g}s)", "List chapters in order of time")
+    if chapters and chapters[0].start != 0:
+        ctx.warn(f"chapters[{at[0]}].start", "the first chapter does not start at 0:00",
+                 "Apps show nothing before it; add a chapter at 0:00")
+    return chapters
+
+
+def _inputs(values: dict[str, Any]) -> list[tuple[str, Path]]:
+    """(field, path) of each audio file the episode is made from: its master (#17
+    adds the files of its tracks)."""
+    return [("master", values["master"])] if values["master"] else []
+
+
+def _probe(values: dict[str, Any], at: dict[str, list[int]], folder: Path,
+           ctx: s.Context) -> None:
+    """Read the length of the episode's audio from its header (an unreadable file is
+    an error), then check that chapters and soundbites fall inside it. ``at``: the
+    1-based places of chapters and soundbites in the file, for the messages."""
+    from podcast.show.probe import probe
+
+    durations = []
+    for fieldname, path in _inputs(values):
+        if audio_problem(path):
+            return  # reported when resolved
+        try:
+            durations.append(probe(path).duration)
+        except PodcastError as exc:
+            ctx.error(fieldname, f"{path.relative_to(folder).as_posix()}: {exc.problem}",
+                      exc.hint or "")
+    if not durations:
+        return
+    duration = max(durations)
+    for i, problem in past_the_end(values["chapters"], duration):
+        ctx.error(f"chapters[{at['chapters'][i]}].start", problem, "Fix the time or the master")
+    for pos, sb in zip(at["soundbites"], values["soundbites"]):
+        if sb.start + sb.duration > duration + 0.5:
+            ctx.error(f"soundbites[{pos}]", f"ends at {sb.start + sb.duration:g}s, past the "
+                      f"end of the audio ({duration:.1f}s)", "Fix start or duration")
+
+
+# ---- every episode ------------------------------------------------------------------
 
 def load_episodes(show: Show, *, collect: list[Problem] | None = None,
                   probe_audio: bool = True) -> list[Episode]:
@@ -536,9 +377,19 @@ def load_episodes(show: Show, *, collect: list[Problem] | None = None,
             ep = read_episode(sub, show, problems, probe_audio=probe_audio)
             if ep:
                 episodes.append(ep)
-
     # Oldest first, so a duplicate is blamed on the newer episode.
     episodes.sort(key=lambda e: (e.date, e.slug))
+    problems += _duplicates(show, episodes)
+    if collect is not None:
+        collect.extend(problems)
+    elif any(p.is_error for p in problems):
+        raise ValidationError(problems)
+    return episodes
+
+
+def _duplicates(show: Show, episodes: list[Episode]) -> list[Problem]:
+    """A guid, or a number within a season, used twice (blamed on the later one)."""
+    problems = []
     seen_guid: dict[str, Episode] = {}
     seen_number: dict[tuple, Episode] = {}
     for ep in episodes:
@@ -557,9 +408,16 @@ def load_episodes(show: Show, *, collect: list[Problem] | None = None,
                                         f"{season} by {seen_number[key].slug}",
                                         "Give each episode its own number"))
             seen_number.setdefault(key, ep)
+    return problems
 
-    if collect is not None:
-        collect.extend(problems)
-    elif any(p.is_error for p in problems):
-        raise ValidationError(problems)
-    return episodes
+
+def read_back(folder: Path, show: Show) -> tuple[Episode, list[Problem]]:
+    """An episode just written (by `podcast add` or `podcast import`), read back
+    through the validation every command uses: the episode and its warnings, or
+    ``ValidationError`` (the writer then takes back what it wrote)."""
+    problems: list[Problem] = []
+    episode = read_episode(folder, show, problems)
+    if episode is None or any(p.is_error for p in problems):
+        raise ValidationError(problems or [Problem(show.where(folder / EPISODE_FILE), "",
+                                                   "could not be read back")])
+    return episode, problems

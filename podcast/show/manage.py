@@ -15,19 +15,19 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
-from podcast.errors import PodcastError, Problem, ValidationError
+from podcast.errors import PodcastError
 from podcast.fsutil import atomic_path, atomic_write_text
 from podcast.show.config import Show, load_show
 from podcast.show.episodes import (
     EPISODE_FILE,
-    MASTER_SUFFIXES,
     RESERVED_SLUG,
     Episode,
+    check_slug,
     load_episodes,
-    read_episode,
+    read_back,
 )
+from podcast.show.formats import audio_problem
+from podcast.show.frontmatter import front_matter_text
 from podcast.show.project import load_project
 from podcast.show.schema import clock
 
@@ -55,15 +55,18 @@ def add_episode(root: Path, audio: Path, *, title: str, number: int | None = Non
                 check: Callable[[Path, str], None] | None = None) -> Episode:
     """Create ``episodes/<slug>/`` from a master: copy it in, write episode.md, new guid.
 
-    The original master is only read. An existing folder is never overwritten.
+    The original master is only read. An existing folder is never overwritten; a
+    ``slug`` that is not lowercase letters, digits and hyphens is refused.
     """
+    if slug is not None:
+        check_slug(slug)
     show = load_show(root)
     audio = Path(audio)
     if not audio.is_file():
         raise PodcastError(str(audio), "does not exist", "Give the path of the master audio")
-    if audio.suffix.lower() not in MASTER_SUFFIXES:
-        raise PodcastError(str(audio), f"{audio.suffix or 'no extension'} is not a supported "
-                           "audio format", "Export WAV, FLAC, MP3, M4A or AIFF")
+    problem = audio_problem(audio)
+    if problem:
+        raise PodcastError(str(audio), *problem)
     from podcast.show.probe import probe
     probe(audio)  # refuse an unreadable master before creating anything
     if check is not None:  # the audio stage's own checks (silence, too short)
@@ -104,20 +107,14 @@ def add_episode(root: Path, audio: Path, *, title: str, number: int | None = Non
     })
     if summary:
         front["summary"] = summary
-    text = "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n"
-    text += notes_text if notes_text.endswith("\n") or not notes_text else notes_text + "\n"
 
     folder.mkdir(parents=True)
     try:
         with atomic_path(folder / front["master"]) as tmp:
             shutil.copyfile(audio, tmp)
-        atomic_write_text(folder / EPISODE_FILE, text)
-        problems: list[Problem] = []
-        episode = read_episode(folder, show, problems)
-        errors = [p for p in problems if p.is_error]
-        if errors or episode is None:
-            raise ValidationError(problems)
-    except BaseException:
+        atomic_write_text(folder / EPISODE_FILE, front_matter_text(front, notes_text))
+        episode, _ = read_back(folder, show)
+    except BaseException:  # nothing half-made is left: the folder goes
         shutil.rmtree(folder, ignore_errors=True)
         raise
     log.info("added %s (guid %s)", folder.relative_to(show.root), episode.guid)

@@ -3,6 +3,10 @@
 Each option is declared once with its type, default and a one-line doc;
 ``validate`` collects every problem (never stops at the first) so one run of
 ``podcast check`` reports everything. Unknown keys are warnings.
+
+A settings table is a frozen dataclass whose fields are declared with
+``setting``; ``options_of`` reads its schema off it and ``reference`` lists
+every option (nested tables included) for the configuration reference.
 """
 
 from __future__ import annotations
@@ -34,24 +38,76 @@ class Option:
     required: bool = False
     default: Any = None
     hint: str = ""  # what to write when the value is missing
+    kind: str = ""  # the type as the reference names it; default: the converter's
+
+    @property
+    def type_name(self) -> str:
+        return self.kind or kind_of(self.convert)
 
 
 def setting(convert: Callable[[Any], Any], doc: str, default: Any = None, *,
-            required: bool = False, hint: str = "") -> Any:
+            required: bool = False, hint: str = "", kind: str = "") -> Any:
     """A dataclass field that is also a schema ``Option``: a settings table is
-    declared once, as a frozen dataclass, and ``options_of`` reads the schema off it."""
-    return field(default=default, metadata={"option": (convert, doc, required, hint)})
+    declared once, as a frozen dataclass, and ``options_of`` reads the schema off it.
+    A callable ``default`` (``list``, ``dict``) makes a fresh value each time."""
+    meta = {"option": (convert, doc, required, hint, kind)}
+    if callable(default):
+        return field(default_factory=default, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 def options_of(cls: type) -> list[Option]:
-    """The ``Option``s of a dataclass whose fields were declared with ``setting``."""
-    from dataclasses import fields
+    """The ``Option``s of a dataclass, from its fields declared with ``setting``
+    (plain fields, such as values worked out on load, are not options)."""
+    from dataclasses import MISSING, fields
 
     out = []
     for f in fields(cls):
-        convert, doc, required, hint = f.metadata["option"]
-        out.append(Option(f.name, convert, doc, required=required, default=f.default,
-                          hint=hint))
+        if "option" not in f.metadata:
+            continue
+        convert, doc, required, hint, kind = f.metadata["option"]
+        default = f.default if f.default_factory is MISSING else f.default_factory
+        out.append(Option(f.name, convert, doc, required=required, default=default,
+                          hint=hint, kind=kind))
+    return out
+
+
+def kind_of(convert: Callable[[Any], Any]) -> str:
+    """The short type name of a converter (``described`` gives it one)."""
+    return getattr(convert, "kind", "") or "value"
+
+
+def described(kind: str) -> Callable[[Callable], Callable]:
+    """Decorator: name a converter's type for the configuration reference."""
+    def mark(convert: Callable) -> Callable:
+        convert.kind = kind
+        return convert
+    return mark
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the configuration reference."""
+
+    table: str  # where it is written: "show", "show.owner", "episode.chapters[]"
+    name: str
+    kind: str
+    default: Any
+    required: bool
+    doc: str
+
+
+def reference(options: list[Option], where: str) -> list[Entry]:
+    """Every option of ``options`` written under ``where``, nested tables after
+    their parent (``show.owner``; a list of tables as ``episode.chapters[]``)."""
+    out = []
+    for opt in options:
+        out.append(Entry(where, opt.name, opt.type_name, _default(opt), opt.required, opt.doc))
+        inner, suffix = opt.convert, ""
+        if isinstance(inner, list_of):
+            inner, suffix = inner.item, "[]"
+        if isinstance(inner, table):
+            out += reference(inner.options, f"{where}.{opt.name}{suffix}")
     return out
 
 
@@ -130,6 +186,8 @@ class Nested:
 class table(Nested):
     """A nested table: its fields are validated in place, reported as ``outer.inner``."""
 
+    kind = "table"
+
     def __init__(self, options: list[Option]):
         self.options = options
 
@@ -150,6 +208,8 @@ class list_of(Nested):
     def __init__(self, item: Callable[[Any], Any], *, max_items: int = 1000):
         self.item = item
         self.max_items = max_items
+        self.kind = f"list of {kind_of(item)}s" if isinstance(item, table) else \
+            f"list of {kind_of(item)}"
 
     def check(self, value: Any, ctx: Context, path: str) -> list | None:
         if not isinstance(value, list):
@@ -202,6 +262,7 @@ def shown(value: Any, limit: int = 60) -> str:
         else text[:limit - 3] + "..."
 
 
+@described("text")
 def text(value: Any, *, limit: int = MAX_TEXT, keep: str | None = None) -> str:
     """Non-empty text, stripped, at most ``limit`` characters. ``keep``: the one
     hint for every problem, for a value that must be written exactly as it was
@@ -218,6 +279,7 @@ def text(value: Any, *, limit: int = MAX_TEXT, keep: str | None = None) -> str:
     return value
 
 
+@described("true or false")
 def boolean(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -233,7 +295,14 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Callable[
         if maximum is not None and value > maximum:
             raise Invalid(f"{value} is above the maximum {maximum}")
         return value
-    return convert
+    return described("whole number" + _range(minimum, maximum))(convert)
+
+
+def _range(minimum: float | None, maximum: float | None) -> str:
+    if minimum is not None and maximum is not None:
+        return f", {minimum:g} to {maximum:g}"
+    return f", at least {minimum:g}" if minimum is not None else \
+        f", at most {maximum:g}" if maximum is not None else ""
 
 
 def number(minimum: float | None = None, maximum: float | None = None) -> Callable[[Any], float]:
@@ -249,7 +318,7 @@ def number(minimum: float | None = None, maximum: float | None = None) -> Callab
                           if minimum is not None and value < minimum else
                           f"{shown(value)} is above the maximum {maximum:g}")
         return float(value)
-    return convert
+    return described("number" + _range(minimum, maximum))(convert)
 
 
 def choice(*choices: str) -> Callable[[Any], str]:
@@ -258,7 +327,7 @@ def choice(*choices: str) -> Callable[[Any], str]:
             raise Invalid(f"{shown(value)} is not one of {', '.join(choices)}",
                           f"Use one of: {', '.join(choices)}")
         return value
-    return convert
+    return described("one of " + ", ".join(choices))(convert)
 
 
 def url(*, https: bool = True) -> Callable[[Any], str]:
@@ -281,13 +350,14 @@ def url(*, https: bool = True) -> Callable[[Any], str]:
             raise Invalid(f"{shown(value)} is not https",
                           "Podcast apps require https:// addresses")
         return value
-    return convert
+    return described("https URL" if https else "URL")(convert)
 
 
 def is_loopback(host: str) -> bool:
     return host in ("localhost", "::1") or host.startswith("127.")
 
 
+@described("email address")
 def email(value: Any) -> str:
     value = text(value)
     local, _, domain = value.partition("@")

@@ -117,7 +117,7 @@ def test_the_library_refuses_a_slug_that_leaves_episodes(tmp_path: Path):
     root = make_show(tmp_path / "show")
     master = write_wav(tmp_path / "a.wav")
     for slug in ("../x", "a/b", "Upper", "-x", ""):
-        with pytest.raises(OptionError, match="is not lowercase letters, digits and hyphens"):
+        with pytest.raises(OptionError, match="is not a slug of lowercase letters, digits and hyphens"):
             add_episode(root, master, title="Escape", slug=slug)
     assert not (tmp_path / "x").exists() and not (root / "episodes").exists()
     result = run(root, "add", str(master), "--title", "Escape", "--slug", "../x")

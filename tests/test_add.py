@@ -121,5 +121,5 @@ def test_the_library_refuses_a_slug_that_leaves_episodes(tmp_path: Path):
             add_episode(root, master, title="Escape", slug=slug)
     assert not (tmp_path / "x").exists() and not (root / "episodes").exists()
     result = run(root, "add", str(master), "--title", "Escape", "--slug", "../x")
-    assert result.exit_code == 2 and "slug: '../x' is not lowercase" in result.output
+    assert result.exit_code == 2 and "slug: '../x' is not a slug of lowercase" in result.output
     assert add_episode(root, master, title="Fine", slug="fine-1").slug == "fine-1"

@@ -207,12 +207,15 @@ def test_player_shows_the_length_before_loading_and_plays_from_its_controls(prev
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("document.getElementById('player').currentTime >= 15",
                            timeout=15000)
-    assert page.get_by_role("button", name="Pause", exact=True).is_visible()
+    # The button's label follows the media's play/pause events, which come after
+    # currentTime and paused change: wait for it, as a listener's eye would.
+    page.get_by_role("button", name="Pause", exact=True).wait_for(state="visible",
+                                                                  timeout=5000)
     page.get_by_role("button", name="Playback speed").click()
     assert page.evaluate("document.getElementById('player').playbackRate") == 1.25
     page.get_by_role("button", name="Pause", exact=True).click()
     page.wait_for_function("document.getElementById('player').paused")
-    assert page.get_by_role("button", name="Play", exact=True).is_visible()
+    page.get_by_role("button", name="Play", exact=True).wait_for(state="visible", timeout=5000)
     page.close()
     assert watch.errors == []
 

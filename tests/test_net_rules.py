@@ -16,6 +16,7 @@ from showfactory import make_show
 
 from podcast.cli import cli
 from podcast.errors import AudioError, PodcastError
+from podcast.publish import PublishOptions
 from podcast.publish.notify import notify
 from podcast.show.config import PublishSettings
 
@@ -67,7 +68,8 @@ def test_move_feed_refuses_loopback_and_restores_the_config_on_failure(tmp_path)
                                       "http://127.0.0.1/feed.xml"])
     assert result.exit_code == 1 and "not a public https address" in result.output
     with pytest.raises(PodcastError, match="bucket"):
-        move_feed(root, "https://new.example.org/feed.xml", local=False)  # publish fails
+        move_feed(root, "https://new.example.org/feed.xml",
+                  PublishOptions(local=False))  # publish fails: no bucket
     assert config.read_bytes() == before  # no new_feed_url left to be announced later
 
 

@@ -44,11 +44,11 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
     Cheap: it never hashes a master; a master not hashed since it last changed
     counts as not processed.
     """
-    from podcast.audio.cache import Cache, episode_hash
+    from podcast.audio.cache import Cache, episode_hash, sources_sha
 
     cache = Cache(show)
     try:
-        sha = cache.master_sha(episode.master, compute=False)
+        sha = sources_sha(cache, episode, compute=False)
     except OSError:
         return None
     audiohash = episode_hash(cache, show, episode, sha, compute=False) if sha else None

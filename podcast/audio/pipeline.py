@@ -16,7 +16,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from podcast.audio.cache import Cache, episode_hash
+from podcast.audio.cache import Cache, episode_hash, sources_sha
 from podcast.audio.deliver import ProcessResult, publish_episode
 from podcast.errors import AudioError, PodcastError
 from podcast.show.config import Show
@@ -63,9 +63,9 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
 
     def master_sha(ep: Episode) -> str:
         try:
-            return cache.master_sha(ep.master)  # type: ignore[return-value]
-        except FileNotFoundError:
-            raise AudioError(show.where(ep.master), "does not exist",
+            return sources_sha(cache, ep)  # type: ignore[return-value]
+        except FileNotFoundError as exc:
+            raise AudioError(show.where(Path(exc.filename or ep.source)), "does not exist",
                              "Copy the master into the episode folder") from None
 
     with ThreadPoolExecutor(jobs) as pool:
@@ -74,7 +74,7 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
     cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
     reports = [None if force else cache.report(h) for h in hashes]
     todo = [ep for ep, r in zip(episodes, reports) if r is None]
-    total = sum((_header_duration(ep.master) or 0.0) * 2 for ep in todo)
+    total = sum(max(_header_duration(f) or 0.0 for f in ep.audio_files) * 2 for ep in todo)
     if todo:
         log.info("encoding %d of %d episode%s", len(todo), len(episodes),
                  "" if len(episodes) == 1 else "s")

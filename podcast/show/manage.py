@@ -138,7 +138,7 @@ def episode_rows(root: Path, processed: Callable[[Show, Episode], float | None] 
         duration = done
         if duration is None:
             try:
-                duration = probe(ep.master).duration
+                duration = max(probe(path).duration for path in ep.audio_files)
             except PodcastError:
                 duration = None
         number = ("" if ep.number is None else
@@ -146,6 +146,7 @@ def episode_rows(root: Path, processed: Callable[[Show, Episode], float | None] 
         if ep.type != "full":
             number = f"{number} {ep.type}".strip()
         rows.append((number, ep.slug, ep.title, ep.state(now), ep.date.strftime("%Y-%m-%d %H:%M"),
-                     clock(duration) or "?", ep.master.name,
+                     clock(duration) or "?",
+                     f"{len(ep.tracks)} tracks" if ep.tracks else ep.master.name,
                      "yes" if done is not None else "no"))
     return rows

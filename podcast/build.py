@@ -179,7 +179,7 @@ def publish(root: Path, options: PublishOptions | None = None) -> PublishResult:
     return result
 
 
-def add_episode(root: Path, audio: Path, **options):
+def add_episode(root: Path, audio, **options):
     """``podcast add``: the episode made by show.manage, the master first checked as the
     audio step will check it (silence, too short), so add accepts nothing build refuses."""
     from podcast.audio.master import check_master_file

@@ -126,3 +126,54 @@ def test_check_and_list_understand_tracks(tmp_path: Path):
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "interview" in line)
     assert "2 tracks" in row and "0:04" in row
+
+
+# ---- podcast add host.wav guest.wav --speaker Host --speaker Guest -----------------
+
+def run(root: Path, *args: str):
+    return CliRunner().invoke(cli, ["--root", str(root), *args])
+
+
+def test_add_writes_a_multitrack_episode_and_copies_each_file(tmp_path: Path):
+    import hashlib
+
+    root = make_raw_show(tmp_path / "show")
+    host = write_wav(tmp_path / "in" / "Mic 1.wav")
+    guest = write_wav(tmp_path / "in" / "Mic 2.WAV", 4.5)
+    bed = write_wav(tmp_path / "in" / "bed.flac.wav", 4.2)
+    before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+              for p in (host, guest, bed)}
+    result = run(root, "add", str(host), str(guest), "--speaker", "Jane Doe", "--speaker",
+                 "Sam", "--music", str(bed), "--title", "The Witness")
+    assert result.exit_code == 0, result.output
+    assert "created episodes/the-witness/episode.md (3 tracks)" in result.output
+    folder = root / "episodes" / "the-witness"
+    text = (folder / "episode.md").read_text()
+    assert "master:" not in text
+    assert ("tracks:\n- file: jane-doe.wav\n  speaker: Jane Doe\n- file: sam.wav\n  speaker: Sam\n"
+            "- file: music.wav\n  music: true\n") in text
+    for src, copy in ((host, "jane-doe.wav"), (guest, "sam.wav"), (bed, "music.wav")):
+        assert hashlib.sha256((folder / copy).read_bytes()).hexdigest() == before[src][0]
+        assert src.stat().st_mtime_ns == before[src][1]  # the originals: only read
+    assert run(root, "check").exit_code == 0
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["a.wav", "b.wav"], "--speaker: is needed for tracks"),
+    (["a.wav", "b.wav", "--speaker", "A"], "--speaker: is given 1 times for 2 audio files"),
+    (["a.wav", "--music", "b.wav"], "--speaker: is needed for tracks"),
+    (["a.wav", "b.wav", "--speaker", "A", "--speaker", "a"],
+     "tracks[2].speaker: a is also the speaker of tracks[1]"),
+    (["a.wav", "long.wav", "--speaker", "A", "--speaker", "B"],
+     "podcast add: long.wav lasts 9.0s but a.wav 4.0s"),
+])
+def test_add_refuses_tracks_it_cannot_use_and_leaves_nothing(tmp_path: Path, args, expected):
+    root = make_raw_show(tmp_path / "show")
+    for name, seconds in (("a.wav", 4), ("b.wav", 4), ("long.wav", 9)):
+        write_wav(tmp_path / name, seconds)
+    args = [str(tmp_path / a) if a.endswith(".wav") else a for a in args]
+    result = run(root, "add", *args, "--title", "Refused")
+    assert result.exit_code != 0
+    assert expected in result.output, result.output
+    assert "Traceback" not in result.output
+    assert not (root / "episodes" / "refused").exists()

@@ -176,7 +176,24 @@ def speech_render(settings, analysis, master: str, *, gain: float, limit: float 
     inputs: list[str] = [] if stages else [master]
     piped = 1 if stages else 0
     graph = [f"[0:a:0]{','.join(body)}[body]"]
-    current, offset = "body", 0.0
+    current, offset = add_stings(graph, inputs, piped, "body", fmt, intro, outro, crossfade,
+                                 steps)
+    graph.append(f"[{current}]anull[out]")
+    stages.append(Stage("ffmpeg", ";".join(graph), tuple(inputs), OUTPUT_RATE, channels))
+    # The limiter runs in the consumer (the encoder's process): it balances the
+    # work between the two cores (the other one renders and verifies).
+    tail = limiter(limit) if limit is not None else ""
+    return Render(tuple(stages), steps, round(offset, 6), channels, tail)
+
+
+def add_stings(graph: list[str], inputs: list[str], piped: int, current: str, fmt: str,
+               intro: Sting | None, outro: Sting | None, crossfade: float,
+               steps: dict) -> tuple[str, float]:
+    """Put the intro before and the outro after the stream ``current`` of ``graph``:
+    each loudness-matched and crossfaded (the body is never faded). Their files are
+    added to ``inputs`` (``piped``: 1 when the stage reads a pipe as input 0).
+    Returns the stream that holds it all and the offset of the body's time 0."""
+    offset = 0.0
     for kind, sting in (("intro", intro), ("outro", outro)):
         if sting is None:
             continue
@@ -191,9 +208,4 @@ def speech_render(settings, analysis, master: str, *, gain: float, limit: float 
             graph.append(f"[{current}][outro]acrossfade=d={d:g}:c1=nofade:c2=qsin[mix]")
             current = "mix"
         steps[kind] = {"file": sting.path, "gain": round(sting.gain, 2), "crossfade": d}
-    graph.append(f"[{current}]anull[out]")
-    stages.append(Stage("ffmpeg", ";".join(graph), tuple(inputs), OUTPUT_RATE, channels))
-    # The limiter runs in the consumer (the encoder's process): it balances the
-    # work between the two cores (the other one renders and verifies).
-    tail = limiter(limit) if limit is not None else ""
-    return Render(tuple(stages), steps, round(offset, 6), channels, tail)
+    return current, offset

@@ -88,7 +88,10 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
             ep, report = episodes[i], reports[i]
             encoded = report is None
             if report is None:
-                from podcast.audio.encode import encode_episode
+                if ep.tracks:
+                    from podcast.audio.multitrack import encode_tracks as encode_episode
+                else:
+                    from podcast.audio.encode import encode_episode
                 report = encode_episode(show, ep, shas[i], hashes[i], cache, run_progress)
             result = publish_episode(show, ep, report, out_dir, cache, force=force,
                                      encoded=encoded)

@@ -146,6 +146,28 @@ class SpeechFigures:
 
 
 @dataclass(frozen=True)
+class TrackFigures:
+    """One track of a multitrack episode: what its chain found and did, and where its
+    speaker ends up (figures.track_figures)."""
+
+    file: str  # relative to the show's folder
+    sha256: str
+    speaker: str | None  # None: a music bed
+    duration: float  # seconds decoded
+    steps: ChainSteps = field(default_factory=ChainSteps)  # the track's own chain
+    noise_floor: float | None = None  # dBFS in its pauses
+    hum: int | None = None
+    hum_level: float | None = None  # dB under the speech
+    gain: float = 0.0  # dB: to the first speaker's level (music: with that speaker)
+    speech: float = 0.0  # seconds of its own speech (music: seconds ducked)
+    spans: tuple[tuple[float, float], ...] = ()  # where its speaker talks (master seconds)
+    bleed: float | None = None  # dB the other voices arrive under themselves on it
+    held_down: float | None = None  # dB the crossgate (music: the ducking) takes off
+    level_before: float | None = None  # LUFS where its speaker talks alone, as recorded
+    level_after: float | None = None  # LUFS at those moments in the MP3
+
+
+@dataclass(frozen=True)
 class Curves:
     """Short-term loudness (3 s, LUFS) once a second; None where silent. The
     master's second 1 plays at ``AudioReport.offset`` + 1 in the MP3."""
@@ -174,6 +196,9 @@ class AudioReport:
     offset: float = 0.0  # seconds at which the master's time 0 plays (intro less crossfade)
     speech: SpeechFigures = field(default_factory=SpeechFigures)
     short_term: Curves = field(default_factory=Curves)
+    # A multitrack episode's tracks, in the order listed (empty for a master); its
+    # ``input`` figures are the plain mix of the tracks as recorded.
+    tracks: tuple[TrackFigures, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -251,17 +276,28 @@ def _build(cls: type, data, where: str):
                 raise ReportFormatError(f"{where}.{name}: missing")
             continue
         value = data[name]
-        if value is not None and inner is not None:
+        if value is not None and inner is not None and is_tuple:
+            if not isinstance(value, list):
+                raise ReportFormatError(f"{where}.{name}: not a list")
+            value = tuple(_build(inner, v, f"{where}.{name}[{i}]")
+                          for i, v in enumerate(value))
+        elif value is not None and inner is not None:
             value = _build(inner, value, f"{where}.{name}")
         elif value is not None and is_tuple:
-            value = tuple(value)
+            value = _tuples(value)
         values[name] = value
     return cls(**values)
 
 
+def _tuples(value):
+    """JSON lists as tuples, all the way down (spans are pairs)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
 def _plan(cls: type) -> tuple:
     """Per field of ``cls``, worked out once from its type hints: (name, required,
-    the dataclass to rebuild it as or None, whether it is a tuple)."""
+    the dataclass to rebuild it (or each of its items) as, or None; whether it is
+    a tuple)."""
     plan = _PLANS.get(cls)
     if plan is None:
         hints = typing.get_type_hints(cls)
@@ -271,9 +307,12 @@ def _plan(cls: type) -> tuple:
             if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
                 inner = [a for a in typing.get_args(hint) if a is not type(None)]
                 hint = inner[0] if len(inner) == 1 else hint
+            is_tuple = typing.get_origin(hint) is tuple
+            if is_tuple and typing.get_args(hint) and is_dataclass(typing.get_args(hint)[0]):
+                hint = typing.get_args(hint)[0]  # a tuple of dataclasses: each rebuilt
             nested = hint if isinstance(hint, type) and (is_dataclass(hint) or hint is Render) \
                 else None
             rows.append((f.name, f.default is MISSING and f.default_factory is MISSING, nested,
-                         typing.get_origin(hint) is tuple))
+                         is_tuple))
         plan = _PLANS[cls] = tuple(rows)
     return plan

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from podcast.audio.deliver import ProcessResult
     from podcast.audio.report import AudioReport
-    from podcast.model import Media
+    from podcast.model import Media, SpeechActivity
     from podcast.show.config import Show
     from podcast.show.episodes import Episode
 
@@ -80,6 +80,23 @@ def producer_page(show: "Show", episodes: list["Episode"], slug: str | None) -> 
     return page(show.title, found.slug, found.title, cached_report(show, found))
 
 
+def speech_activity(show: "Show", episode: "Episode") -> "SpeechActivity | None":
+    """Who talks when in a multitrack episode (None for one with a master): each
+    track's measuring pass (from the cache when its content was measured) read by
+    the crossgate. Transcription hears each track over its speaker's spans; the
+    automatic cutter finds pauses where nobody talks."""
+    if not episode.tracks:
+        return None
+    from podcast.audio.cache import Cache
+    from podcast.audio.tracks import activity, measured_tracks, plan
+
+    settings = episode.audio_settings(show)
+    cache = Cache(show)
+    session = plan(measured_tracks(show, episode, settings, cache), settings)
+    cache.save_memo()
+    return activity(session)
+
+
 def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
          out: Path | None = None) -> Path:
     """A promo MP3 of ``duration`` seconds from ``start``, with fades, tagged."""
@@ -88,4 +105,5 @@ def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
     return make_clip(show, episode, start=start, duration=duration, out=out)
 
 
-__all__ = ["cached_report", "clip", "process", "producer_page", "publish_media", "report_text"]
+__all__ = ["cached_report", "clip", "process", "producer_page", "publish_media", "report_text",
+           "speech_activity"]

@@ -147,7 +147,7 @@ def make(show: Show, ep: Episode, report: AudioReport, cache: Cache,
     peak over the ceiling as a limiter lowered by the overshoot (low-bitrate
     codecs overshoot: see FORMATS).
     """
-    where = show.where(ep.master)
+    where = show.where(ep.master or ep.source)
     out = report.output
     channels = out.channels or 2
     target, ceiling = out.target, out.ceiling

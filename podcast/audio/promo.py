@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import dataclass
 import tempfile
 from pathlib import Path
 
@@ -33,20 +34,47 @@ def default_path(show: Show, episode: Episode, start: float, duration: float) ->
     return show.root / "clips" / f"{episode.slug}-{int(start)}s-{int(duration)}s.mp3"
 
 
-def check_span(episode: Episode, start: float, duration: float) -> str:
-    """Refuse a span that is not inside the master (MP3 and video clips alike); return
-    how messages name the clip."""
+@dataclass(frozen=True)
+class ClipSource:
+    """Where a clip's audio comes from: ``path``, from ``start`` (its own seconds)."""
+
+    where: str  # how messages name the clip
+    path: Path
+    start: float
+
+
+def check_span(show: Show, episode: Episode, start: float, duration: float) -> ClipSource:
+    """Refuse a span that is not inside the audio (MP3 and video clips alike); return
+    where the clip's audio is. A master is cut as it is; a multitrack episode's
+    tracks are microphones, not a mix, so its clips are cut from its processed mix
+    (the cached MP3 before tagging), at the span's place in it."""
     from podcast.show.probe import probe
 
     where = f"{episode.slug} clip"
     if start < 0 or not 0 < duration <= MAX_SECONDS:
         raise AudioError(where, f"--start {start:g} --duration {duration:g} is not a span of up "
                          f"to {MAX_SECONDS:g}s", "Give a start >= 0 and a duration in seconds")
-    length = probe(episode.master).duration
-    if start + duration > length + 0.05:
+    path, at = episode.master, start
+    if episode.tracks:
+        path, at = _mix(show, episode, start, where)
+    length = probe(path).duration
+    if at + duration > length + 0.05:
         raise AudioError(where, f"{start:g}s + {duration:g}s ends past the end of the audio "
                          f"({length:.1f}s)", "Choose an earlier start or a shorter clip")
-    return where
+    return ClipSource(where, path, at)
+
+
+def _mix(show: Show, episode: Episode, start: float, where: str) -> tuple[Path, float]:
+    from podcast.audio.cache import Cache, episode_hash, sources_sha
+    from podcast.audio.deliver import timeline_of
+
+    cache = Cache(show)
+    report = cache.report(episode_hash(cache, show, episode, sources_sha(cache, episode)))
+    if report is None:
+        raise AudioError(where, "is from a multitrack episode whose tracks are not processed "
+                         "with their current settings", f"Run `podcast process "
+                         f"{episode.slug}` first: its clips are cut from the mix")
+    return cache.mp3(report.audiohash), timeline_of(report).to_published(start)
 
 
 def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
@@ -57,7 +85,8 @@ def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
     from podcast.audio import master as mastering
     from podcast.audio.tags import mp3_info, tag_set, write_tags
 
-    where = check_span(episode, start, duration)
+    source = check_span(show, episode, start, duration)
+    where = source.where
     out = Path(out) if out else default_path(show, episode, start, duration)
     if out.suffix.lower() != ".mp3":
         raise AudioError(str(out), "is not an .mp3 path", "Name the clip something.mp3")
@@ -66,11 +95,11 @@ def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
     with tempfile.TemporaryDirectory(prefix="podcast-clip-") as tmpdir:
         span = Path(tmpdir) / "span.wav"
         argv = ffmpeg.base_args() + [
-            "-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", str(episode.master),
+            "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
             "-filter_complex", f"[0:a:0]aresample={mastering.OUTPUT_RATE},asplit[out][m];"
                                f"[m]{EBUR128},anullsink",
             "-map", "[out]", "-c:a", "pcm_s16le", str(span)]
-        result = ffmpeg.run(argv, where=str(episode.master))
+        result = ffmpeg.run(argv, where=str(source.path))
         loud = summary_of(result, where, "Parsed_ebur128_2")  # third filter of the graph
         segment = AudioSegment.from_wav(str(span))
         mono = segment.channels == 1

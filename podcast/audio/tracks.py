@@ -129,11 +129,23 @@ class Session:
     levels: list[tuple[float | None, float | None]]  # per track: (as it is, levelled) alone
     channels: int
     duration: float
-    envelopes: list[list[float]] = field(default_factory=list)  # linear, 100 Hz, per track
+    duck: float  # dB, for the music beds
+    _envelopes: list[list[float]] = field(default_factory=list)
 
     @property
     def speech(self) -> list[int]:
         return [i for i, m in enumerate(self.measured) if m.track.speaker is not None]
+
+    @property
+    def envelopes(self) -> list[list[float]]:
+        """Each track's gain envelope (linear, 100 Hz): worked out when first asked."""
+        if not self._envelopes:
+            speech, speaking = self.speech, self.gate.speech()
+            self._envelopes = [
+                crossgate.gate_envelope(self.gate.active[speech.index(i)])
+                if m.track.speaker is not None else crossgate.duck_envelope(speaking, self.duck)
+                for i, m in enumerate(self.measured)]
+        return self._envelopes
 
     def envelope_db(self, i: int, t: int) -> float:
         """Track ``i``'s envelope (dB), its mean power over the momentary value ``t``."""
@@ -177,13 +189,7 @@ def plan(measured: list[Measured], settings) -> Session:
                                2))
     channels = 2 if any((m.analysis.channels or 1) > 1 for m in measured) else 1
     duration = max(m.analysis.duration for m in measured)
-    session = Session(measured, g, gains, offsets, levels, channels, duration)
-    speaking = g.speech()
-    for i, m in enumerate(measured):
-        session.envelopes.append(
-            crossgate.gate_envelope(g.active[speech.index(i)]) if m.track.speaker is not None
-            else crossgate.duck_envelope(speaking, settings.duck))
-    return session
+    return Session(measured, g, gains, offsets, levels, channels, duration, settings.duck)
 
 
 def activity(session: Session) -> SpeechActivity:

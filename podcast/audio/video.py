@@ -131,7 +131,8 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
     if fmt not in LAYOUTS:
         raise AudioError(f"{episode.slug} clip", f"--format {fmt} is not one of "
                          f"{', '.join(FORMATS)}")
-    where = check_span(episode, start, duration)
+    source = check_span(show, episode, start, duration)
+    where = source.where
     layout = LAYOUTS[fmt]
     fonts = font(FONT).parent
 
@@ -140,9 +141,9 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
         # The span's loudness: the gain that brings it to the show's target, capped so
         # its true peak stays under the ceiling (no limiter colours a short promo).
         measured = ffmpeg.run(ffmpeg.base_args() + [
-            "-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", str(episode.master),
+            "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
             "-filter_complex", f"[0:a:0]aresample=48000,aformat=channel_layouts=stereo,"
-                               f"{EBUR128}", "-f", "null", "-"], where=str(episode.master))
+                               f"{EBUR128}", "-f", "null", "-"], where=str(source.path))
         loud = summary_of(measured, where, "Parsed_ebur128_2")
         gain = show.audio.loudness - loud.integrated
         gain = min(gain, show.audio.true_peak - PEAK_HEADROOM - loud.true_peak)
@@ -164,7 +165,7 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
         with atomic_path(out) as dest:
             ffmpeg.Process(ffmpeg.base_args() + [
                 "-loop", "1", "-framerate", str(FPS), "-i", "still.png",
-                "-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", str(episode.master),
+                "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
                 "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-t", f"{duration:.3f}",
                 "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-r", str(FPS),
                 "-g", str(FPS * 2), "-threads", X264_THREADS, "-pix_fmt", "yuv420p",

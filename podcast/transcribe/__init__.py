@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from podcast.errors import PodcastError
 
 if TYPE_CHECKING:
+    from podcast.model import SpeechActivity
     from podcast.show.config import Show
     from podcast.show.episodes import Episode
 
@@ -69,12 +71,16 @@ def note(label: str) -> str:
 
 
 def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
-               jobs: int | None = None, progress: bool = False) -> list[Transcribed]:
-    """Write ``transcript.vtt`` for each episode that has no transcript (all with ``force``)."""
+               jobs: int | None = None, progress: bool = False,
+               activity: Callable[["Episode"], "SpeechActivity | None"] | None = None
+               ) -> list[Transcribed]:
+    """Write ``transcript.vtt`` for each episode that has no transcript (all with
+    ``force``). ``activity``: who talks when in a multitrack episode (the audio
+    step's ``speech_activity``): each speaker is heard on their own track."""
     from podcast.fsutil import atomic_write_text
     from podcast.progress import bar
     from podcast import captions
-    from podcast.transcribe.segment import build_cues, speakers_from
+    from podcast.transcribe.segment import build_cues
 
     todo = [ep for ep in episodes if force or ep.transcript is None]
     results = {ep.slug: Transcribed(ep.slug, "kept", ep.transcript)
@@ -93,30 +99,26 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
         workers = max(1, min(jobs or cores, len(todo), cores))
         engine = Engine(ref, show.cache_dir / "transcripts", workers=workers,
                         threads=max(1, cores // workers))
-        from podcast.show.probe import probe
-
-        lengths = {ep.slug: max(probe(ep.master).duration, 0.001) for ep in todo}
+        lengths = {ep.slug: _length(ep) for ep in todo}
         lock = threading.Lock()
-        with bar(progress, int(sum(lengths.values()) * 1000), label="transcribing") as b:
+        with bar(progress, int(sum(sum(v) for v in lengths.values()) * 1000),
+                 label="transcribing") as b:
             def one(ep: "Episode") -> Transcribed:
-                where = show.where(ep.master)
                 done = {"s": 0.0}
+                total = sum(lengths[ep.slug])
 
                 def step(seconds: float) -> None:
-                    seconds = min(seconds, lengths[ep.slug])
+                    seconds = min(seconds, total)
                     with lock:
                         b.update(int((seconds - done["s"]) * 1000), ep.slug)
                         done["s"] = max(done["s"], seconds)
 
-                heard = engine.recognise(ep.master, language=language,
-                                         prompt=vocabulary(show), where=where,
-                                         progress=step)
-                speakers = (speakers_from(captions.read(ep.transcript))
-                            if ep.transcript is not None else (lambda t: None))
-                cues = build_cues(heard.words, heard.duration, speaker_at=speakers)
+                words, duration, cached, speakers = _heard(
+                    show, ep, engine, language, step, activity, lengths[ep.slug][0])
+                cues = build_cues(words, duration, speaker_at=speakers)
                 if not cues:
                     log.warning("warning: %s: no speech was heard; no transcript written",
-                                where)
+                                show.where(ep.master or ep.source))
                     return Transcribed(ep.slug, "silent", ep.folder / TRANSCRIPT_NAME)
                 path = ep.folder / TRANSCRIPT_NAME
                 if ep.transcript is not None and ep.transcript != path:
@@ -124,8 +126,8 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
                                 "makes the one published; remove it to publish the new one",
                                 ep.slug, path.name, ep.transcript.name)
                 atomic_write_text(path, captions.to_vtt(cues, note=note(ref.label)))
-                return Transcribed(ep.slug, "cached" if heard.cached else "written", path,
-                                   len(cues), heard.duration)
+                return Transcribed(ep.slug, "cached" if cached else "written", path,
+                                   len(cues), duration)
 
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 for result in pool.map(one, todo):
@@ -133,14 +135,53 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
     return [results[ep.slug] for ep in episodes]
 
 
+def _length(ep: "Episode") -> list[float]:
+    """The episode's length, once per recording heard (each speech track, or the master)."""
+    from podcast.show.probe import probe
+
+    length = max(max(probe(f).duration for f in ep.audio_files), 0.001)
+    return [length] * (sum(t.speaker is not None for t in ep.tracks) or 1)
+
+
+def _heard(show: "Show", ep: "Episode", engine, language: str, step, activity,
+           length: float):
+    """(words, seconds, from the cache, speaker_at) of one episode: its master heard
+    whole (with ``--force``, the speakers its transcript named are kept), or each
+    speaker's track over their spans."""
+    from podcast import captions
+    from podcast.transcribe.segment import speakers_from
+
+    if ep.tracks:
+        from podcast.transcribe.tracks import recognise_tracks
+
+        found = activity(ep) if activity is not None else None
+        if found is None:
+            raise PodcastError(show.where(ep.source), "has tracks, and hearing each speaker "
+                               "on their own needs the audio step's crossgate",
+                               "Run `podcast transcribe` or `podcast build`, which measure "
+                               "the tracks first")
+        words, cached = recognise_tracks(engine, ep, found, language=language,
+                                         prompt=vocabulary(show), where=show.where,
+                                         length=length, progress=step)
+        return words, length, cached, (lambda t: None)
+    heard = engine.recognise(ep.master, language=language, prompt=vocabulary(show),
+                             where=show.where(ep.master), progress=step)
+    speakers = (speakers_from(captions.read(ep.transcript))
+                if ep.transcript is not None else (lambda t: None))
+    return heard.words, heard.duration, heard.cached, speakers
+
+
 def transcribe_missing(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
-                       progress: bool = False) -> list["Episode"]:
+                       progress: bool = False,
+                       activity: Callable[["Episode"], "SpeechActivity | None"] | None = None
+                       ) -> list["Episode"]:
     """``[transcripts] auto``: transcribe the episodes without a transcript, and return
     the episodes as they now are (with their new transcript files)."""
     missing = [ep for ep in episodes if ep.transcript is None]
     if not missing:
         return episodes
-    done = {r.slug: r for r in transcribe(show, missing, jobs=jobs, progress=progress)}
+    done = {r.slug: r for r in transcribe(show, missing, jobs=jobs, progress=progress,
+                                          activity=activity)}
     for r in done.values():
         if r.action in ("written", "cached"):
             log.info("transcribed %s: %d cues (%s)", r.slug, r.cues, show.where(r.path))

@@ -37,7 +37,7 @@ class Session:
     host: Path
     guest: Path
     spans: list[Span]  # kinds: host, guest, pause, overlap
-    said: dict[str, list[str]]  # speaker -> sentences, in order
+    lines: list[tuple[float, str, str]]  # (start, speaker, sentence), in time order
     dry: dict[str, Path]  # speaker -> the dry voice alone (f32le mono at RATE), as placed
     delay: float
 
@@ -62,7 +62,7 @@ def two_mics(folder: Path, *, turns: int = 6, gap_db: float = 12.0, bleed_db: fl
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         voice: dict[str, list[tuple[int, bytes]]] = {"host": [], "guest": []}
-        said: dict[str, list[str]] = {"host": [], "guest": []}
+        lines: list[tuple[float, str, str]] = []
         spans: list[Span] = []
         at, n = RATE, 0
         for k in range(turns):
@@ -76,7 +76,7 @@ def two_mics(folder: Path, *, turns: int = 6, gap_db: float = 12.0, bleed_db: fl
                 data = _clip(tmp, n, VOICES[who], text, target)
                 n += 1
                 voice[who].append((at, data))
-                said[who].append(text)
+                lines.append((at / RATE, who, text))
                 at += len(data) // 4
             spans.append(Span(who, start / RATE, at / RATE))
             if overlap and who == "host" and k == 2:
@@ -86,7 +86,7 @@ def two_mics(folder: Path, *, turns: int = 6, gap_db: float = 12.0, bleed_db: fl
                 n += 1
                 begin = at - len(data) // 4 - RATE // 5
                 voice["guest"].append((begin, data))
-                said["guest"].append(text)
+                lines.append((begin / RATE, "guest", text))
                 spans.append(Span("overlap", begin / RATE, (begin + len(data) // 4) / RATE))
             pause = round(2.0 * RATE) if k < turns - 1 else RATE
             if k < turns - 1:
@@ -103,7 +103,7 @@ def two_mics(folder: Path, *, turns: int = 6, gap_db: float = 12.0, bleed_db: fl
                    bleed=-bleed_db, shift=shift, room_db=room_db, sign=sign,
                    hum=hum if who == "guest" else None, seed=11 if who == "host" else 12)
     spans.sort(key=lambda s: s.start)
-    return Session(folder / "host.wav", folder / "guest.wav", spans, said, dry, delay)
+    return Session(folder / "host.wav", folder / "guest.wav", spans, sorted(lines), dry, delay)
 
 
 def _track(path: Path, own: Path, other: Path, total: int, tmp: Path, *, bleed: float,
@@ -137,13 +137,17 @@ def plain_mix(session: Session, dest: Path) -> Path:
     return dest
 
 
-# ---- bleed, by a least-squares fit against the dry voices ------------------------------
+# ---- bleed, by the twin with the other polarity -------------------------------------
 
-def _pcm(path: Path, offset: float) -> "np.ndarray":  # noqa: F821
+FIT_RATE = 16000  # Hz: the fits below run on 16 kHz copies (speech's energy lies there)
+TAPS = 24  # samples either side of a path's delay (1.5 ms): each path's own filtering
+
+
+def _pcm(path: Path, raw: bool = False):
     import numpy as np
 
-    out = subprocess.run([*_ffmpeg(), "-i", str(path), "-af",
-                          f"atrim=start={offset},asetpts=PTS-STARTPTS,aresample={RATE}",
+    fmt = ["-f", "f32le", "-ar", str(RATE), "-ac", "1"] if raw else []
+    out = subprocess.run([*_ffmpeg(), *fmt, "-i", str(path), "-af", f"aresample={FIT_RATE}",
                           "-ac", "1", "-f", "f32le", "-"], check=True, capture_output=True)
     return np.frombuffer(out.stdout, np.float32).astype(np.float64)
 
@@ -154,34 +158,96 @@ def _ffmpeg() -> list[str]:
     return [find_ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error"]
 
 
-def bleed(path: Path, session: Session, offset: float = 0.0, *, block: float = 0.5
-          ) -> dict[str, float]:
-    """Per speaker, dB of their bleed (the copy ``delay`` late) under their direct voice in
-    ``path`` (master time 0 at ``offset``), over the spans where only they talk (the
-    first and last half second of each left out: gates open and close there).
-
-    In blocks of ``block`` seconds the file is fitted as ``a * dry(t) + b * dry(t -
-    delay)`` (plus whatever else): a is the direct path's gain, b the bleed's. The
-    energy-weighted ratio b/a, in dB, is the bleed under the voice."""
+def _fitted(y, dry, lo: int, hi: int, delay: int) -> float:
+    """The energy of the part of ``y[lo:hi]`` that is ``dry`` ``delay`` samples late
+    through some short filter (a least-squares fit over ``TAPS`` either side)."""
     import numpy as np
 
-    audio = _pcm(path, offset)
-    shift = round(session.delay * RATE)
+    cols = [dry[lo - delay - k:hi - delay - k] for k in range(-TAPS, TAPS + 1)]
+    if any(len(c) != hi - lo for c in cols):
+        return 0.0
+    x = np.stack(cols, axis=1)
+    h, *_ = np.linalg.lstsq(x, y[lo:hi], rcond=None)
+    return float(np.sum((x @ h) ** 2))
+
+
+def solo(session: Session, who: str, offset: float = 0.0, edge: float = 0.5
+         ) -> list[tuple[float, float]]:
+    """The spans where only ``who`` talks (overlaps cut out), less ``edge`` s each side,
+    on a file whose time 0 is at ``offset``."""
+    cross = [s for s in session.spans if s.kind == "overlap"]
+    out = []
+    for s in session.spans:
+        if s.kind != who:
+            continue
+        a, b = s.start + edge, s.end - edge
+        for o in cross:
+            if o.start < b and o.end > a:
+                b = min(b, o.start - edge)
+        if b > a:
+            out.append((a + offset, b + offset))
+    return out
+
+
+def bleed(a: Path, b: Path, session: Session, offset: float = 0.0, *, block: float = 0.5
+          ) -> dict[str, float]:
+    """Per speaker, dB of their bleed (the other microphone's copy of their voice) under
+    their direct voice, where only they talk. ``a`` was made from ``session`` and ``b``
+    the same way from its twin whose bleed has the other polarity
+    (``two_mics(sign=-1)``): the bleed is in (a - b) / 2 only, the direct voice in
+    (a + b) / 2. Each is measured as the part of those that is the dry voice (late by
+    the bleed's delay, or on time) through a short filter, fitted in blocks: what
+    else differs between the two files (an MP3's coding noise, about -26 dB) is not
+    the voice, and is not counted."""
+    x, y = _pcm(a), _pcm(b)
+    n = min(len(x), len(y))
+    diff, same = (x[:n] - y[:n]) / 2, (x[:n] + y[:n]) / 2
+    delay, step = round(session.delay * FIT_RATE), round(block * FIT_RATE)
     out = {}
     for who in ("host", "guest"):
-        dry = np.frombuffer(session.dry[who].read_bytes(), np.float32).astype(np.float64)
-        direct = bled = 0.0
-        for span in (s for s in session.spans if s.kind == who):
-            a0, b0 = round((span.start + 0.5) * RATE), round((span.end - 0.5) * RATE)
-            for lo in range(a0, b0 - round(block * RATE), round(block * RATE)):
-                hi = lo + round(block * RATE)
-                x0, x1 = dry[lo:hi], dry[lo - shift:hi - shift]
-                y = audio[lo:hi]
-                if len(y) < hi - lo or not x0.any():
-                    continue
-                coef, *_ = np.linalg.lstsq(np.stack([x0, x1], axis=1), y, rcond=None)
-                weight = float(np.dot(x0, x0))
-                direct += weight * coef[0] ** 2
-                bled += weight * coef[1] ** 2
-        out[who] = 10 * math.log10(bled / direct) if bled > 0 and direct > 0 else -200.0
+        dry = _pcm(session.dry[who], raw=True)
+        d = s = 0.0
+        for lo_s, hi_s in solo(session, who, offset):
+            for lo in range(round(lo_s * FIT_RATE), round(hi_s * FIT_RATE) - step, step):
+                shift = round(offset * FIT_RATE)
+                d += _fitted(diff, dry, lo, lo + step, delay + shift)
+                s += _fitted(same, dry, lo, lo + step, shift)
+        out[who] = 10 * math.log10(d / s) if d > 0 and s > 0 else -200.0
     return out
+
+
+# ---- the transcript: speakers and words ------------------------------------------------
+
+def attribution(cues, session: Session) -> tuple[float, float, int]:
+    """(share of the recognised words that match the reference and stand under their
+    speaker's voice tag, the word error rate, words matched). The reference is what
+    each speaker said, in time order; the transcript's words in time order are
+    aligned to it (Levenshtein, as ``speech.wer``)."""
+    from tests.speech import words
+
+    ref = [(w, who) for _, who, text in session.lines for w in words(text)]
+    hyp = [(w, (c.speaker or "").lower()) for c in sorted(cues, key=lambda c: c.start)
+           for w in words(c.text)]
+    rows, cols = len(ref) + 1, len(hyp) + 1
+    cost = [[0] * cols for _ in range(rows)]
+    for i in range(rows):
+        cost[i][0] = i
+    for j in range(cols):
+        cost[0][j] = j
+    for i in range(1, rows):
+        for j in range(1, cols):
+            cost[i][j] = min(cost[i - 1][j] + 1, cost[i][j - 1] + 1,
+                             cost[i - 1][j - 1] + (ref[i - 1][0] != hyp[j - 1][0]))
+    i, j, matched, right = len(ref), len(hyp), 0, 0
+    while i and j:
+        if ref[i - 1][0] == hyp[j - 1][0] and cost[i][j] == cost[i - 1][j - 1]:
+            matched += 1
+            right += ref[i - 1][1] == hyp[j - 1][1]
+            i, j = i - 1, j - 1
+        elif cost[i][j] == cost[i - 1][j - 1] + 1:
+            i, j = i - 1, j - 1
+        elif cost[i][j] == cost[i - 1][j] + 1:
+            i -= 1
+        else:
+            j -= 1
+    return right / max(1, matched), cost[-1][-1] / max(1, len(ref)), matched

@@ -55,7 +55,8 @@ def _place(total: int, parts: list[tuple[int, bytes]]) -> bytearray:
 
 def two_mics(folder: Path, *, turns: int = 6, gap_db: float = 12.0, bleed_db: float = 14.0,
              delay: float = 0.008, hum: int | None = 50, room_db: float = -60.0,
-             level: float = -23.0, overlap: bool = False, sign: int = 1) -> Session:
+             level: float = -23.0, overlap: bool = False, sign: int = 1,
+             pause: float = 2.0) -> Session:
     """Write ``folder/host.wav`` and ``folder/guest.wav``; return the session."""
     assert ESPEAK, "espeak-ng is needed (scripts/system-packages.sh installs it)"
     folder.mkdir(parents=True, exist_ok=True)
@@ -88,10 +89,10 @@ def two_mics(folder: Path, *, turns: int = 6, gap_db: float = 12.0, bleed_db: fl
                 voice["guest"].append((begin, data))
                 lines.append((begin / RATE, "guest", text))
                 spans.append(Span("overlap", begin / RATE, (begin + len(data) // 4) / RATE))
-            pause = round(2.0 * RATE) if k < turns - 1 else RATE
+            gap = round(pause * RATE) if k < turns - 1 else RATE
             if k < turns - 1:
-                spans.append(Span("pause", at / RATE, (at + pause) / RATE))
-            at += pause
+                spans.append(Span("pause", at / RATE, (at + gap) / RATE))
+            at += gap
         total = at + RATE
         dry = {}
         for who in ("host", "guest"):
@@ -127,6 +128,32 @@ def _track(path: Path, own: Path, other: Path, total: int, tmp: Path, *, bleed: 
         "[0:a][b][h][p][r]amix=inputs=5:normalize=0:duration=first[out]"])
     _run("-y", "-loglevel", "error", *raw, "-i", str(own), *raw, "-i", str(other),
          "-filter_complex", graph, "-map", "[out]", "-c:a", "pcm_s24le", str(path))
+
+
+def music_bed(session: Session, dest: Path, *, level: float = -26.0, sign: int = 1) -> Path:
+    """A stereo music bed as long as the session (``sign`` -1: in the other polarity)."""
+    from tests.interview import music
+
+    music(dest, seconds=session.seconds, level=level)
+    if sign < 0:
+        flipped = dest.with_suffix(".flip.wav")
+        _run("-y", "-loglevel", "error", "-i", str(dest), "-af", "volume=-1",
+             "-c:a", "pcm_s16le", str(flipped))
+        flipped.replace(dest)
+    return dest
+
+
+def halves(a: Path, b: Path, dest: Path) -> tuple[Path, Path]:
+    """(a + b) / 2 and (a - b) / 2 of two files made from twins, as WAVs in ``dest``:
+    what they share, and what has the other polarity in ``b``."""
+    out = []
+    for name, sign in (("same", 1), ("diff", -1)):
+        path = dest / f"{name}.wav"
+        _run("-y", "-loglevel", "error", "-i", str(a), "-i", str(b), "-filter_complex",
+             f"[1:a]volume={sign}[b];[0:a][b]amix=inputs=2:normalize=0,volume=0.5[out]",
+             "-map", "[out]", "-c:a", "pcm_f32le", str(path))
+        out.append(path)
+    return out[0], out[1]
 
 
 def plain_mix(session: Session, dest: Path) -> Path:

@@ -23,7 +23,7 @@ from click.testing import CliRunner
 
 from podcast.cli import cli
 from tests.interview import Span, measure
-from tests.multitrack import attribution, bleed, plain_mix, solo, two_mics
+from tests.multitrack import attribution, bleed, halves, music_bed, plain_mix, solo, two_mics
 from tests.showfactory import make_raw_show
 from tests.sitekit import copy_templates
 
@@ -144,6 +144,11 @@ def test_overlapping_speech_is_kept_and_the_report_shows_each_track(processed):
     assert "Guest" in text and "hum 50 Hz found" in text and "voice gap" in text
     listed = run(root, "list").output
     assert "2 tracks" in listed and "yes" in listed.split("the-interview", 1)[1]
+    # A promo clip is cut from the mix (the tracks are microphones).
+    run(root, "clip", "the-interview", "--start", "12", "--duration", "5")
+    from podcast.show.probe import probe
+    clip = root / "clips" / "the-interview-12s-5s.mp3"
+    assert abs(probe(clip).duration - 5.0) < 0.2
 
 
 def test_speakers_transcribed_on_their_own_tracks_and_published(processed, tmp_path):
@@ -170,3 +175,63 @@ def test_speakers_transcribed_on_their_own_tracks_and_published(processed, tmp_p
     feed = (root / "feed" / "feed.xml").read_text()
     assert 'role="host"' in feed and ">Host</podcast:person>" in feed
     assert 'role="guest"' in feed and ">Guest</podcast:person>" in feed
+
+
+# ---- a music bed ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def with_music(tmp_path_factory):
+    """A session with 5 s pauses and a stereo music bed, added with ``--music``, and its
+    twin whose bed has the other polarity; the first also makes an Opus alternate."""
+    tmp = tmp_path_factory.mktemp("music")
+    session = two_mics(tmp / "session", turns=4, pause=5.0)
+    roots = []
+    for name, sign in (("show", 1), ("twin", -1)):
+        bed = music_bed(session, tmp / f"{name}-bed.wav", sign=sign)
+        root = make_raw_show(tmp / name)
+        if sign > 0:
+            with (root / "podcast.toml").open("a", encoding="utf-8") as f:
+                f.write('\n[audio]\nalternates = ["opus"]\n')
+        run(root, "add", str(session.host), str(session.guest), "--music", str(bed), *ADD)
+        run(root, "process")
+        roots.append(root)
+    same, diff = halves(mp3_of(roots[0]), mp3_of(roots[1]), tmp)
+    return session, roots, same, diff, tmp
+
+
+def _level(path: Path, spans) -> float:
+    import math
+
+    import numpy as np
+
+    from tests.multitrack import FIT_RATE, _pcm
+
+    x = _pcm(path)
+    parts = [x[round(a * FIT_RATE):round(b * FIT_RATE)] for a, b in spans]
+    power = sum(float(np.sum(p ** 2)) for p in parts) / sum(len(p) for p in parts)
+    return 10 * math.log10(power)
+
+
+def test_music_is_ducked_under_speech_and_never_levelled(with_music):
+    session, (root, _), same, diff, tmp = with_music
+    speech = solo(session, "host") + solo(session, "guest")
+    rests = [(s.start + 1.3, s.end - 0.8) for s in session.spans if s.kind == "pause"]
+    # (a - b) / 2: the music alone, as it plays in the MP3.
+    ducked = _level(diff, rests) - _level(diff, speech)
+    assert ducked == pytest.approx(12.0, abs=1.5), ducked
+    # Never levelled: it moves with the first speaker, so it keeps its level beside
+    # the host's voice as recorded (within 2 dB: the leveler's boost to that voice is
+    # predicted by the measuring pass, whose leveler runs without the gate before it).
+    spans = as_interview(session)
+    voice = measure(same, spans).level_a - measure(plain_mix(session, tmp / "p.wav"),
+                                                   spans).level_a
+    bed = tmp / "show-bed.wav"
+    assert _level(diff, rests) - _level(bed, rests) == pytest.approx(voice, abs=2.0)
+    report = report_of(root)
+    assert report["output"]["channels"] == 2 and report["output"]["target"] == -16.0
+    assert abs(report["output"]["integrated"] + 16.0) <= 0.5
+    music = report["tracks"][2]
+    assert music["speaker"] is None and music["held_down"] == 12.0
+    assert "music" in run(root, "report", "the-interview").output
+    # The alternates come from the same render: the Opus file is there.
+    assert list((root / "feed" / "media").glob("the-interview-*.opus"))

@@ -177,3 +177,45 @@ def test_add_refuses_tracks_it_cannot_use_and_leaves_nothing(tmp_path: Path, arg
     assert expected in result.output, result.output
     assert "Traceback" not in result.output
     assert not (root / "episodes" / "refused").exists()
+
+
+# ---- what the audio hash covers -----------------------------------------------------
+
+def _hash(root: Path) -> str:
+    from podcast.audio.cache import Cache, episode_hash, sources_sha
+    from podcast.show import load_project
+
+    project = load_project(root)
+    (ep,) = project.episodes
+    cache = Cache(project.show)
+    return episode_hash(cache, project.show, ep, sources_sha(cache, ep))
+
+
+def test_the_audio_hash_covers_each_track_and_its_role(tmp_path: Path):
+    root = make_raw_show(tmp_path)
+    folder = episode_with(root, "interview", TWO)
+    md = folder / "episode.md"
+    first = _hash(root)
+    # A track's file renamed: the same sound, the same hash.
+    (folder / "guest.wav").rename(folder / "mic-2.wav")
+    md.write_text(md.read_text().replace("file: guest.wav", "file: mic-2.wav"))
+    assert _hash(root) == first
+    # A speaker renamed: the words are named differently, so it is another episode.
+    md.write_text(md.read_text().replace("speaker: Guest", "speaker: Jane"))
+    renamed = _hash(root)
+    assert renamed != first
+    # The content of a track.
+    write_wav(folder / "mic-2.wav", 4.1)
+    assert _hash(root) != renamed
+    # duck changes only an episode with a music bed.
+    before = _hash(root)
+    with (root / "podcast.toml").open("a") as f:
+        f.write("\n[audio]\nduck = 20\n")
+    assert _hash(root) == before
+    md.write_text(md.read_text().replace(
+        "speaker: Jane}]", "speaker: Jane}, {file: bed.wav, music: true}]"))
+    write_wav(folder / "bed.wav")
+    with_bed = _hash(root)
+    text = (root / "podcast.toml").read_text()
+    (root / "podcast.toml").write_text(text.replace("duck = 20", "duck = 10"))
+    assert _hash(root) != with_bed

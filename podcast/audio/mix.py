@@ -1,7 +1,8 @@
 """The render of a multitrack episode: each track's chain, the crossgate, the mix.
 
 per speech track (its own measured floor and hum, chain.py's filters):
-  downmix to mono, highpass, notches at its hum, afftdn from its floor (or
+  downmix to mono, highpass, notches at its hum, afftdn from its floor (unless
+  its room tone lies ``TRACK_QUIET_ENOUGH`` dB under its speech; or
   DeepFilterNet3 on all of them at once, one channel each), agate, dynaudnorm,
   volume=its level gain (the speakers end at one level), then multiplied by its
   crossgate envelope (0 dB on its own speech, ``crossgate.RANGE`` elsewhere)
@@ -38,6 +39,11 @@ from podcast.audio.filters import OUTPUT_RATE, downmix_to, limiter, surround_dow
 
 MONO = "pan=mono|c0=0.5*c0+0.5*c1"  # a stereo speech track: one microphone, twice
 MONO_FLOAT = "aformat=sample_fmts=fltp:channel_layouts=mono"
+# dB of room tone under a track's speech beyond which denoise = "light" leaves the
+# track alone (a master's chain: 45). Inside its speaker's turns the gate holds the
+# gaps 12 dB down, so they end 52 dB under the speech; between turns the crossgate
+# holds the whole track 30 dB down. afftdn is most of a track's chain's cost.
+TRACK_QUIET_ENOUGH = 40.0
 # Layouts with as many channels as there are speakers: join takes each mono track in
 # order (no input channel matches the front pair, so the first ones fill it).
 LAYOUTS = {2: "stereo", 3: "3.0", 4: "4.0", 5: "5.0", 6: "6.0", 7: "7.0", 8: "7.1"}
@@ -80,7 +86,8 @@ def tracks_render(settings, tracks: list[TrackPlan], *, duration: float, gain: f
     steps: dict = {"tracks": []}
     bodies = []
     for k, t in enumerate(speech):
-        pre, denoise, own = cleanup(settings, t.analysis, DFN_RATE if strong else OUTPUT_RATE)
+        pre, denoise, own = cleanup(settings, t.analysis, DFN_RATE if strong else OUTPUT_RATE,
+                                    TRACK_QUIET_ENOUGH)
         body = ([] if strong else [_to_mono(t.analysis.channels) + f"aresample={OUTPUT_RATE}"]
                 + pre)
         if denoise == "light":

@@ -39,8 +39,15 @@ from podcast.audio.encode import (
 from podcast.audio.figures import chain_steps
 from podcast.audio.mix import TrackPlan, tracks_render
 from podcast.audio.report import AudioReport, TrackFigures
-from podcast.audio.tracks import Session, gated, mix_analysis, mix_momentary, plan, \
-    measured_tracks
+from podcast.audio.tracks import (
+    Session,
+    gated,
+    measured_tracks,
+    mix_analysis,
+    mix_momentary,
+    plan,
+    write_envelopes,
+)
 from podcast.fsutil import atomic_path, sha256_file
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
@@ -71,7 +78,6 @@ def encode_tracks(show: Show, ep: Episode, sources_sha: str, audiohash: str, cac
     bitrate = settings.mono_bitrate if session.channels == 1 else settings.bitrate
     intro = sting_of(show, cache, settings.intro, target, bitrate, session.channels)
     outro = sting_of(show, cache, settings.outro, target, bitrate, session.channels)
-    from podcast.audio.tracks import write_envelopes
     plans = [TrackPlan(m.where, env, m.analysis, gain, m.track.speaker)
              for m, env, gain in zip(session.measured, write_envelopes(session, cache),
                                      session.gains)]

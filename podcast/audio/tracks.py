@@ -54,36 +54,41 @@ class Measured:
 def measured_tracks(show, ep, settings, cache, progress=None) -> list[Measured]:
     """The measuring pass of every track, from the cache when a track's content was
     measured before with these options; each checked as a master is (silence,
-    length, truncation)."""
+    length, truncation). Two tracks are measured at once: each pass is two
+    processes, and their loads differ."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda track: _measured(show, track, settings, cache, progress),
+                             ep.tracks))
+
+
+def _measured(show, track: Track, settings, cache, progress) -> Measured:
     from podcast.audio.analysis import analyse
     from podcast.audio.master import check_master
     from podcast.show.probe import probe
 
-    out = []
-    for track in ep.tracks:
-        where = show.where(track.file)
-        sha = cache.master_sha(track.file)
-        name = (f"track-{sha[:32]}-v{ANALYSIS_VERSION}-hp{settings.highpass}"
-                f"-l{int(settings.leveler)}")
-        data = cache.measured(name)
-        a = None
-        if data:
-            try:
-                a = Analysis.from_dict(data)
-            except TypeError:
-                a = None
-        if a is None or not a.frames:
-            a = analyse(track.file, where=where, highpass=settings.highpass,
-                        leveler=settings.leveler, progress=progress, keep=True)
-        check_master(a, where)
-        header = probe(track.file, where).duration
-        if a.duration < header - SKEW_SLACK:
-            raise AudioError(where, f"is truncated: its header says {header:.1f}s but only "
-                             f"{a.duration:.1f}s of audio could be decoded",
-                             "Export or copy the track again")
-        cache.save_measured(name, a.as_dict())
-        out.append(Measured(track, where, sha, a))
-    return out
+    where = show.where(track.file)
+    sha = cache.master_sha(track.file)
+    name = f"track-{sha[:32]}-v{ANALYSIS_VERSION}-hp{settings.highpass}-l{int(settings.leveler)}"
+    a = None
+    data = cache.measured(name)
+    if data:
+        try:
+            a = Analysis.from_dict(data)
+        except TypeError:
+            a = None
+    if a is None or not a.frames:
+        a = analyse(track.file, where=where, highpass=settings.highpass,
+                    leveler=settings.leveler, progress=progress, keep=True)
+    check_master(a, where)
+    header = probe(track.file, where).duration
+    if a.duration < header - SKEW_SLACK:
+        raise AudioError(where, f"is truncated: its header says {header:.1f}s but only "
+                         f"{a.duration:.1f}s of audio could be decoded",
+                         "Export or copy the track again")
+    cache.save_measured(name, a.as_dict())
+    return Measured(track, where, sha, a)
 
 
 def _power(values) -> float:
@@ -279,7 +284,7 @@ def write_envelopes(session: Session, cache) -> list[str]:
     from podcast.fsutil import atomic_write_bytes
 
     paths = []
-    extra = crossgate.RATE * (1 + math.ceil(session.duration)) * 1
+    extra = crossgate.RATE * (1 + math.ceil(session.duration))
     for env in session.envelopes:
         samples = array("f", env + [env[-1]] * max(0, extra - len(env)))
         data = samples.tobytes()

@@ -27,7 +27,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.interview import ESPEAK, HUM_LEVELS, RATE, SENTENCES, Span, _clip, _rms, _run
+from tests.interview import ESPEAK, RATE, SENTENCES, Span, _clip, _run, mains, noise_levels
 
 VOICES = {"host": "en-gb", "guest": "en-us+f3"}
 
@@ -110,12 +110,8 @@ def two_mics(folder: Path, *, turns: int = 6, gap_db: float = 12.0, bleed_db: fl
 def _track(path: Path, own: Path, other: Path, total: int, tmp: Path, *, bleed: float,
            shift: int, room_db: float, hum: int | None, seed: int, sign: int = 1) -> None:
     seconds = total / RATE
-    pink = _rms(f"anoisesrc=color=pink:r={RATE}:a=0.5:seed={seed}", seconds)
-    brown = _rms(f"anoisesrc=color=brown:r={RATE}:a=0.5:seed={seed + 10},lowpass=f=40,"
-                 "lowpass=f=40", seconds)
-    hum_expr = "+".join(
-        f"{10 ** (db / 20) * math.sqrt(2):.6f}*sin(2*PI*{hum * h}*t+{h * 0.7})"
-        for h, db in enumerate(HUM_LEVELS, start=1)) if hum else "0"
+    pink, brown = noise_levels(seconds, seed, seed + 10)
+    hum_expr = mains(hum)
     raw = ["-f", "f32le", "-ar", str(RATE), "-ac", "1"]
     graph = ";".join([
         f"[1:a]adelay={shift}S,volume={sign * 10 ** (bleed / 20):.8f}:precision=float,"

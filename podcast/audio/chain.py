@@ -178,6 +178,15 @@ def speech_render(settings, analysis, master: str, *, gain: float, limit: float 
     inputs: list[str] = [] if stages else [master]
     piped = 1 if stages else 0
     graph = [f"[0:a:0]{','.join(body)}[body]"]
+    return finished(stages, graph, inputs, piped, fmt, intro, outro, crossfade, steps,
+                    channels, limit)
+
+
+def finished(stages: list[Stage], graph: list[str], inputs: list[str], piped: int, fmt: str,
+             intro: Sting | None, outro: Sting | None, crossfade: float, steps: dict,
+             channels: int, limit: float | None) -> Render:
+    """The render whose last stage is ``graph`` up to its ``[body]``: the stings around
+    it, its output, and the limiter for the consumer of its PCM."""
     current, offset = add_stings(graph, inputs, piped, "body", fmt, intro, outro, crossfade,
                                  steps)
     graph.append(f"[{current}]anull[out]")

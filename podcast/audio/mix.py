@@ -30,12 +30,12 @@ from podcast.audio.chain import (
     Render,
     Stage,
     Sting,
-    add_stings,
     cleanup,
+    finished,
     leveler,
     light_denoise,
 )
-from podcast.audio.filters import OUTPUT_RATE, downmix_to, limiter, surround_downmix
+from podcast.audio.filters import OUTPUT_RATE, downmix_to, surround_downmix
 
 MONO = "pan=mono|c0=0.5*c0+0.5*c1"  # a stereo speech track: one microphone, twice
 MONO_FLOAT = "aformat=sample_fmts=fltp:channel_layouts=mono"
@@ -142,9 +142,5 @@ def tracks_render(settings, tracks: list[TrackPlan], *, duration: float, gain: f
                  + f",volume={gain:.3f}dB:precision=float,{fmt}[body]")
     if edit:
         steps["edit"] = edit
-    current, offset = add_stings(graph, inputs, piped, "body", fmt, intro, outro, crossfade,
-                                 steps)
-    graph.append(f"[{current}]anull[out]")
-    stages.append(Stage("ffmpeg", ";".join(graph), tuple(inputs), OUTPUT_RATE, channels))
-    tail = limiter(limit) if limit is not None else ""
-    return Render(tuple(stages), steps, round(offset, 6), channels, tail)
+    return finished(stages, graph, inputs, piped, fmt, intro, outro, crossfade, steps,
+                    channels, limit)

@@ -3,11 +3,15 @@ edits the publish tests make between runs."""
 
 from __future__ import annotations
 
+import shutil
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from podcast.feed.reader import read_feed
+from tests.showfactory import make_show
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def anon(url: str, method: str = "GET"):
@@ -45,3 +49,18 @@ def set_title(root: Path, slug: str, title: str) -> None:
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     lines = [f"title: {title}\n" if line.startswith("title:") else line for line in lines]
     path.write_text("".join(lines), encoding="utf-8")
+
+
+def two_episode_show(tmp_path: Path, bucket: str, prefix: str, endpoint: str,
+                     public_url: str) -> Path:
+    """The show the publish tests edit: two short episodes, one with chapters and a
+    transcript, the project's templates, publishing to ``endpoint``."""
+    root = make_show(tmp_path, episodes=[
+        {"title": "Multiple Bombings", "master_seconds": 6.0,
+         "chapters": [{"start": "0:00", "title": "Cold open"}],
+         "transcript": ("vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nAct.\n")},
+        {"title": "Under Surveillance", "master_seconds": 6.0}],
+        publish={"bucket": bucket, "prefix": prefix.strip("/"), "endpoint_url": endpoint,
+                 "public_url": public_url})
+    shutil.copytree(ROOT / "templates", root / "templates")
+    return root

@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.listener import listener_view, set_title
-from tests.showfactory import make_show
+from tests.listener import listener_view, set_title, two_episode_show
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
 KILLS = 12
 ATTEMPTS = 4  # runs per round at most, until one is killed
 
@@ -38,14 +34,8 @@ def test_publish_killed_at_random_moments_leaves_listeners_whole(tmp_path, s3_se
     rng = random.Random(seed)
     target = s3_server.target()
     public = s3_server.public_url(target)
-    root = make_show(tmp_path, episodes=[
-        {"title": "Multiple Bombings", "master_seconds": 6.0,
-         "chapters": [{"start": "0:00", "title": "Cold open"}],
-         "transcript": ("vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nAct.\n")},
-        {"title": "Under Surveillance", "master_seconds": 6.0}],
-        publish={"bucket": s3_server.bucket, "prefix": target.prefix.strip("/"),
-                 "endpoint_url": s3_server.endpoint, "public_url": public})
-    shutil.copytree(ROOT / "templates", root / "templates")
+    root = two_episode_show(tmp_path, s3_server.bucket, target.prefix, s3_server.endpoint,
+                            public)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID=s3_server.credentials[0],
                AWS_SECRET_ACCESS_KEY=s3_server.credentials[1],

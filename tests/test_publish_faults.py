@@ -1,6 +1,6 @@
 """Publishing through storage that fails a fifth of its requests, on the real SeaweedFS.
 
-Between the publisher and the server sits a proxy (tests/faultproxy.py) that answers
+Between the publisher and the server sits a proxy (tests/s3proxy.py) that answers
 20 % of requests with 503, 500, a dropped connection (before the server saw the
 request, or after it carried it out: the answer is lost) or a 3 s stall, from a
 seeded RNG (the seed is printed; PODCAST_FAULT_SEED replays one). Each round edits a
@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -25,13 +23,11 @@ from podcast.build import publish
 from podcast.errors import PodcastError
 from podcast.feed.reader import read_feed
 from podcast.publish import PublishOptions
-from tests.faultproxy import KINDS, FaultProxy
-from tests.listener import anon, listener_view, set_title
-from tests.showfactory import make_show
+from tests.listener import anon, listener_view, set_title, two_episode_show
+from tests.s3proxy import KINDS, S3Proxy
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
 ROUNDS = 6
 ATTEMPTS = 8  # publishes per round at most, until one succeeds
 
@@ -48,15 +44,9 @@ def test_publishes_through_failing_storage_keep_listeners_whole(tmp_path, s3_ser
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.credentials[1])
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
-    with FaultProxy(urlsplit(s3_server.endpoint).port, seed=seed) as proxy:
-        root = make_show(tmp_path, episodes=[
-            {"title": "Multiple Bombings", "master_seconds": 6.0,
-             "chapters": [{"start": "0:00", "title": "Cold open"}],
-             "transcript": ("vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nAct.\n")},
-            {"title": "Under Surveillance", "master_seconds": 6.0}],
-            publish={"bucket": s3_server.bucket, "prefix": target.prefix.strip("/"),
-                     "endpoint_url": proxy.endpoint, "public_url": public})
-        shutil.copytree(ROOT / "templates", root / "templates")
+    with S3Proxy(urlsplit(s3_server.endpoint).port, seed=seed, rate=0.2) as proxy:
+        root = two_episode_show(tmp_path, s3_server.bucket, target.prefix, proxy.endpoint,
+                                public)
 
         failed = checks = 0
         errors: list[str] = []

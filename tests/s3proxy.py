@@ -1,6 +1,9 @@
-"""A reverse proxy on 127.0.0.1 in front of the S3 server that misbehaves on purpose.
+"""A reverse proxy on 127.0.0.1 in front of the S3 server: it counts requests, and,
+when asked, misbehaves on purpose.
 
-Each request, with probability ``rate`` (a seeded RNG, so a failing run can be
+``counts`` holds the requests per method (``PUT (copy)`` apart): the publish
+benchmarks count what a run asks of the storage through it. With a fault ``rate``,
+each request, with that probability (a seeded RNG, so a failing run can be
 replayed), meets one fault instead of a clean answer:
 
 * ``503``: ``SlowDown``, as S3 answers under load (the request never reaches the server);
@@ -12,6 +15,7 @@ replayed), meets one fault instead of a clean answer:
 
 Requests are forwarded unchanged (the Host header too, so SigV4 signatures still
 match). ``faults`` counts what was injected, so a test can prove each kind was met.
+``CountingProxy`` is the quiet one (no faults).
 """
 
 from __future__ import annotations
@@ -30,12 +34,13 @@ ERRORS = {"503": ("SlowDown", "Please reduce your request rate."),
           "500": ("InternalError", "We encountered an internal error. Please try again.")}
 
 
-class FaultProxy:
-    def __init__(self, upstream_port: int, *, seed: int, rate: float = 0.2,
+class S3Proxy:
+    def __init__(self, upstream_port: int, *, seed: int = 0, rate: float = 0.0,
                  stall: float = 3.0):
         self.rng = random.Random(seed)
         self.rate, self.stall = rate, stall
         self.faults: Counter[str] = Counter()
+        self.counts: Counter[str] = Counter()
         self.requests = 0
         self.lock = threading.Lock()
         self.enabled = True
@@ -77,7 +82,10 @@ class FaultProxy:
 
             def _forward(self):
                 body = self._body()
-                fault = proxy.draw()
+                kind = self.command
+                if kind == "PUT" and "x-amz-copy-source" in {k.lower() for k in self.headers}:
+                    kind = "PUT (copy)"
+                fault = proxy.draw(kind)
                 if fault in ("503", "500"):
                     return self._error(fault)
                 if fault == "drop before":
@@ -116,19 +124,40 @@ class FaultProxy:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def draw(self) -> str | None:
+    def draw(self, kind: str) -> str | None:
+        """Count a request of ``kind`` and pick its fault (None: answer it cleanly)."""
         with self.lock:
             self.requests += 1
+            self.counts[kind] += 1
             if not self.enabled or self.rng.random() >= self.rate:
                 return None
             fault = self.rng.choice(KINDS)
             self.faults[fault] += 1
             return fault
 
-    def __enter__(self) -> "FaultProxy":
+    def reset(self) -> None:
+        with self.lock:
+            self.counts.clear()
+
+    @property
+    def writes(self) -> int:
+        return sum(n for k, n in self.counts.items() if k.startswith(("PUT", "POST", "DELETE")))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def __enter__(self) -> "S3Proxy":
         self.thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.server.shutdown()
         self.server.server_close()
+
+
+class CountingProxy(S3Proxy):
+    """Forwards every request cleanly and counts it."""
+
+    def __init__(self, upstream_port: int):
+        super().__init__(upstream_port)

@@ -126,10 +126,16 @@ class Alternate:
 
 @dataclass(frozen=True)
 class Cut:
-    """A stretch of the master left out of the published audio, in master seconds."""
+    """A stretch of the master left out of the published audio, in master seconds.
+
+    ``kind`` and ``word`` say what it took out (cuts.json: pause, filler or edit;
+    the filler's word as recognised): a filler's word also leaves the published
+    transcript (``captions.retimed``)."""
 
     start: float
     end: float
+    kind: str = ""
+    word: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +163,16 @@ class Timeline:
                 break
             removed += min(t, cut.end) - cut.start
         return t - removed + self.offset
+
+    @property
+    def fillers(self) -> tuple[Cut, ...]:
+        """The cuts that took a word out (whose text leaves the transcript too)."""
+        return tuple(c for c in self.cuts if c.word)
+
+    @property
+    def removed(self) -> float:
+        """Seconds of the master the cuts took out."""
+        return sum(c.end - c.start for c in self.cuts)
 
 
 @dataclass(frozen=True)

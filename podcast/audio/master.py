@@ -32,6 +32,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +42,7 @@ from podcast.audio.filters import OUTPUT_RATE, limiter
 from podcast.audio.measure import Loudness, measure
 from podcast.audio.processes import Verified, encode, predict
 from podcast.errors import AudioError
+from podcast.model import Cut
 from podcast.show.config import AudioSettings
 
 log = logging.getLogger(__name__)
@@ -211,13 +213,15 @@ class Outcome:
 
 def master_to(root: Path, master: Path, tmp: Path, a: Analysis, settings: AudioSettings, *,
               where: str, intro: chain.Sting | None = None, outro: chain.Sting | None = None,
+              cuts: Sequence[Cut] = (),
               progress: ffmpeg.ProgressCallback | None = None) -> Outcome:
-    """Encode until the decoded MP3 is within tolerance and under the ceiling, or fail."""
+    """Encode until the decoded MP3 is within tolerance and under the ceiling, or fail.
+    ``cuts`` (normalised) are taken out in the render."""
     relative = os.path.relpath(Path(master).resolve(), Path(root).resolve())
 
     def render_of(p: GainPlan) -> chain.Render:
         return chain.speech_render(settings, a, relative, gain=p.gain, limit=p.limit,
-                           channels=p.channels, intro=intro, outro=outro)
+                           channels=p.channels, intro=intro, outro=outro, cuts=cuts)
 
     p = plan_gain(a, settings)
     if p.limit is not None and not p.leveler:

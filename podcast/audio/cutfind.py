@@ -10,7 +10,7 @@ Pauses: a gap longer than ``max_pause`` (by at least ``MIN_CUT``) keeps
 room tone, well away from the words on either side.
 
 Fillers ("um", "uh", "er", "erm", "ah", "hmm" as Whisper spells them, any
-case, with punctuation) are cut at the quiet around them, never at Whisper's
+case, with punctuation: ``captions.fillers``) are cut at the quiet around them, never at Whisper's
 timestamps alone (they are off by up to 0.15 s on generated speech): the
 filler's sound is the speech span that overlaps its word most; the cut takes
 it and the shorter of the two silences beside it, half from each side, so the
@@ -22,22 +22,17 @@ edges instead, and marked ``joined`` for the producer to check.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from podcast.audio.activity import Envelope, Span, gaps
 from podcast.audio.editlist import Entry
+from podcast.captions.fillers import is_filler
 from podcast.captions.model import Word
 
-FILLER = re.compile(r"^(?:u+m+|u+h+m*|e+r+m*|a+h+|h+m+)$")  # um umm uh uhm er erm ah hmm hm
 MIN_CUT = 0.1  # seconds: a pause only this much over max_pause is left alone
 NEAR = 0.15  # seconds: how far Whisper's word edges may be from the sound
 LONGEST_FILLER = 1.5  # seconds: a longer "filler" span is speech misheard
 SNAP = 0.08  # seconds either side of Whisper's edge searched for quiet (joined fillers)
-
-
-def is_filler(text: str) -> bool:
-    return bool(FILLER.match(re.sub(r"[^a-z]", "", text.lower())))
 
 
 def find_pauses(speech: Sequence[Span], max_pause: float) -> list[Entry]:

@@ -27,6 +27,7 @@ from podcast.audio.activity import RATE, Envelope, Span, measure_envelope
 from podcast.audio.cache import Cache
 from podcast.audio.cutfind import find_fillers, find_pauses
 from podcast.audio.editlist import EditList, Entry, FoundWith
+from podcast.errors import Problem
 from podcast.model import Cut
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
@@ -64,6 +65,57 @@ def applied_cuts(show: Show, episode: Episode, master_sha: str) -> tuple[Cut, ..
         return ()
     edits = current(show, episode, master_sha)
     return None if edits is None else editlist.applied(edits, settings)
+
+
+def episode_cuts(show: Show, episode: Episode) -> tuple[Cut, ...]:
+    """The cuts the published audio has, for what is made from the master beside it
+    (promo clips): cuts.json as it stands, normalised to the master's length."""
+    from podcast.audio.cuts import normalised
+    from podcast.show.probe import probe
+
+    settings = episode.audio_settings(show)
+    edits = edit_list(show, episode) if FoundWith.of(settings).on else None
+    if edits is None:
+        return ()
+    if edits.found_with != FoundWith.of(settings):
+        log.warning("warning: %s: found with other settings; run `podcast process %s` to "
+                    "bring it up to date", show.where(editlist.path_of(episode)), episode.slug)
+    return normalised(editlist.applied(edits, settings), probe(episode.master).duration)
+
+
+def within(cuts: tuple[Cut, ...], start: float, duration: float) -> tuple[Cut, ...]:
+    """The ``cuts`` inside ``[start, start + duration)``, on that span's own time."""
+    from podcast.audio.cuts import normalised
+
+    return normalised([Cut(max(c.start, start) - start, min(c.end, start + duration) - start,
+                           c.kind, c.word) for c in cuts
+                       if c.end > start and c.start < start + duration], duration)
+
+
+def check_edit_lists(show: Show, episodes: list[Episode]) -> list[Problem]:
+    """``podcast check``: every cuts.json that the build would refuse (its fields; one
+    made for another master, when the master's hash is known without reading it)."""
+    from podcast.errors import PodcastError, ValidationError
+
+    problems: list[Problem] = []
+    cache = Cache(show)
+    for ep in episodes:
+        if not cutting(show, ep):
+            continue
+        path = editlist.path_of(ep)
+        try:
+            edits = edit_list(show, ep)
+            sha = cache.master_sha(ep.master, compute=False) if edits else None
+        except ValidationError as exc:
+            problems += exc.problems
+            continue
+        except (PodcastError, OSError) as exc:
+            problems.append(Problem(show.where(path), "", str(getattr(exc, "problem", exc)),
+                                    getattr(exc, "hint", "") or ""))
+            continue
+        if sha and edits.master_sha256 != sha:
+            problems.append(Problem(show.where(path), "master_sha256", *editlist.ANOTHER_MASTER))
+    return problems
 
 
 def prepare(show: Show, episodes: list[Episode], shas: list[str], cache: Cache, *,

@@ -50,6 +50,11 @@ NOTE = ("Automatic cuts, found by `podcast process`, master seconds. Yours to ed
         "confirm it), delete a cut, or add your own with \"kind\": \"edit\". The cutter never "
         "overwrites your edits: docs/cutting.md.")
 
+# A list whose master_sha256 is not the master's: (problem, what to do).
+ANOTHER_MASTER = ("was made for another master (its master_sha256 differs), so its cuts "
+                  "would land on the wrong words", "Delete it (or rename it to keep your "
+                  "notes) to find the cuts in the new master")
+
 ENTRY = [
     Option("start", parse_timecode, "where the cut starts, master seconds or M:SS.s",
            required=True),
@@ -198,10 +203,7 @@ def merged(existing: EditList | None, found: Sequence[Entry], now: FoundWith, *,
     if existing is None:
         return EditList(master, master_sha, now, tuple(sorted(found, key=_order)))
     if existing.master_sha256 != master_sha:
-        raise AudioError(where, "was made for another master (its master_sha256 differs), so "
-                         "its cuts would land on the wrong words",
-                         "Delete it (or rename it to keep your notes) to find the cuts in "
-                         "the new master")
+        raise AudioError(where, *ANOTHER_MASTER)
     if existing.found_with == now:
         return existing
     before = existing.found_with

@@ -77,8 +77,16 @@ def test_a_filler_run_into_a_word_is_cut_at_the_quietest_moment_and_marked():
     env = Envelope(values)
     words = [Word(0.5, 1.4, "and"), Word(1.42, 1.88, "uh"), Word(1.9, 3.0, "I")]
     (cut,) = find_fillers(words, env, env.spans(-60.0))
-    assert cut.joined is True
+    assert cut.joined is True and cut.keep is True  # listed, kept until checked
     assert 1.37 <= cut.start <= 1.42 and 1.87 <= cut.end <= 1.92
+
+
+def test_a_filler_heard_with_no_confidence_is_listed_but_kept():
+    speech = [(0.5, 0.9), (1.15, 1.45), (1.85, 3.0)]
+    env = _envelope(speech, 4.0)
+    words = [Word(0.4, 0.95, "So,"), Word(1.05, 1.3, "um,", 0.0), Word(1.8, 3.0, "Then")]
+    (cut,) = find_fillers(words, env, env.spans(-60.0))
+    assert cut.keep is True and cut.joined is None
 
 
 def test_words_without_sound_under_them_are_not_cut():

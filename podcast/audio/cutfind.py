@@ -16,8 +16,10 @@ filler's sound is the speech span that overlaps its word most; the cut takes
 it and the shorter of the two silences beside it, half from each side, so the
 pause that is left is as long as the longer one was ("So, um, I saw" becomes
 "So, I saw", paced as spoken). A filler whose span runs into a word that is
-not one (no quiet between them) is cut at the quietest moment near Whisper's
-edges instead, and marked ``joined`` for the producer to check.
+not one (no quiet between them) would be cut at Whisper's edges, which may lie
+inside that word: it is written with the quietest moments near those edges,
+marked ``joined``, and kept (``keep: true``) until the producer checks it, as is
+a filler heard with a probability under ``LEAST_PROBABILITY``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ MIN_CUT = 0.1  # seconds: a pause only this much over max_pause is left alone
 NEAR = 0.15  # seconds: how far Whisper's word edges may be from the sound
 LONGEST_FILLER = 1.5  # seconds: a longer "filler" span is speech misheard
 SNAP = 0.08  # seconds either side of Whisper's edge searched for quiet (joined fillers)
+# A "filler" heard with less confidence is listed but kept: Whisper wrote "um" with
+# probability 0.0 over the word "Then" in the benchmark; real fillers there were 0.12+.
+LEAST_PROBABILITY = 0.05
 
 
 def find_pauses(speech: Sequence[Span], max_pause: float) -> list[Entry]:
@@ -63,8 +68,12 @@ def find_fillers(words: Sequence[Word], envelope: Envelope, speech: Sequence[Spa
         cut = _filler_cut(word, prev, nxt, spans, envelope)
         if cut is not None:
             start, end, joined = cut
-            out.append(Entry(round(start, 3), round(end, 3), "filler", word=word.text,
-                             probability=word.probability, joined=joined or None))
+            unsure = word.probability is not None and word.probability < LEAST_PROBABILITY
+            # Listed but kept until the producer checks it (keep: false cuts it).
+            keep = True if joined or unsure else None
+            out.append(Entry(round(start, 3), round(end, 3), "filler", keep=keep,
+                             word=word.text, probability=word.probability,
+                             joined=joined or None))
     return out
 
 

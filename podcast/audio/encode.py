@@ -95,9 +95,9 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     intro = sting_of(show, cache, job.settings.intro, target, bitrate, a.channels)
     outro = sting_of(show, cache, job.settings.outro, target, bitrate, a.channels)
     with atomic_path(cache.mp3(audiohash)) as tmp:
-        outcome = mastering.master_to(show.root, ep.master, tmp, a, job.settings, where=where,
-                                      intro=intro, outro=outro, cuts=cuts,
-                                      progress=job.callback("encoding"))
+        outcome = mastering.master_to(show.root, ep.master, tmp, mastering.planned(a, cuts),
+                                      job.settings, where=where, intro=intro, outro=outro,
+                                      cuts=cuts, progress=job.callback("encoding"))
         info = checked_stream(tmp, where)
         size, sha = tmp.stat().st_size, sha256_file(tmp)
     report = report_of(job, metered(a, outcome.verified), outcome, info, size, sha, cuts)

@@ -33,7 +33,7 @@ import logging
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from podcast.audio import chain, ffmpeg
@@ -129,6 +129,43 @@ def plan_gain(a: Analysis, settings: AudioSettings, *, correction: float = 0.0,
                 ceiling=settings.true_peak, gain=round(gain, 3),
                 limit=round(settings.true_peak - margin, 3) if needs_limiter else None,
                 predicted_peak=round(predicted, 3), leveler=leveler)
+
+
+def gated(momentary: Sequence[float]) -> float | None:
+    """Integrated loudness (BS.1770) from 400 ms block loudnesses: the absolute gate at
+    -70 LUFS, then the relative one 10 LU under the mean of what passed it."""
+    def mean(values):
+        return 10 * math.log10(sum(10 ** (v / 10) for v in values) / len(values))
+    blocks = [v for v in momentary if v > SILENCE]
+    if not blocks:
+        return None
+    relative = mean(blocks) - 10
+    kept = [v for v in blocks if v > relative]
+    return mean(kept) if kept else None
+
+
+def planned(a: Analysis, cuts: Sequence[Cut]) -> Analysis:
+    """The analysis the gain is planned from, once ``cuts`` are out: the loudness it
+    plans from (levelled, or the master's) moved by what leaving out the 400 ms blocks
+    the cuts touch changes in the gated loudness. Pauses sit under the relative gate
+    and change nothing; fillers are speech a little under the rest (measured: +0.2 LU
+    for six fillers and three pauses out of 40 s). Without cuts, ``a`` itself."""
+    if not cuts or not a.momentary:
+        return a
+    step = 0.1  # momentary value k (0-based) is the block [0.1 k - 0.3, 0.1 k + 0.1)
+    kept, i = [], 0
+    for k, v in enumerate(a.momentary):  # one sweep: the cuts are in order
+        while i < len(cuts) and cuts[i].end <= step * k - 0.3:
+            i += 1
+        if i == len(cuts) or cuts[i].start >= step * k + step:
+            kept.append(v)
+    before, after = gated(a.momentary), gated(kept)
+    if before is None or after is None:
+        return a
+    shift = round(after - before, 3)
+    if a.levelled is not None:
+        return replace(a, levelled=a.levelled + shift)
+    return replace(a, integrated=a.integrated + shift) if a.integrated is not None else a
 
 
 def check_master(a: Analysis, where: str) -> None:

@@ -147,17 +147,23 @@ def gated(momentary: Sequence[float]) -> float | None:
 def planned(a: Analysis, cuts: Sequence[Cut]) -> Analysis:
     """The analysis the gain is planned from, once ``cuts`` are out: the loudness it
     plans from (levelled, or the master's) moved by what leaving out the 400 ms blocks
-    the cuts touch changes in the gated loudness. Pauses sit under the relative gate
-    and change nothing; fillers are speech a little under the rest (measured: +0.2 LU
-    for six fillers and three pauses out of 40 s). Without cuts, ``a`` itself."""
+    the cuts take out changes in the gated loudness. Pauses sit under the relative
+    gate and change little; fillers are speech a little under the rest. Measured on
+    tests/cutspeech.py's speech (six fillers, three 4 s pauses in 40 s): the render
+    through the cuts read 0.2 LU louder than without, this gives +0.10, and the MP3s
+    of that and of its 2-minute loop landed 0.0 and -0.1 LU from the target (+0.1 and
+    0.0 without it; leaving out every block a cut touches gave +0.31 and -0.3 LU).
+    Without cuts, ``a`` itself."""
     if not cuts or not a.momentary:
         return a
-    step = 0.1  # momentary value k (0-based) is the block [0.1 k - 0.3, 0.1 k + 0.1)
+    # Momentary value k (0-based) is the block [0.1 k - 0.3, 0.1 k + 0.1); a block whose
+    # middle a cut takes out is left out, so as many blocks go as the cuts take time.
     kept, i = [], 0
     for k, v in enumerate(a.momentary):  # one sweep: the cuts are in order
-        while i < len(cuts) and cuts[i].end <= step * k - 0.3:
+        middle = 0.1 * k - 0.1
+        while i < len(cuts) and cuts[i].end <= middle:
             i += 1
-        if i == len(cuts) or cuts[i].start >= step * k + step:
+        if i == len(cuts) or cuts[i].start > middle:
             kept.append(v)
     before, after = gated(a.momentary), gated(kept)
     if before is None or after is None:

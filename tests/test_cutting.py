@@ -104,16 +104,23 @@ def test_fillers_are_cut_and_no_other_speech_is_lost(built, tmp_path):
         if not piece.filler:
             assert not any(c.start < piece.end - 0.01 and c.end > piece.start + 0.01
                            for c in cuts), piece.text
-    heard = _heard(media.path, tmp_path)
+    # Every other piece plays whole in the MP3, where the timeline puts it.
+    spans = speech_spans(media.path)
+    timeline = media.timeline
+    for piece in spoken.pieces:
+        if piece.filler:
+            continue
+        a, b = timeline.to_published(piece.start), timeline.to_published(piece.end)
+        sounding = sum(max(0.0, min(e, b) - max(s, a)) for s, e in spans)
+        assert sounding >= 0.8 * (b - a), piece.text
+    # And Whisper hears no filler in it, and every other word (give or take its own
+    # slips on generated speech: "van" heard as "man").
     from podcast.captions.fillers import is_filler
+    heard = _heard(media.path, tmp_path)
     assert [w.text for w in heard if is_filler(w.text)] == []
-    # What the listener hears is what was said, fillers aside, as well as Whisper
-    # heard it in the master itself.
-    master = _heard(root / "episodes" / SLUG / "master.wav", tmp_path)
-    said = " ".join(w.text for w in master if not is_filler(w.text))
-    assert wer(spoken.reference, " ".join(w.text for w in heard)) <= \
-        wer(spoken.reference, said) + 0.05
-    assert len(words(" ".join(w.text for w in heard))) >= len(words(said)) - 1
+    text = " ".join(w.text for w in heard)
+    assert wer(spoken.reference, text) <= 0.15
+    assert abs(len(words(text)) - len(words(spoken.reference))) <= 2
 
 
 def test_long_pauses_are_shortened_and_normal_ones_kept(built):

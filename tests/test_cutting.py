@@ -11,7 +11,6 @@ cuts.json, and a run that changes nothing.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -21,11 +20,10 @@ from showfactory import make_show
 from sitekit import copy_templates
 from speech import wer, words
 
-from podcast.transcribe.models import ENV_CACHE
-
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(ESPEAK is None, reason="needs espeak-ng (make test installs it)"),
+    pytest.mark.usefixtures("whisper_offline"),
 ]
 pytest.importorskip("faster_whisper", reason="needs the transcribe extra")
 
@@ -33,22 +31,8 @@ SLUG = "witness"
 MAX_PAUSE = 1.5
 
 
-@pytest.fixture(scope="module", autouse=True)
-def offline(tmp_path_factory):
-    """No network, and one joined copy of the packaged base model for the module."""
-    saved = {k: os.environ.get(k) for k in (ENV_CACHE, "HF_HUB_OFFLINE")}
-    os.environ[ENV_CACHE] = str(tmp_path_factory.getbasetemp() / "whisper-models")
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
+def built(tmp_path_factory, whisper_offline):
     """(root, script, build result) of a show whose one episode the cutter edits."""
     from podcast.build import build
 

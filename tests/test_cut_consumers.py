@@ -86,3 +86,17 @@ def test_a_promo_clip_plays_the_cuts_inside_its_span(tmp_path):
     # 6 s of the master less the 2 s cut inside it (the vetoed one plays, the other
     # cut lies after the span).
     assert abs(mp3_info(clip).duration - 4.0) < 0.06
+
+
+def test_the_report_keeps_the_cuts_and_gives_the_timeline():
+    from test_audio_report_model import _report
+
+    from podcast.audio.report import AudioReport
+
+    cuts = (Cut(2.0, 3.0, "pause"), Cut(12.0, 12.5, "filler", "um,"))
+    report = replace(_report(), cuts=cuts, offset=4.0)
+    again = AudioReport.from_json(report.to_json())
+    assert again == report and again.cuts == cuts
+    assert again.timeline == Timeline(4.0, cuts)
+    assert again.timeline.to_published(20.0) == 22.5 and again.timeline.removed == 1.5
+    assert AudioReport.from_json(_report().to_json()).cuts == ()

@@ -235,3 +235,44 @@ def test_a_producers_keep_is_honoured_and_never_overwritten(built, tmp_path):
     assert doc["found_with"]["max_pause"] == 2.5
     assert kept in doc["cuts"] and pause in doc["cuts"]
     assert sum(c["kind"] == "pause" and c.get("kept") == 2.5 for c in doc["cuts"]) == 2
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+def test_the_producer_page_draws_each_cut_on_the_timeline(built):
+    """In Chromium: one mark per cut, inside the plot and in time order, the legend
+    drawing them as the chart does, the cuts table; the picture goes to the docs."""
+    from docshots import save_for_docs
+    from playwright.sync_api import sync_playwright
+
+    from podcast.audio import producer_page
+    from podcast.show import load_project
+
+    root, _, result = built
+    project = load_project(root, probe_audio=False)
+    html = producer_page(project.show, project.episodes, SLUG)
+    cuts = _media(result).timeline.cuts
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                     args=["--headless", "--no-sandbox", "--disable-gpu"])
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 900})
+            page.set_content(html, wait_until="load")
+            chart = page.locator("svg.chart").bounding_box()
+            marks = page.locator("svg.chart line.cut")
+            assert marks.count() == len(cuts)
+            xs = [marks.nth(i).bounding_box()["x"] for i in range(marks.count())]
+            assert xs == sorted(xs) and chart["x"] < xs[0] and xs[-1] < chart["x"] + \
+                chart["width"]
+            titles = marks.locator("title").all_text_contents()
+            assert sum(t.startswith("pause") for t in titles) == 3
+            dash = "getComputedStyle(document.querySelector('{}')).strokeDasharray"
+            assert page.evaluate(dash.format(".legend line.cut.filler")) == \
+                page.evaluate(dash.format("svg.chart line.cut.filler")) != "none"
+            assert page.locator("#cuts tr").count() == len(cuts) + 1
+            save_for_docs(page, "producer-cuts.png", full_page=True)
+        finally:
+            browser.close()

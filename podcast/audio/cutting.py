@@ -20,6 +20,8 @@ The encode then applies ``applied_cuts``: the same list, read again.
 from __future__ import annotations
 
 import logging
+import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from podcast.audio import editlist
@@ -132,11 +134,11 @@ def prepare(show: Show, episodes: list[Episode], shas: list[str], cache: Cache, 
         log.info("hearing %d master%s for fillers", len(fillers), "" if len(fillers) == 1
                  else "s")
         words = heard(show, fillers, jobs=jobs, progress=progress)
-    written = []
-    for ep, sha in todo:
-        if _update(show, ep, sha, cache, words.get(ep.slug)):
-            written.append(ep.slug)
-    return written
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
+    with ThreadPoolExecutor(workers) as pool:  # the measuring and envelope passes
+        changed = list(pool.map(lambda item: _update(show, *item, cache,
+                                                     words.get(item[0].slug)), todo))
+    return [ep.slug for (ep, _), written in zip(todo, changed) if written]
 
 
 def _update(show: Show, ep: Episode, sha: str, cache: Cache, heard) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
 from click.testing import CliRunner
 from showfactory import make_show, make_site
 
@@ -100,3 +101,25 @@ def test_the_report_keeps_the_cuts_and_gives_the_timeline():
     assert again.timeline == Timeline(4.0, cuts)
     assert again.timeline.to_published(20.0) == 22.5 and again.timeline.removed == 1.5
     assert AudioReport.from_json(_report().to_json()).cuts == ()
+
+
+def test_cuts_that_leave_nothing_are_refused_with_the_file_named(tmp_path):
+    from audio_helpers import process
+
+    from podcast.clips import make_clips
+    from podcast.errors import AudioError
+
+    root, path = _show(tmp_path, [Entry(2.0, 8.5, "edit")])
+    with pytest.raises(AudioError, match="witness clip: cuts.json takes 6.0 s of these 6 s"):
+        make_clips(root, "witness", start=2.0, duration=6.0)
+    text = path.read_text().replace(SHA, _sha(root))
+    path.write_text(text.replace('"start": 2.0', '"start": 0.5'))
+    with pytest.raises(AudioError, match=r"episodes/witness/cuts.json: leaves 2.0 s of the "
+                                         r"10.0 s master. Remove or shorten its cuts"):
+        process(root)
+
+
+def _sha(root) -> str:
+    from podcast.fsutil import sha256_file
+
+    return sha256_file(root / "episodes/witness/master.wav")

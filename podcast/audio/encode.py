@@ -90,6 +90,10 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
     require_denoiser(job)
     a = measured(job)
     cuts = normalised(cuts, a.duration)
+    left = a.duration - sum(c.end - c.start for c in cuts)
+    if cuts and left < mastering.MIN_DURATION:
+        raise AudioError(show.where(ep.folder / "cuts.json"), f"leaves {left:.1f} s of the "
+                         f"{a.duration:.1f} s master", "Remove or shorten its cuts")
     target = mastering.target_of(job.settings, a.channels)
     bitrate = job.settings.mono_bitrate if a.channels == 1 else job.settings.bitrate
     intro = sting_of(show, cache, job.settings.intro, target, bitrate, a.channels)

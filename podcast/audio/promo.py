@@ -57,8 +57,12 @@ def span_edit(show: Show, episode: Episode, start: float, duration: float,
     from podcast.audio.cutting import episode_cuts, within
 
     cuts = within(episode_cuts(show, episode), start, duration)
+    length = duration - sum(c.end - c.start for c in cuts)
+    if length < 1.0:
+        raise AudioError(f"{episode.slug} clip", f"cuts.json takes {duration - length:.1f} s "
+                         f"of these {duration:g} s out", "Choose a span the cuts leave")
     edit = edit_filters(cuts, rate, duration=duration, label="clip")
-    return (edit + "," if edit else ""), duration - sum(c.end - c.start for c in cuts)
+    return (edit + "," if edit else ""), length
 
 
 def make_clip(show: Show, episode: Episode, *, start: float, duration: float,

@@ -123,3 +123,14 @@ def _sha(root) -> str:
     from podcast.fsutil import sha256_file
 
     return sha256_file(root / "episodes/witness/master.wav")
+
+
+def test_the_report_compares_master_and_mp3_at_the_same_moments_through_the_cuts():
+    from podcast.audio.figures import moved, published_runs
+
+    # Room tone in master frames 10-30 (1-3 s); a cut takes 1.5-2.0 s out.
+    timeline = Timeline(offset=1.0, cuts=(Cut(1.5, 2.0, "pause"),))
+    assert published_runs([[10, 30]], timeline, (0.0, float("inf"))) == [[20, 25], [25, 35]]
+    assert published_runs([[10, 30]], Timeline(offset=1.0), (0.0, 3.0)) == [[20, 30]]
+    # A second of speech is compared where it plays, unless a cut fell in its window.
+    assert moved(timeline, 3.0, 6.0) == 6.5 and moved(timeline, 0.0, 3.0) is None

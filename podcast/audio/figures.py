@@ -57,8 +57,9 @@ def published_runs(runs: list, timeline: Timeline, alone: tuple[float, float]) -
             start = max(start, cut.end)
         if start < e * FRAME:
             pieces.append((start, e * FRAME))
-        for a, b in pieces:
-            pa, pb = (round(timeline.to_published(t) / FRAME) for t in (a, b))
+        for a, b in pieces:  # (the shift rounded apart: the same frames as before cuts)
+            pa, pb = (round(t / FRAME) + round((timeline.to_published(t) - t) / FRAME)
+                      for t in (a, b))
             pa, pb = max(pa, first), min(pb, last)
             if pb > pa:
                 out.append([pa, pb])
@@ -94,7 +95,7 @@ def leveler_action(master: list, mp3: list, timeline: Timeline, linear_gain: flo
         end = moved(timeline, i - 2.0, i + 1.0)  # S: the 3 s ending at i + 1
         if end is None:
             continue
-        j = round(end) - 1
+        j = i + round(end - (i + 1.0))  # the seconds it moved, rounded as before cuts
         if not 0 <= j < len(mp3) or mp3[j] is None or not alone[0] + 3 <= j + 1 <= alone[1]:
             continue
         moved_by.append(mp3[j] - before - linear_gain)

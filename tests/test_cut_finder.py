@@ -81,12 +81,12 @@ def test_a_filler_run_into_a_word_is_cut_at_the_quietest_moment_and_marked():
     assert 1.37 <= cut.start <= 1.42 and 1.87 <= cut.end <= 1.92
 
 
-def test_a_filler_heard_with_no_confidence_is_listed_but_kept():
+def test_a_filler_heard_with_little_confidence_is_cut_when_quiet_surrounds_it():
     speech = [(0.5, 0.9), (1.15, 1.45), (1.85, 3.0)]
     env = _envelope(speech, 4.0)
-    words = [Word(0.4, 0.95, "So,"), Word(1.05, 1.3, "um,", 0.0), Word(1.8, 3.0, "Then")]
+    words = [Word(0.4, 0.95, "So,"), Word(1.05, 1.3, "erm,", 0.04), Word(1.8, 3.0, "I")]
     (cut,) = find_fillers(words, env, env.spans(-60.0))
-    assert cut.keep is True and cut.joined is None
+    assert cut.keep is None and cut.joined is None and cut.probability == 0.04
 
 
 def test_words_without_sound_under_them_are_not_cut():
@@ -113,3 +113,24 @@ def test_published_cues_lose_the_words_that_were_cut():
     out = retimed(cues, timeline.to_published, removed=timeline.fillers)
     assert [(c.start, c.end, c.text, c.speaker) for c in out] == [
         (3.0, 5.5, "So, I saw the van.", "Witness"), (6.9, 8.9, "And then I called.", None)]
+
+
+def test_a_filler_whisper_put_beside_its_sound_is_cut_where_no_word_was_heard():
+    # As in the benchmark: "And," [5.0, 5.35], the filler [5.6, 5.8], "I" from 6.05.
+    # Whisper: "And," 4.46-5.06, "er," at 5.06 with no length, "I" at 6.0.
+    speech = [(5.0, 5.35), (5.6, 5.8), (6.05, 7.5)]
+    env = _envelope(speech, 9.0)
+    words = [Word(4.46, 5.06, "And,", 0.36), Word(5.06, 5.06, "er,", 0.0),
+             Word(6.0, 6.16, "I", 0.86), Word(6.16, 7.5, "thought", 0.95)]
+    (cut,) = find_fillers(words, env, env.spans(-60.0))
+    assert 5.35 < cut.start < 5.6 and 5.8 < cut.end < 6.05  # not "And", not "I"
+    assert cut.keep is None
+
+
+def test_a_filler_heard_over_the_start_of_words_is_listed_but_kept():
+    # Whisper wrote "um" over the start of "Then they thanked me" (one long span).
+    env = _envelope([(37.39, 39.31)], 41.0)
+    words = [Word(37.27, 37.68, "um,", 0.0), Word(37.64, 37.86, "They"),
+             Word(37.86, 38.2, "thanked"), Word(38.2, 39.2, "me")]
+    (cut,) = find_fillers(words, env, env.spans(-60.0))
+    assert cut.keep is True and cut.joined is True

@@ -2,8 +2,8 @@
 
 The cutter writes every cut it proposes here, one per line, with what a
 producer needs to judge it: a filler's word and the recogniser's confidence,
-a pause's length as found and what is left of it. A filler it is unsure of
-(run into a word, or barely heard) comes with ``"keep": true``: listed, not cut. The producer reviews and
+a pause's length as found and what is left of it. A filler that runs into a
+word comes with ``"keep": true``: listed, not cut, until the producer checks it. The producer reviews and
 edits the file: moves a cut's ``start``/``end``, vetoes one with
 ``"keep": true``, confirms one with ``"keep": false``, deletes one, or adds
 their own (``"kind": "edit"``). Times are master seconds (or ``M:SS.s``).
@@ -49,8 +49,8 @@ MAX_CUTS = 20_000
 NOTE = ("Automatic cuts, found by `podcast process`, master seconds. Yours to edit: move a "
         "start or end, add \"keep\": true to keep what a cut would take out (or false to "
         "confirm it), delete a cut, or add your own with \"kind\": \"edit\". Fillers that run "
-        "into a word (\"joined\") or were barely heard come with \"keep\": true: check them "
-        "and set false to cut. The cutter never overwrites your edits: docs/cutting.md.")
+        "into a word (\"joined\") come with \"keep\": true: check them and set false to "
+        "cut. The cutter never overwrites your edits: docs/cutting.md.")
 
 # A list whose master_sha256 is not the master's: (problem, what to do).
 ANOTHER_MASTER = ("was made for another master (its master_sha256 differs), so its cuts "

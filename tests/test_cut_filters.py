@@ -111,3 +111,32 @@ def test_each_sample_goes_to_one_stretch_and_the_streams_alternate():
                                                         (599, None, False)]
     assert [(p.start, p.end, p.fade_in, p.fade_out) for p in odd] == [
         (0, 199, False, 99), (399, 501, True, 100)]
+
+
+def test_an_edit_list_too_long_for_a_command_line_goes_through_a_file(tmp_path):
+    """Hundreds of cuts make a graph over Linux's 128 KiB limit for one argument."""
+    import os
+
+    from podcast.audio.chain import Render, Stage
+    from podcast.audio.processes import LONGEST_ARGUMENT, ProcessGroup, start_render
+
+    raw = tmp_path / "in.f32"
+    x = np.random.default_rng(5).standard_normal((int(70 * RATE), 2)).astype(np.float32)
+    x.tofile(raw)
+    cuts = normalised([Cut(1 + i * 0.09, 1.04 + i * 0.09) for i in range(700)], 70.0)
+    edit = edit_filters(cuts, RATE, duration=70.0)
+    graph = f"[0:a:0]anull,{edit},anull[out]"
+    assert len(graph) > LONGEST_ARGUMENT
+    wav = tmp_path / "in.wav"
+    subprocess.run([find_ffmpeg(), "-nostdin", "-loglevel", "error", "-f", "f32le", "-ar",
+                    str(RATE), "-ac", "2", "-i", str(raw), str(wav)], check=True)
+    group = ProcessGroup()
+    fd = start_render(group, Render((Stage("ffmpeg", graph, ("in.wav",)),)), tmp_path,
+                      where="test")
+    received = 0
+    with os.fdopen(fd, "rb") as pcm:
+        while chunk := pcm.read(1 << 20):
+            received += len(chunk)
+    group.wait()
+    removed = sum(round(c.end * RATE) - round(c.start * RATE) for c in cuts)
+    assert received // 8 == len(x) - removed

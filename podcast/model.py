@@ -8,6 +8,8 @@ key never disagrees between the feed, the pages and the bucket.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -126,10 +128,16 @@ class Alternate:
 
 @dataclass(frozen=True)
 class Cut:
-    """A stretch of the master left out of the published audio, in master seconds."""
+    """A stretch of the master left out of the published audio, in master seconds.
+
+    ``kind`` and ``word`` say what it took out (cuts.json: pause, filler or edit;
+    the filler's word as recognised): a filler's word also leaves the published
+    transcript (``captions.retimed``)."""
 
     start: float
     end: float
+    kind: str = ""
+    word: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,12 +159,35 @@ class Timeline:
     cuts: tuple[Cut, ...] = ()  # in order of time, not overlapping
 
     def to_published(self, t: float) -> float:
+        i = bisect.bisect_left(self._starts, t)  # the cuts that start before t
         removed = 0.0
-        for cut in self.cuts:
-            if t <= cut.start:
-                break
-            removed += min(t, cut.end) - cut.start
+        if i:
+            last = self.cuts[i - 1]
+            removed = self._lengths[i - 1] + min(t, last.end) - last.start
         return t - removed + self.offset
+
+    @functools.cached_property
+    def _starts(self) -> list[float]:
+        return [c.start for c in self.cuts]
+
+    @functools.cached_property
+    def _lengths(self) -> list[float]:
+        """Seconds the cuts before each cut took out (summed once, for bisecting)."""
+        out, total = [], 0.0
+        for cut in self.cuts:
+            out.append(total)
+            total += cut.end - cut.start
+        return out
+
+    @property
+    def fillers(self) -> tuple[Cut, ...]:
+        """The cuts that took a word out (whose text leaves the transcript too)."""
+        return tuple(c for c in self.cuts if c.word)
+
+    @property
+    def removed(self) -> float:
+        """Seconds of the master the cuts took out."""
+        return sum(c.end - c.start for c in self.cuts)
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,7 @@ BELOW = ("errors", "fsutil", "progress", "model", "show", "captions")
 MEETINGS = ("build", "check", "clips", "importer")
 CROSSINGS = {
     ("publish", "podcast.feed.reader"), ("publish", "podcast.feed.protect"),
-    ("assets", "podcast.transcribe"), ("assets", "podcast.transcribe.cues"),
-    ("site", "podcast.transcribe"), ("site", "podcast.transcribe.cues"),
+    ("audio", "podcast.transcribe"),  # the automatic cutter asks for the words (fillers)
 }
 FACES = ("cli", "serve")  # imported by nothing but __main__ (python -m podcast)
 MAX_MODULE_LINES = 450

@@ -45,13 +45,17 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
     counts as not processed.
     """
     from podcast.audio.cache import Cache, episode_hash
+    from podcast.audio.cutting import applied_cuts
 
     cache = Cache(show)
     try:
         sha = cache.master_sha(episode.master, compute=False)
     except OSError:
         return None
-    audiohash = episode_hash(cache, show, episode, sha, compute=False) if sha else None
+    cuts = applied_cuts(show, episode, sha) if sha else None
+    if cuts is None:  # not hashed since it changed, or its edit list is not up to date
+        return None
+    audiohash = episode_hash(cache, show, episode, sha, compute=False, cuts=cuts)
     return cache.report(audiohash) if audiohash else None
 
 

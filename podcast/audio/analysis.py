@@ -62,7 +62,7 @@ from podcast.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "9"
+ANALYSIS_VERSION = "10"  # 10: the momentary loudness the gain is planned from
 ANALYSIS_RATE = 8000
 HUM_RATE = 1000
 FAMILIES = (50, 60)
@@ -152,6 +152,10 @@ class Analysis:
     limiter_loss: list = field(default_factory=list)
     quiet: list = field(default_factory=list)  # [start, end) 100 ms frame runs of room tone
     loud: list = field(default_factory=list)  # the same for speech (>= 70th percentile)
+    # Momentary loudness (400 ms, every 100 ms) of what the gain is planned from: the
+    # levelled speech with the leveler, the master without. The automatic cutter's plan
+    # leaves out the blocks its cuts take away (master.planned).
+    momentary: list = field(default_factory=list)
     version: str = ANALYSIS_VERSION
 
     def as_dict(self) -> dict:
@@ -204,7 +208,7 @@ def predictor_graph(source: str, highpass: int, limit: float) -> str:
     pre = ([f"highpass=f={highpass}"] if highpass else []) + [LEVELER]
     g = [f"{source}{','.join(pre)},asplit={1 + len(TRIAL_GAINS)}[lev]"
          + "".join(f"[t{i}]" for i in range(len(TRIAL_GAINS))),
-         "[lev]ebur128=peak=sample:framelog=verbose[o]"]
+         "[lev]ebur128=peak=sample:framelog=info[o]"]
     for i, gain in enumerate(TRIAL_GAINS):
         g.append(f"[t{i}]volume={gain}dB:precision=float,{limiter(limit)},"
                  "ebur128=framelog=verbose,anullsink")
@@ -244,12 +248,13 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
                                                    "-map", "[o]", "-f", "null", "-"],
                               where=where, progress=progress, on_line=seconds.feed)
         predictor = None
+        levelled = SecondLog()  # the levelled speech's momentary loudness
         if leveler:
             predictor = ffmpeg.Process(ffmpeg.quiet_args() + [
                 "-i", source, "-filter_complex",
                 predictor_graph(f"[0:a:0]{first}aresample={PREDICTOR_RATE},", highpass,
                                 limit),
-                "-map", "[o]", "-f", "null", "-"], where=where)
+                "-map", "[o]", "-f", "null", "-"], where=where, on_line=levelled.feed)
         try:
             result = main.wait()
         except BaseException:
@@ -271,7 +276,8 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
         codec=stream.codec if stream else None,
         sample_rate=stream.sample_rate if stream else None,
         channels=stream.channels if stream else None, short_term=seconds.values,
-        noise_floor=None, speech_level=None, speech_energy=None, hum=None)
+        noise_floor=None, speech_level=None, speech_energy=None, hum=None,
+        momentary=[round(v, 2) for v in (levelled if leveler else seconds).momentary])
     if trials:
         levelled = trials[0].integrated - PREDICTOR_BIAS
         a.levelled, a.levelled_peak = round(levelled, 2), trials[0].sample_peak

@@ -13,9 +13,10 @@
 ``audio/sting-<sha>.json``  an intro's or outro's loudness and length
 
 audiohash = sha256(master content hash + the episode's effective audio settings
-+ the intro's and outro's content hashes + PIPELINE_VERSION): change any of
-them and the episode is encoded again, under a new media key. A renamed intro
-with the same bytes changes nothing.
++ the intro's and outro's content hashes + the cuts its cuts.json applies +
+PIPELINE_VERSION): change any of them and the episode is encoded again, under a
+new media key. A renamed intro with the same bytes changes nothing.
+``audio/activity-<master>-...f32``  the automatic cutter's 10 ms envelope (activity.py)
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from podcast.audio.report import AudioReport, ReportFormatError
 from podcast.fsutil import atomic_write_text, sha256_file
+from podcast.model import Cut
 from podcast.show.config import AudioSettings, Show
 
 log = logging.getLogger(__name__)
@@ -64,24 +67,37 @@ def settings_dict(settings: AudioSettings) -> dict:
     return data
 
 
+# The cutter's settings: what they cut is in the hash instead (the applied edit list),
+# so turning the cutter on changes no hash until it finds something to cut.
+CUTTER = ("max_pause", "cut_fillers")
+
+
 def audio_hash(master_sha: str, settings: AudioSettings,
-               stings: dict[str, str | None] | None = None) -> str:
+               stings: dict[str, str | None] | None = None, cuts: Sequence[Cut] = ()) -> str:
     """``stings``: the intro's and outro's content hashes (their paths are left out:
-    a renamed file with the same sound is the same episode)."""
+    a renamed file with the same sound is the same episode); ``cuts``: the edit list
+    applied (cutting.applied_cuts)."""
+    from podcast.audio.editlist import fingerprint
+
     data = settings_dict(settings)
     stings = stings or {}
     for name in ("intro", "outro"):
         data[name] = stings.get(name) if data.get(name) else None
+    for name in CUTTER:
+        data.pop(name, None)
+    if cuts:
+        data["cuts"] = fingerprint(cuts)
     text = json.dumps({"master": master_sha, "settings": data,
                        "pipeline": PIPELINE_VERSION}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def episode_hash(cache: "Cache", show: Show, episode, master_sha: str, *,
-                 compute: bool = True) -> str | None:
+                 compute: bool = True, cuts: Sequence[Cut] = ()) -> str | None:
     """The audio hash of ``episode``: its master, its effective [audio] settings (the
-    show's with the episode's overrides) and the content of its intro and outro.
-    None when ``compute`` is false and a sting was not hashed since it changed."""
+    show's with the episode's overrides), the content of its intro and outro and the
+    ``cuts`` its edit list applies. None when ``compute`` is false and a sting was not
+    hashed since it changed."""
     settings = episode.audio_settings(show)
     stings: dict[str, str | None] = {}
     for name in ("intro", "outro"):
@@ -93,7 +109,7 @@ def episode_hash(cache: "Cache", show: Show, episode, master_sha: str, *,
                 stings[name] = "missing"
             if stings[name] is None:
                 return None
-    return audio_hash(master_sha, settings, stings)
+    return audio_hash(master_sha, settings, stings, cuts)
 
 
 class Cache:

@@ -43,8 +43,8 @@ def check_chapters(show: Show, ep: Episode, duration: float) -> None:
 
 
 def timeline_of(report: AudioReport) -> Timeline:
-    """Where the master plays in the MP3 this report describes."""
-    return Timeline(offset=report.offset)
+    """Where the master plays in the MP3 this report describes (offset and cuts)."""
+    return report.timeline
 
 
 def decoder_delay(report: AudioReport, cache: Cache) -> float:

@@ -1,6 +1,7 @@
 """``podcast process``: masters -> verified, tagged MP3s, cached and in parallel.
 
-Per episode: hash the master (memoised) -> on a cache miss measure, check,
+Per episode: hash the master (memoised) -> bring the automatic cutter's edit
+list up to date (cutting.py; only where it is on) -> on a cache miss measure, check,
 encode and verify into ``.cache/audio/`` (encode.py) -> copy into the output
 and tag it, unless the tagged file there is already what the tags and audio
 say it should be (deliver.py). Nothing is written for a master that fails
@@ -70,7 +71,12 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
 
     with ThreadPoolExecutor(jobs) as pool:
         shas = list(pool.map(master_sha, episodes))
-    hashes = [episode_hash(cache, show, ep, sha) for ep, sha in zip(episodes, shas)]
+    # The automatic cutter's edit lists first: the cuts they apply are in the hash.
+    from podcast.audio.cutting import applied_cuts, prepare
+    prepare(show, episodes, shas, cache, jobs=jobs, progress=progress)
+    cuts = [applied_cuts(show, ep, sha) or () for ep, sha in zip(episodes, shas)]
+    hashes = [episode_hash(cache, show, ep, sha, cuts=c)
+              for ep, sha, c in zip(episodes, shas, cuts)]
     cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
     reports = [None if force else cache.report(h) for h in hashes]
     todo = [ep for ep, r in zip(episodes, reports) if r is None]
@@ -89,7 +95,8 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
             encoded = report is None
             if report is None:
                 from podcast.audio.encode import encode_episode
-                report = encode_episode(show, ep, shas[i], hashes[i], cache, run_progress)
+                report = encode_episode(show, ep, shas[i], hashes[i], cache, run_progress,
+                                        cuts=cuts[i])
             result = publish_episode(show, ep, report, out_dir, cache, force=force,
                                      encoded=encoded)
             if show.audio.alternates:  # [audio] alternates: Opus, AAC beside the MP3

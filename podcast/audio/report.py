@@ -29,6 +29,7 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from podcast.audio.chain import Render
+from podcast.model import Cut, Timeline
 
 REPORT_FORMAT = 1
 
@@ -172,12 +173,20 @@ class AudioReport:
     # same. None for a master published as it is.
     render: Render | None = None
     offset: float = 0.0  # seconds at which the master's time 0 plays (intro less crossfade)
+    # The edit list's cuts taken out of the master (master seconds, normalised): with
+    # the offset, where every time written against the master plays (model.Timeline).
+    cuts: tuple[Cut, ...] = ()
     speech: SpeechFigures = field(default_factory=SpeechFigures)
     short_term: Curves = field(default_factory=Curves)
 
     @property
     def duration(self) -> float:
         return self.output.duration
+
+    @property
+    def timeline(self) -> Timeline:
+        """Where a time of the master plays in this MP3."""
+        return Timeline(self.offset, self.cuts)
 
     def to_json(self) -> str:
         data = {"format": REPORT_FORMAT, **_plain(self)}
@@ -251,7 +260,11 @@ def _build(cls: type, data, where: str):
                 raise ReportFormatError(f"{where}.{name}: missing")
             continue
         value = data[name]
-        if value is not None and inner is not None:
+        if value is not None and inner is not None and is_tuple:
+            if not isinstance(value, list):
+                raise ReportFormatError(f"{where}.{name}: not a list")
+            value = tuple(_build(inner, v, f"{where}.{name}[{i}]") for i, v in enumerate(value))
+        elif value is not None and inner is not None:
             value = _build(inner, value, f"{where}.{name}")
         elif value is not None and is_tuple:
             value = tuple(value)
@@ -271,9 +284,12 @@ def _plan(cls: type) -> tuple:
             if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
                 inner = [a for a in typing.get_args(hint) if a is not type(None)]
                 hint = inner[0] if len(inner) == 1 else hint
+            is_tuple = typing.get_origin(hint) is tuple
+            if is_tuple and typing.get_args(hint)[:1] and is_dataclass(typing.get_args(hint)[0]):
+                hint = typing.get_args(hint)[0]  # a tuple of records: each item rebuilt
             nested = hint if isinstance(hint, type) and (is_dataclass(hint) or hint is Render) \
                 else None
             rows.append((f.name, f.default is MISSING and f.default_factory is MISSING, nested,
-                         typing.get_origin(hint) is tuple))
+                         is_tuple))
         plan = _PLANS[cls] = tuple(rows)
     return plan

@@ -25,6 +25,8 @@ from podcast.errors import PodcastError
 if TYPE_CHECKING:
     from podcast.show.config import Show
     from podcast.show.episodes import Episode
+    from podcast.transcribe.engine import Recognised
+    from podcast.transcribe.models import ModelRef
 
 log = logging.getLogger(__name__)
 
@@ -68,68 +70,84 @@ def note(label: str) -> str:
             "and keeps the speakers named).", 78)
 
 
+def heard(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
+          progress: bool = False, ref: "ModelRef | None" = None) -> dict[str, "Recognised"]:
+    """The words spoken in each episode's master, by slug (times relative to it).
+
+    Cached by the master's content, the model and the options (engine.py): the
+    transcript (``transcribe``) and the automatic cutter's fillers ask for the
+    same words with the same options, so the second to ask hears nothing again.
+    ``ref``: the model, when the caller resolved it already.
+    """
+    from podcast.progress import bar
+    from podcast.show.probe import probe
+    from podcast.transcribe.engine import Engine
+    from podcast.transcribe.models import resolve
+
+    if not episodes:
+        return {}
+    language = language_of(show)
+    ref = ref or resolve(show.transcripts.model, show.root, show.cache_dir)
+    if ref.english_only and language != "en":
+        raise PodcastError(f"[transcripts] model = {ref.source!r}",
+                           f"is English-only but the show's language is {show.language}",
+                           "Use base or a multilingual model")
+    cores = os.cpu_count() or 1
+    workers = max(1, min(jobs or cores, len(episodes), cores))
+    engine = Engine(ref, show.cache_dir / "transcripts", workers=workers,
+                    threads=max(1, cores // workers))
+    lengths = {ep.slug: max(probe(ep.master).duration, 0.001) for ep in episodes}
+    lock = threading.Lock()
+    with bar(progress, int(sum(lengths.values()) * 1000), label="transcribing") as b:
+        def one(ep: "Episode") -> "Recognised":
+            done = {"s": 0.0}
+
+            def step(seconds: float) -> None:
+                seconds = min(seconds, lengths[ep.slug])
+                with lock:
+                    b.update(int((seconds - done["s"]) * 1000), ep.slug)
+                    done["s"] = max(done["s"], seconds)
+
+            return engine.recognise(ep.master, language=language, prompt=vocabulary(show),
+                                    where=show.where(ep.master), progress=step)
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return {ep.slug: words for ep, words in zip(episodes, pool.map(one, episodes))}
+
+
 def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
                jobs: int | None = None, progress: bool = False) -> list[Transcribed]:
     """Write ``transcript.vtt`` for each episode that has no transcript (all with ``force``)."""
-    from podcast.fsutil import atomic_write_text
-    from podcast.progress import bar
     from podcast import captions
+    from podcast.fsutil import atomic_write_text
+    from podcast.transcribe.models import resolve
     from podcast.transcribe.segment import build_cues, speakers_from
 
     todo = [ep for ep in episodes if force or ep.transcript is None]
     results = {ep.slug: Transcribed(ep.slug, "kept", ep.transcript)
                for ep in episodes if ep not in todo}
-    if todo:
-        from podcast.transcribe.engine import Engine
-        from podcast.transcribe.models import resolve
-
-        language = language_of(show)
-        ref = resolve(show.transcripts.model, show.root, show.cache_dir)
-        if ref.english_only and language != "en":
-            raise PodcastError(f"[transcripts] model = {ref.source!r}",
-                               f"is English-only but the show's language is {show.language}",
-                               "Use base or a multilingual model")
-        cores = os.cpu_count() or 1
-        workers = max(1, min(jobs or cores, len(todo), cores))
-        engine = Engine(ref, show.cache_dir / "transcripts", workers=workers,
-                        threads=max(1, cores // workers))
-        from podcast.show.probe import probe
-
-        lengths = {ep.slug: max(probe(ep.master).duration, 0.001) for ep in todo}
-        lock = threading.Lock()
-        with bar(progress, int(sum(lengths.values()) * 1000), label="transcribing") as b:
-            def one(ep: "Episode") -> Transcribed:
-                where = show.where(ep.master)
-                done = {"s": 0.0}
-
-                def step(seconds: float) -> None:
-                    seconds = min(seconds, lengths[ep.slug])
-                    with lock:
-                        b.update(int((seconds - done["s"]) * 1000), ep.slug)
-                        done["s"] = max(done["s"], seconds)
-
-                heard = engine.recognise(ep.master, language=language,
-                                         prompt=vocabulary(show), where=where,
-                                         progress=step)
-                speakers = (speakers_from(captions.read(ep.transcript))
-                            if ep.transcript is not None else (lambda t: None))
-                cues = build_cues(heard.words, heard.duration, speaker_at=speakers)
-                if not cues:
-                    log.warning("warning: %s: no speech was heard; no transcript written",
-                                where)
-                    return Transcribed(ep.slug, "silent", ep.folder / TRANSCRIPT_NAME)
-                path = ep.folder / TRANSCRIPT_NAME
-                if ep.transcript is not None and ep.transcript != path:
-                    log.warning("warning: %s: wrote %s beside %s, which episode.md or its name "
-                                "makes the one published; remove it to publish the new one",
-                                ep.slug, path.name, ep.transcript.name)
-                atomic_write_text(path, captions.to_vtt(cues, note=note(ref.label)))
-                return Transcribed(ep.slug, "cached" if heard.cached else "written", path,
-                                   len(cues), heard.duration)
-
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                for result in pool.map(one, todo):
-                    results[result.slug] = result
+    if not todo:
+        return [results[ep.slug] for ep in episodes]
+    ref = resolve(show.transcripts.model, show.root, show.cache_dir)
+    words = heard(show, todo, jobs=jobs, progress=progress, ref=ref)
+    for ep in todo:
+        where = show.where(ep.master)
+        found = words[ep.slug]
+        speakers = (speakers_from(captions.read(ep.transcript))
+                    if ep.transcript is not None else (lambda t: None))
+        cues = build_cues(found.words, found.duration, speaker_at=speakers)
+        if not cues:
+            log.warning("warning: %s: no speech was heard; no transcript written", where)
+            results[ep.slug] = Transcribed(ep.slug, "silent", ep.folder / TRANSCRIPT_NAME)
+            continue
+        path = ep.folder / TRANSCRIPT_NAME
+        if ep.transcript is not None and ep.transcript != path:
+            log.warning("warning: %s: wrote %s beside %s, which episode.md or its name "
+                        "makes the one published; remove it to publish the new one",
+                        ep.slug, path.name, ep.transcript.name)
+        atomic_write_text(path, captions.to_vtt(cues, note=note(ref.label)))
+        results[ep.slug] = Transcribed(ep.slug, "cached" if found.cached else "written", path,
+                                       len(cues), found.duration)
     return [results[ep.slug] for ep in episodes]
 
 
@@ -149,4 +167,4 @@ def transcribe_missing(show: "Show", episodes: list["Episode"], *, jobs: int | N
             for ep in episodes]
 
 
-__all__ = ["Transcribed", "transcribe", "transcribe_missing"]
+__all__ = ["Transcribed", "heard", "transcribe", "transcribe_missing"]

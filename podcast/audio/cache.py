@@ -24,12 +24,15 @@ import hashlib
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from podcast.audio.report import AudioReport, ReportFormatError
+from podcast.errors import AudioError
 from podcast.fsutil import atomic_write_text, sha256_file
 from podcast.show.config import AudioSettings, Show
+from podcast.show.lfs import MAX_POINTER_BYTES, pointer_oid
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,24 @@ def episode_hash(cache: "Cache", show: Show, episode, master_sha: str, *,
     return audio_hash(master_sha, settings, stings)
 
 
+def audio_hashes(show: Show, cache: "Cache", episodes: list, jobs: int
+                 ) -> tuple[list[str], list[str]]:
+    """(master content hashes, audio hashes) of ``episodes``: the cache's keys, and
+    the build records' (a Git LFS pointer master gives the hash it names)."""
+    def master_sha(ep) -> str:
+        try:
+            return cache.master_sha(ep.master)  # type: ignore[return-value]
+        except FileNotFoundError:
+            raise AudioError(show.where(ep.master), "does not exist",
+                             "Copy the master into the episode folder") from None
+
+    with ThreadPoolExecutor(jobs) as pool:
+        shas = list(pool.map(master_sha, episodes))
+    hashes = [episode_hash(cache, show, ep, sha) for ep, sha in zip(episodes, shas)]
+    cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
+    return shas, hashes
+
+
 class Cache:
     """File locations and JSON records of one show's audio cache."""
 
@@ -122,7 +143,8 @@ class Cache:
         return self._memo
 
     def master_sha(self, path: Path, *, compute: bool = True) -> str | None:
-        """Content hash of a master, from the memo when size, mtime and inode match."""
+        """Content hash of a master, from the memo when size, mtime and inode match (a
+        Git LFS pointer file: the hash it names)."""
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
         name = str(path.resolve())
@@ -130,10 +152,13 @@ class Cache:
             hit = self._memo_data().get(name)
         if hit and hit.get("stat") == stamp:
             return hit["sha256"]
-        if not compute:
-            return None
-        log.debug("hashing %s", path)
-        sha = sha256_file(path)
+        # A Git LFS pointer names the real file's sha256: the same key, no audio needed.
+        sha = pointer_oid(path) if st.st_size < MAX_POINTER_BYTES else None
+        if sha is None:
+            if not compute:
+                return None
+            log.debug("hashing %s", path)
+            sha = sha256_file(path)
         with self._lock:
             self._memo_data()[name] = {"stat": stamp, "sha256": sha}
             self._memo_dirty = True

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from podcast.audio.cache import Cache, episode_hash
+from podcast.audio.cache import Cache, audio_hashes
 from podcast.audio.deliver import ProcessResult, publish_episode
-from podcast.errors import AudioError, PodcastError
+from podcast.errors import PodcastError
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
 
@@ -53,27 +53,23 @@ class RunProgress:
 # ---- the run ------------------------------------------------------------------------
 
 def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None = None,
-        force: bool = False, progress: bool = False) -> list[ProcessResult]:
-    """Process ``episodes`` (cached, ``jobs`` at a time) into ``out_dir``; results in order."""
+        force: bool = False, progress: bool = False, records=None) -> list[ProcessResult]:
+    """Process ``episodes`` (cached, ``jobs`` at a time) into ``out_dir``; results in order.
+
+    ``records``: the bucket's build records (a publish): an episode they cover is
+    published from them (reuse.py) before the local cache is asked."""
     from podcast.progress import bar
 
     cache = Cache(show)
     jobs = max(1, jobs or os.cpu_count() or 1)
     out_dir = Path(out_dir)
-
-    def master_sha(ep: Episode) -> str:
-        try:
-            return cache.master_sha(ep.master)  # type: ignore[return-value]
-        except FileNotFoundError:
-            raise AudioError(show.where(ep.master), "does not exist",
-                             "Copy the master into the episode folder") from None
-
-    with ThreadPoolExecutor(jobs) as pool:
-        shas = list(pool.map(master_sha, episodes))
-    hashes = [episode_hash(cache, show, ep, sha) for ep, sha in zip(episodes, shas)]
-    cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
+    shas, hashes = audio_hashes(show, cache, episodes, jobs)
     reports = [None if force else cache.report(h) for h in hashes]
-    todo = [ep for ep, r in zip(episodes, reports) if r is None]
+    records = None if force else records
+    if records is not None:
+        records.prefetch(hashes)
+    todo = [ep for ep, r, h in zip(episodes, reports, hashes)
+            if r is None and not (records is not None and records.has(h))]
     total = sum((_header_duration(ep.master) or 0.0) * 2 for ep in todo)
     if todo:
         log.info("encoding %d of %d episode%s", len(todo), len(episodes),
@@ -86,6 +82,11 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
 
         def one(i: int) -> ProcessResult:
             ep, report = episodes[i], reports[i]
+            if records is not None:
+                from podcast.audio.reuse import reuse
+                reused = reuse(show, ep, hashes[i], records, cache, out_dir)
+                if reused is not None:
+                    return reused
             encoded = report is None
             if report is None:
                 from podcast.audio.encode import encode_episode

@@ -60,6 +60,13 @@ def test_fresh_clones_publish_without_encoding_uploading_or_new_urls(
     urls = enclosures(root_a)
     names = {k for k in s3_server.objects(target) if k.startswith(MEDIA)}
     assert len(names) == 3
+    client = s3_server.client()
+    for name in names:  # no local paths, no hostnames, no secrets
+        body = client.get_object(Bucket=s3_server.bucket, Key=target.prefix + name)["Body"]
+        text = body.read().decode()
+        assert str(tmp_path) not in text and "/work/" not in text and "127.0.0.1" not in text
+        assert not any(secret in text for secret in s3_server.credentials)
+        assert '"master": "episodes/episode-' in text  # the report names it relatively
 
     # (B) a fresh clone, the same ffmpeg.
     b = clone(root_a, tmp_path / "b")
@@ -122,3 +129,121 @@ def test_a_pointer_master_that_must_be_encoded_fails_with_one_line(origin, tmp_p
     assert failure.value.format() == (
         "episodes/episode-1/master.wav: is a Git LFS pointer, not audio. "
         "Run: git lfs pull --include=episodes/episode-1/master.wav")
+
+
+def test_two_shards_at_once_then_one_publish_that_encodes_nothing(origin, tmp_path,
+                                                                  s3_server, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    root, target = origin
+    spy = SpyFFmpeg(tmp_path / "spy")
+    env = {**os.environ, "PODCAST_FFMPEG": str(spy.path)}
+    shards = [clone(root, tmp_path / f"shard{i}") for i in (1, 2)]
+    runs = [subprocess.Popen([sys.executable, "-m", "podcast", "--root", str(folder),
+                              "publish", "--shard", f"{i}/2"], env=env, text=True,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for i, folder in enumerate(shards, start=1)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (out, err) in zip(runs, outputs):
+        assert run.returncode == 0, err
+        assert "the feed is left to `podcast publish`" in out
+    assert spy.lame_runs() == 3  # each episode encoded once, by one of the two
+    objects = s3_server.objects(target)
+    assert "feed.xml" not in objects and ".podcast-manifest.json" not in objects
+    assert len([k for k in objects if k.startswith(MEDIA)]) == 3
+    assert len([k for k in objects if k.startswith("media/")]) == 3
+
+    third = clone(root, tmp_path / "third")
+    to_pointers(third)
+    assert needed_masters(third, PublishOptions()) == []
+    result, lame = _publish(third, spy, monkeypatch)
+    assert lame == 0 and result.verified and result.problems == []
+    assert not any(k.startswith("media/") for k in result.applied.uploaded)
+    assert len(enclosures(third)) == 3
+    assert result.records == 0
+
+
+def test_a_broken_record_is_rebuilt_and_said_so(origin, tmp_path, s3_server, monkeypatch,
+                                                caplog):
+    import logging
+
+    root, target = origin
+    spy = SpyFFmpeg(tmp_path / "spy")
+    _publish(root, spy, monkeypatch)
+    urls = enclosures(root)
+    client = s3_server.client()
+    names = sorted(k for k in s3_server.objects(target) if k.startswith(MEDIA))
+    client.put_object(Bucket=s3_server.bucket, Key=target.prefix + names[0], Body=b"{not json")
+
+    fresh = clone(root, tmp_path / "fresh")
+    with caplog.at_level(logging.INFO, logger="podcast"):
+        result, lame = _publish(fresh, spy, monkeypatch)
+    rebuilt = [r.getMessage() for r in caplog.records if "rebuilding it" in r.getMessage()]
+    assert len(rebuilt) == 1 and names[0] in rebuilt[0] and "cannot be read" in rebuilt[0]
+    assert lame == 1 and result.applied.uploaded == [] and result.records == 1
+    assert enclosures(fresh) == urls  # the same ffmpeg made the same bytes
+    body = client.get_object(Bucket=s3_server.bucket, Key=target.prefix + names[0])["Body"]
+    assert body.read().startswith(b"{")  # written again, whole
+
+    # A record whose object is gone is not trusted either: the MP3 is uploaded again.
+    media = sorted(k for k in s3_server.objects(target) if k.startswith("media/"))
+    client.delete_object(Bucket=s3_server.bucket, Key=target.prefix + media[0])
+    caplog.clear()
+    again = clone(root, tmp_path / "again")
+    with caplog.at_level(logging.INFO, logger="podcast"):
+        result, lame = _publish(again, spy, monkeypatch)
+    assert lame == 1 and result.applied.uploaded == [media[0]]
+    assert any(f"names {media[0]}, which is missing in the bucket" in r.getMessage()
+               for r in caplog.records)
+
+
+def test_transcripts_come_from_the_records_on_a_clone_without_masters(
+        tmp_path, s3_server, monkeypatch):
+    pytest.importorskip("faster_whisper", reason="needs the transcribe extra")
+    from speech import ESPEAK, dialogue
+
+    if ESPEAK is None:
+        pytest.skip("needs espeak-ng (make test installs it)")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    target = s3_server.target()
+    root = make_show(tmp_path / "origin", episodes=[{"title": "Multiple Bombings"}], publish={
+        "bucket": s3_server.bucket, "prefix": target.prefix.strip("/"),
+        "endpoint_url": s3_server.endpoint, "public_url": s3_server.public_url(target)})
+    dialogue(root / "episodes/episode-1/master.wav")
+    with open(root / "podcast.toml", "a", encoding="utf-8") as f:
+        f.write('\n[transcripts]\nauto = true\nmodel = "tiny.en"\n')
+    for name, value in zip(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+                           s3_server.credentials):
+        monkeypatch.setenv(name, value)
+    make_repo(root)
+    spy = SpyFFmpeg(tmp_path / "spy")
+    result, _ = _publish(root, spy, monkeypatch)
+    written = root / "episodes/episode-1/transcript.vtt"
+    assert "Transcribed automatically" in written.read_text()  # made here, not committed
+    assert result.records == 2  # the MP3's and the transcript's
+    assert len([k for k in s3_server.objects(target) if k.startswith(PREFIX + "transcripts/")]) == 1
+
+    ci = clone(root, tmp_path / "ci")
+    to_pointers(ci)  # transcribing a pointer would fail: the record must serve
+    assert needed_masters(ci, PublishOptions()) == []
+    result, lame = _publish(ci, spy, monkeypatch)
+    assert (lame, result.applied.uploaded, result.records) == (0, [], 0)
+    assert (ci / "episodes/episode-1/transcript.vtt").read_text() == written.read_text()
+
+
+def test_the_same_inputs_and_ffmpeg_make_the_same_bytes_on_two_machines(origin, tmp_path):
+    from podcast.build import build
+
+    root, _ = origin
+    trees = []
+    for name in ("laptop", "runner"):
+        folder = clone(root, tmp_path / name)
+        build(folder)
+        out = folder / "feed"
+        trees.append({p.relative_to(out).as_posix(): p.read_bytes()  # what is uploaded
+                      for p in sorted(out.rglob("*"))
+                      if p.is_file() and not p.name.startswith(".")})
+    assert trees[0] == trees[1]
+    assert len([k for k in trees[0] if k.endswith(".mp3")]) == 3

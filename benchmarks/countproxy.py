@@ -19,6 +19,7 @@ HOP = {"connection", "expect", "keep-alive", "proxy-connection", "transfer-encod
 class CountingProxy:
     def __init__(self, upstream_port: int):
         self.counts: Counter[str] = Counter()
+        self.received = 0  # bytes of response bodies handed back to the client
         self.lock = threading.Lock()
         proxy = self
 
@@ -46,6 +47,8 @@ class CountingProxy:
                 kind = self.command
                 if kind == "PUT" and "x-amz-copy-source" in {k.lower() for k in self.headers}:
                     kind = "PUT (copy)"
+                elif kind == "GET" and "list-type=" in self.path:
+                    kind = "LIST"
                 with proxy.lock:
                     proxy.counts[kind] += 1
                 conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
@@ -65,11 +68,17 @@ class CountingProxy:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
+                    with proxy.lock:
+                        proxy.received += len(data)
                 conn.close()
 
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that closes a kept-alive connection: nothing to report
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -85,6 +94,7 @@ class CountingProxy:
     def reset(self) -> None:
         with self.lock:
             self.counts.clear()
+            self.received = 0
 
     @property
     def writes(self) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from anywhere import SpyFFmpeg, clone, enclosures, make_repo, to_pointers
+from clones import SpyFFmpeg, clone, enclosures, make_repo, to_pointers
 from podcast.build import needed_masters, publish
 from podcast.publish import PublishOptions
 from podcast.publish.records import MEDIA, PREFIX
@@ -66,7 +66,7 @@ def test_fresh_clones_publish_without_encoding_uploading_or_new_urls(
         text = body.read().decode()
         assert str(tmp_path) not in text and "/work/" not in text and "127.0.0.1" not in text
         assert not any(secret in text for secret in s3_server.credentials)
-        assert '"master": "episodes/episode-' in text  # the report names it relatively
+        assert '"master":"episodes/episode-' in text  # the report names it relatively
 
     # (B) a fresh clone, the same ffmpeg.
     b = clone(root_a, tmp_path / "b")

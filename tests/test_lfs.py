@@ -8,7 +8,7 @@ import shutil
 
 from click.testing import CliRunner
 
-from anywhere import REPO, pointer_text, to_pointers
+from clones import REPO, pointer_text, to_pointers
 from podcast.cli import cli
 from podcast.show.lfs import GITATTRIBUTES, is_pointer, pointer_oid
 from showfactory import make_show

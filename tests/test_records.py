@@ -14,7 +14,6 @@ from podcast.publish import manifest as mf
 from podcast.publish.kinds import IMMUTABLE
 from podcast.publish.plan import LocalFile, make_plan
 from podcast.publish.records import (
-    MEDIA,
     Records,
     dumps_media,
     forget,

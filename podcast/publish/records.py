@@ -69,7 +69,8 @@ def dumps_media(rec: MediaRecord) -> bytes:
            "timeline": {"offset": rec.timeline.offset,
                         "cuts": [[c.start, c.end] for c in rec.timeline.cuts]},
            "alternates": [{f: getattr(a, f) for f in _ALT_FIELDS} for a in rec.alternates]}
-    return (json.dumps(doc, indent=1, sort_keys=True, allow_nan=False) + "\n").encode()
+    return (json.dumps(doc, sort_keys=True, separators=(",", ":"), allow_nan=False)
+            + "\n").encode()
 
 
 def loads_media(data: bytes, name: str) -> MediaRecord:

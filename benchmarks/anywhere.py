@@ -1,0 +1,149 @@
+"""Publish from anywhere (issue 16): a 200-episode show, published first by its
+producer, then by fresh clones that have no .cache/ of their own.
+
+One local SeaweedFS (authentication on). The S3 endpoint the show publishes to
+is a counting proxy (requests by kind, bytes handed back), and so is the public
+URL the listener check fetches from; ffmpeg is a spy that counts LAME runs.
+Rows:
+
+1. the producer's first publish: every master encoded;
+2. a fresh clone of the same commit: records say what is published;
+3. the same with the masters as Git LFS pointer files (a CI checkout);
+4. a fresh clone that edits one episode's notes, then publishes.
+
+    .venv/bin/python benchmarks/anywhere.py
+
+The masters are short synthetic tones (EPISODE_SECONDS), so the first publish
+measures the pipeline's per-episode work on a large show, not hours of LAME.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+WORK = HERE / ".work" / "anywhere"
+EPISODES = 200
+EPISODE_SECONDS = 6.0
+BUCKET = "bench-anywhere"
+
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from countproxy import CountingProxy  # noqa: E402
+
+from podcast.publish import local  # noqa: E402
+
+
+def make_origin(endpoint: str, public: str) -> Path:
+    """The show's repository: EPISODES episodes, committed."""
+    from clones import make_repo
+    from showfactory import make_show
+
+    specs = [{"title": f"Episode {n}", "master_seconds": EPISODE_SECONDS,
+              "notes": f"What happened in part {n}.\n\nAct on your instincts.\n"}
+             for n in range(1, EPISODES + 1)]
+    shutil.rmtree(WORK / "origin", ignore_errors=True)
+    root = make_show(WORK / "origin", episodes=specs, publish={
+        "bucket": BUCKET, "endpoint_url": endpoint, "public_url": public})
+    return make_repo(root)
+
+
+def run(root: Path, env: dict, spy) -> dict:
+    """`podcast publish` at ``root`` in its own process: seconds, LAME runs, its output."""
+    spy.reset()
+    start = time.perf_counter()
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "podcast"), "--root", str(root),
+                           "publish"], env=env, capture_output=True, text=True)
+    took = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"publish failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    uploaded = next((line for line in proc.stdout.splitlines() if line.startswith("uploaded")),
+                    "")
+    return {"seconds": took, "lame": spy.lame_runs(), "uploaded": uploaded,
+            "log": proc.stderr}
+
+
+def main() -> None:
+    from clones import SpyFFmpeg, clone, to_pointers
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    ports = local.Ports.free()
+    server_dir = WORK / "server"
+    shutil.rmtree(server_dir, ignore_errors=True)
+    keys = ("BENCH" + os.urandom(6).hex().upper(), os.urandom(24).hex())
+    config = server_dir / "s3.json"
+    local.write_private(config, json.dumps(local.s3_config(BUCKET, *keys)).encode())
+    log_path = server_dir / "server.log"
+    proc = local.spawn(server_dir / "data", ports, config, BUCKET, log_path)
+    direct = f"http://127.0.0.1:{ports.s3}"
+    spy = SpyFFmpeg(WORK / "spy")
+    rows = []
+    try:
+        local.wait_ready(proc, direct, BUCKET, keys, log_path)
+        with CountingProxy(ports.s3) as s3, CountingProxy(ports.s3) as listener:
+            endpoint = f"http://127.0.0.1:{s3.port}"
+            public = f"http://127.0.0.1:{listener.port}/{BUCKET}/"
+            print(f"generating {EPISODES} episodes ...", flush=True)
+            origin = make_origin(endpoint, public)
+            env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+            env.update(AWS_ACCESS_KEY_ID=keys[0], AWS_SECRET_ACCESS_KEY=keys[1],
+                       AWS_CONFIG_FILE=str(WORK / "none"), PODCAST_FFMPEG=str(spy.path),
+                       AWS_SHARED_CREDENTIALS_FILE=str(WORK / "none"))
+
+            def measured(name: str, root: Path) -> None:
+                s3.reset()
+                listener.reset()
+                got = run(root, env, spy)
+                rows.append((name, got, dict(s3.counts), s3.received, listener.total,
+                             listener.received))
+                print(f"{name}: {got['seconds']:.1f} s, {got['lame']} LAME runs, "
+                      f"S3 {dict(s3.counts)} ({s3.received} bytes back); listener check "
+                      f"{listener.total} requests; {got['uploaded']}", flush=True)
+
+            measured("first publish (every master encoded)", origin)
+            fresh = WORK / "fresh"
+            for name, edit in (("fresh clone", None), ("fresh clone, LFS pointer masters",
+                                                       "pointers"),
+                               ("fresh clone, one episode's notes edited", "notes")):
+                shutil.rmtree(fresh, ignore_errors=True)
+                clone(origin, fresh)
+                if edit == "pointers":
+                    to_pointers(fresh)
+                elif edit == "notes":
+                    page = fresh / "episodes" / "episode-100" / "episode.md"
+                    page.write_text(page.read_text() + "\nA correction, added later.\n")
+                measured(name, fresh)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    print()
+    print(f"{EPISODES} episodes of {EPISODE_SECONDS:g} s, SeaweedFS on 127.0.0.1 (auth on), "
+          f"{os.cpu_count()} cores; each run is `podcast publish` in a fresh process")
+    print()
+    print("| run | time | LAME runs | S3 requests | S3 bytes down | listener check requests "
+          "| uploaded |")
+    print("|---|---:|---:|---|---:|---:|---|")
+    for name, got, counts, down, checks, _ in rows:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        print(f"| {name} | {got['seconds']:.1f} s | {got['lame']} | {sum(counts.values())} "
+              f"({kinds}) | {down / 1e3:.0f} kB | {checks} | {got['uploaded'] or '-'} |")
+    fresh_row = rows[1]
+    goal = (fresh_row[1]["lame"] == 0 and fresh_row[1]["seconds"] < 5
+            and fresh_row[3] < 1_000_000)
+    print()
+    print(f"fresh clone: {fresh_row[1]['seconds']:.1f} s, {fresh_row[1]['lame']} encodes, "
+          f"{fresh_row[3] / 1e3:.0f} kB from S3 ({'met' if goal else 'NOT met'}: 0 encodes, "
+          "no media bytes, under 5 s)")
+
+
+if __name__ == "__main__":
+    main()

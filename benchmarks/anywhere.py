@@ -19,8 +19,10 @@ measures the pipeline's per-episode work on a large show, not hours of LAME.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -33,6 +35,7 @@ WORK = HERE / ".work" / "anywhere"
 EPISODES = 200
 EPISODE_SECONDS = 6.0
 BUCKET = "bench-anywhere"
+ROUNDS = 3  # fresh-clone runs: the best of three counts
 
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
@@ -60,16 +63,19 @@ def make_origin(endpoint: str, public: str) -> Path:
 def run(root: Path, env: dict, spy) -> dict:
     """`podcast publish` at ``root`` in its own process: seconds, LAME runs, its output."""
     spy.reset()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run([str(ROOT / ".venv" / "bin" / "podcast"), "--root", str(root),
                            "publish"], env=env, capture_output=True, text=True)
     took = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"publish failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
     uploaded = next((line for line in proc.stdout.splitlines() if line.startswith("uploaded")),
                     "")
-    return {"seconds": took, "lame": spy.lame_runs(), "uploaded": uploaded,
-            "log": proc.stderr}
+    return {"seconds": took, "cpu": cpu, "lame": spy.lame_runs(), "uploaded": uploaded,
+            "load": os.getloadavg()[0], "log": proc.stderr}
 
 
 def main() -> None:
@@ -99,42 +105,56 @@ def main() -> None:
                        AWS_CONFIG_FILE=str(WORK / "none"), PODCAST_FFMPEG=str(spy.path),
                        AWS_SHARED_CREDENTIALS_FILE=str(WORK / "none"))
 
-            def measured(name: str, root: Path) -> None:
-                s3.reset()
-                listener.reset()
-                got = run(root, env, spy)
-                rows.append((name, got, dict(s3.counts), s3.received, listener.total,
-                             listener.received))
-                print(f"{name}: {got['seconds']:.1f} s, {got['lame']} LAME runs, "
+            def measured(name: str, make) -> None:
+                """The best of ROUNDS runs (the machine is shared), each on a fresh copy."""
+                best = None
+                for _ in range(1 if name.startswith("first") else ROUNDS):
+                    root = make()
+                    s3.reset()
+                    listener.reset()
+                    got = run(root, env, spy)
+                    row = (name, got, dict(s3.counts), s3.received, listener.total,
+                           listener.received)
+                    if best is None or got["seconds"] < best[1]["seconds"]:
+                        best = row
+                rows.append(best)
+                got = best[1]
+                print(f"{name}: {got['seconds']:.1f} s ({got['cpu']:.1f} s CPU, load "
+                      f"{got['load']:.1f}), {got['lame']} LAME runs, "
                       f"S3 {dict(s3.counts)} ({s3.received} bytes back); listener check "
                       f"{listener.total} requests; {got['uploaded']}", flush=True)
 
-            measured("first publish (every master encoded)", origin)
-            fresh = WORK / "fresh"
+            measured("first publish (every master encoded)", lambda: origin)
+            edits = itertools.count(1)
             for name, edit in (("fresh clone", None), ("fresh clone, LFS pointer masters",
                                                        "pointers"),
                                ("fresh clone, one episode's notes edited", "notes")):
-                shutil.rmtree(fresh, ignore_errors=True)
-                clone(origin, fresh)
-                if edit == "pointers":
-                    to_pointers(fresh)
-                elif edit == "notes":
-                    page = fresh / "episodes" / "episode-100" / "episode.md"
-                    page.write_text(page.read_text() + "\nA correction, added later.\n")
-                measured(name, fresh)
+                def make(edit=edit) -> Path:
+                    fresh = WORK / "fresh"
+                    shutil.rmtree(fresh, ignore_errors=True)
+                    clone(origin, fresh)
+                    if edit == "pointers":
+                        to_pointers(fresh)
+                    elif edit == "notes":  # a new correction each round
+                        page = fresh / "episodes" / "episode-100" / "episode.md"
+                        page.write_text(page.read_text() + f"\nCorrection {next(edits)}.\n")
+                    return fresh
+                measured(name, make)
     finally:
         proc.terminate()
         proc.wait(30)
     print()
     print(f"{EPISODES} episodes of {EPISODE_SECONDS:g} s, SeaweedFS on 127.0.0.1 (auth on), "
-          f"{os.cpu_count()} cores; each run is `podcast publish` in a fresh process")
+          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; each run is "
+          f"`podcast publish` in a fresh process; fresh clones: best of {ROUNDS}")
     print()
-    print("| run | time | LAME runs | S3 requests | S3 bytes down | listener check requests "
-          "| uploaded |")
-    print("|---|---:|---:|---|---:|---:|---|")
+    print("| run | time | CPU | LAME runs | S3 requests | S3 bytes down | listener check "
+          "requests | uploaded |")
+    print("|---|---:|---:|---:|---|---:|---:|---|")
     for name, got, counts, down, checks, _ in rows:
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
-        print(f"| {name} | {got['seconds']:.1f} s | {got['lame']} | {sum(counts.values())} "
+        print(f"| {name} | {got['seconds']:.1f} s | {got['cpu']:.1f} s | {got['lame']} "
+              f"| {sum(counts.values())} "
               f"({kinds}) | {down / 1e3:.0f} kB | {checks} | {got['uploaded'] or '-'} |")
     fresh_row = rows[1]
     goal = (fresh_row[1]["lame"] == 0 and fresh_row[1]["seconds"] < 5

@@ -227,7 +227,7 @@ def write_remote(out: Path, entries: dict[str, tuple[int, str]]) -> None:
         path.unlink(missing_ok=True)
         return
     write_if_changed(path, json.dumps({k: list(v) for k, v in sorted(entries.items())},
-                                      indent=0))
+                                      separators=(",", ":")))
 
 
 def read_remote(out: Path) -> dict[str, tuple[int, str]]:

@@ -74,6 +74,9 @@ def test_fresh_clones_publish_without_encoding_uploading_or_new_urls(
     assert (lame, result.applied.uploaded, result.records) == (0, [], 0)
     assert enclosures(b) == urls
     assert not list((b / "feed").glob("media/*"))  # nothing downloaded either
+    # feed/ remembers what stays in the bucket: an upload without a build plans alike.
+    result = publish(b, PublishOptions(build=False))
+    assert result.applied.uploaded == [] and result.problems == []
 
     # (C) another ffmpeg build (imageio-ffmpeg 9 against Debian's 5.1).
     c = clone(root_a, tmp_path / "c")
@@ -129,6 +132,16 @@ def test_a_pointer_master_that_must_be_encoded_fails_with_one_line(origin, tmp_p
     assert failure.value.format() == (
         "episodes/episode-1/master.wav: is a Git LFS pointer, not audio. "
         "Run: git lfs pull --include=episodes/episode-1/master.wav")
+
+    from click.testing import CliRunner
+
+    from podcast.cli import cli
+    listed = CliRunner().invoke(cli, ["--root", str(d), "publish", "--shard", "2/3",
+                                      "--needed-masters"])
+    assert listed.exit_code == 0, listed.output
+    assert set(listed.output.splitlines()) < set(needed_masters(d, PublishOptions()))
+    wrong = CliRunner().invoke(cli, ["--root", str(d), "publish", "--shard", "4/3"])
+    assert wrong.exit_code == 2 and "is not I/N with 1 <= I <= N" in wrong.output
 
 
 def test_two_shards_at_once_then_one_publish_that_encodes_nothing(origin, tmp_path,
@@ -247,3 +260,28 @@ def test_the_same_inputs_and_ffmpeg_make_the_same_bytes_on_two_machines(origin, 
                       if p.is_file() and not p.name.startswith(".")})
     assert trees[0] == trees[1]
     assert len([k for k in trees[0] if k.endswith(".mp3")]) == 3
+
+
+def test_alternates_come_from_the_records_too(tmp_path, s3_server, monkeypatch):
+    target = s3_server.target()
+    root = make_show(tmp_path / "origin", episodes=[{"title": "Multiple Bombings"}],
+                     audio={"alternates": ["opus"]}, publish={
+                         "bucket": s3_server.bucket, "prefix": target.prefix.strip("/"),
+                         "endpoint_url": s3_server.endpoint,
+                         "public_url": s3_server.public_url(target)})
+    for name, value in zip(("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"),
+                           s3_server.credentials):
+        monkeypatch.setenv(name, value)
+    make_repo(root)
+    spy = SpyFFmpeg(tmp_path / "spy")
+    _publish(root, spy, monkeypatch)
+    assert "libopus" in spy.log.read_text()
+    feed = (root / "feed" / "feed.xml").read_text()
+
+    ci = clone(root, tmp_path / "ci")
+    to_pointers(ci)
+    result, lame = _publish(ci, spy, monkeypatch)
+    assert (lame, result.applied.uploaded) == (0, [])
+    assert not spy.log.exists()  # no ffmpeg at all: no encode, no measurement
+    assert (ci / "feed" / "feed.xml").read_text() == feed  # alternates and integrity too
+    assert "podcast:alternateEnclosure" in feed

@@ -54,9 +54,11 @@ def summary(result) -> str:
     applied = result.applied
     secs = max(result.seconds, 1e-6)
     rate = f", {size(int(applied.bytes / secs))}/s" if applied.bytes else ""
+    records = getattr(result, "records", 0)
+    wrote = f", wrote {records} build record{'s' if records != 1 else ''}" if records else ""
     return (f"uploaded {len(applied.uploaded)} file{'s' if len(applied.uploaded) != 1 else ''} "
             f"({size(applied.bytes)}{rate}), skipped {len(result.plan.unchanged)}, "
-            f"deleted {len(applied.deleted)}, in {result.seconds:.1f} s")
+            f"deleted {len(applied.deleted)}{wrote}, in {result.seconds:.1f} s")
 
 
 def shard_summary(result) -> str:

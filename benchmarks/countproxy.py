@@ -49,6 +49,9 @@ class CountingProxy:
                     kind = "PUT (copy)"
                 elif kind == "GET" and "list-type=" in self.path:
                     kind = "LIST"
+                elif kind == "GET" and self.path.split("?")[0].endswith((".mp3", ".m4a",
+                                                                          ".opus")):
+                    kind = "GET (media)"
                 with proxy.lock:
                     proxy.counts[kind] += 1
                 conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=120)
@@ -82,6 +85,10 @@ class CountingProxy:
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "CountingProxy":
         self.thread.start()

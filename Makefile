@@ -40,10 +40,11 @@ ifeq ($(STRONG_DENOISE),True)
 SHOW_EXTRAS += $(DENOISE_STAMP)
 endif
 
-.PHONY: help publish test build check serve bench clean list process docs docs-serve
+.PHONY: help install publish test build check serve bench clean list process docs docs-serve
 
 help:
 	@echo "make publish   build and upload the show (local S3 server when no bucket is set)"
+	@echo "make install   install the tool and the extras this show uses into .venv (CI)"
 	@echo "make test      run the test suite (installs what it needs)"
 	@echo "make build     process audio, write feed and pages into feed/"
 	@echo "make check     validate podcast.toml, episodes and the built feed"
@@ -99,6 +100,10 @@ $(LOCAL_STAMP): pyproject.toml | $(BIN)/python
 
 publish: $(LOCAL_STAMP) $(SHOW_EXTRAS)
 	$(PODCAST) publish
+
+# The tool and the extras the show uses, nothing else: CI runs .venv/bin/podcast after it
+# (.github/workflows/publish.yml).
+install: $(RUNTIME_STAMP) $(SHOW_EXTRAS)
 
 build: $(RUNTIME_STAMP) $(SHOW_EXTRAS)
 	$(PODCAST) build

@@ -23,7 +23,22 @@ def _checks():
     from podcast.feed.rules import check_feed
     from podcast.site.check import check_templates
 
-    return (check_sources, check_edit_lists, check_templates, check_feed)
+    return (check_sources, check_edit_lists, lfs_pointers, check_templates, check_feed)
+
+
+def lfs_pointers(show, episodes) -> list[Problem]:
+    """One note when masters are Git LFS pointer files: accepted, but their headers
+    (length, chapters against it) could not be read here."""
+    from podcast.show.lfs import episode_files, is_pointer
+
+    pointers = [show.where(p) for ep in episodes for p in episode_files(ep) if is_pointer(p)]
+    if not pointers:
+        return []
+    return [Problem(pointers[0] if len(pointers) == 1 else "episodes/", "",
+                    f"{len(pointers)} master{'s are' if len(pointers) != 1 else ' is a'} Git "
+                    f"LFS pointer{'s' if len(pointers) != 1 else ''}: not probed (length, "
+                    "chapter times); publishing takes them from the bucket's build records",
+                    "Run `git lfs pull` to check the audio itself", "info")]
 
 
 def check(root: Path) -> list[Problem]:

@@ -1,7 +1,8 @@
 """A reverse proxy on 127.0.0.1 in front of the S3 server: it counts requests, and,
 when asked, misbehaves on purpose.
 
-``counts`` holds the requests per method (``PUT (copy)`` apart): the publish
+``counts`` holds the requests per method (``PUT (copy)``, ``LIST`` and ``GET (media)``
+apart) and ``received`` the bytes answered: the publish
 benchmarks count what a run asks of the storage through it. With a fault ``rate``,
 each request, with that probability (a seeded RNG, so a failing run can be
 replayed), meets one fault instead of a clean answer:
@@ -42,6 +43,7 @@ class S3Proxy:
         self.faults: Counter[str] = Counter()
         self.counts: Counter[str] = Counter()
         self.requests = 0
+        self.received = 0  # bytes of the answers passed on to the client
         self.lock = threading.Lock()
         self.enabled = True
         proxy = self
@@ -85,6 +87,11 @@ class S3Proxy:
                 kind = self.command
                 if kind == "PUT" and "x-amz-copy-source" in {k.lower() for k in self.headers}:
                     kind = "PUT (copy)"
+                elif kind == "GET" and "list-type=" in self.path:
+                    kind = "LIST"
+                elif kind == "GET" and self.path.split("?")[0].endswith((".mp3", ".m4a",
+                                                                          ".opus")):
+                    kind = "GET (media)"
                 fault = proxy.draw(kind)
                 if fault in ("503", "500"):
                     return self._error(fault)
@@ -112,10 +119,16 @@ class S3Proxy:
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
+                    with proxy.lock:
+                        proxy.received += len(data)
 
             do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = _forward
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # a client that closes a kept-alive connection: nothing to report
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -138,6 +151,7 @@ class S3Proxy:
     def reset(self) -> None:
         with self.lock:
             self.counts.clear()
+            self.received = 0
 
     @property
     def writes(self) -> int:

@@ -33,6 +33,7 @@ from podcast.audio.report import AudioReport, ReportFormatError
 from podcast.fsutil import atomic_write_text, sha256_file
 from podcast.model import Cut
 from podcast.show.config import AudioSettings, Show
+from podcast.show.lfs import MAX_POINTER_BYTES, pointer_oid
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,8 @@ class Cache:
         return self._memo
 
     def master_sha(self, path: Path, *, compute: bool = True) -> str | None:
-        """Content hash of a master, from the memo when size, mtime and inode match."""
+        """Content hash of a master, from the memo when size, mtime and inode match (a
+        Git LFS pointer file: the hash it names)."""
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
         name = str(path.resolve())
@@ -146,10 +148,13 @@ class Cache:
             hit = self._memo_data().get(name)
         if hit and hit.get("stat") == stamp:
             return hit["sha256"]
-        if not compute:
-            return None
-        log.debug("hashing %s", path)
-        sha = sha256_file(path)
+        # A Git LFS pointer names the real file's sha256: the same key, no audio needed.
+        sha = pointer_oid(path) if st.st_size < MAX_POINTER_BYTES else None
+        if sha is None:
+            if not compute:
+                return None
+            log.debug("hashing %s", path)
+            sha = sha256_file(path)
         with self._lock:
             self._memo_data()[name] = {"stat": stamp, "sha256": sha}
             self._memo_dirty = True

@@ -45,6 +45,7 @@ from podcast.model import Cut, Timeline
 from podcast.show.config import AudioSettings, Show
 from podcast.show.episodes import Episode
 from podcast.show.formats import audio_problem
+from podcast.show.lfs import episode_files, require_audio
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +81,8 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
 
     where = show.where(ep.master)
     check_format(ep.master, where)
+    for path in episode_files(ep):
+        require_audio(path, show.where(path))
     job = Job(show, ep, ep.audio_settings(show), master_sha, audiohash, cache, where,
               probe(ep.master, where).duration, progress)
     started = time.monotonic()
@@ -184,6 +187,7 @@ def sting_of(show: Show, cache: Cache, name: str | None, target: float, bitrate:
     if not path.is_file():
         raise AudioError(where, "does not exist", "Fix [audio] intro/outro or the episode's "
                          "audio: override")
+    require_audio(path, where)
     sha = cache.master_sha(path)
     mono = channels == 1
     key = f"sting-{sha[:32]}" + ("-mono" if mono else "")

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from podcast.audio.cache import Cache, episode_hash
+from podcast.audio.cache import Cache
 from podcast.audio.deliver import ProcessResult, publish_episode
-from podcast.errors import AudioError, PodcastError
+from podcast.audio.identity import audio_hashes
+from podcast.errors import PodcastError
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
 
@@ -54,32 +55,23 @@ class RunProgress:
 # ---- the run ------------------------------------------------------------------------
 
 def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None = None,
-        force: bool = False, progress: bool = False) -> list[ProcessResult]:
-    """Process ``episodes`` (cached, ``jobs`` at a time) into ``out_dir``; results in order."""
+        force: bool = False, progress: bool = False, records=None) -> list[ProcessResult]:
+    """Process ``episodes`` (cached, ``jobs`` at a time) into ``out_dir``; results in order.
+
+    ``records``: the bucket's build records (a publish): an episode they cover is
+    published from them (reuse.py) before the local cache is asked."""
     from podcast.progress import bar
 
     cache = Cache(show)
     jobs = max(1, jobs or os.cpu_count() or 1)
     out_dir = Path(out_dir)
-
-    def master_sha(ep: Episode) -> str:
-        try:
-            return cache.master_sha(ep.master)  # type: ignore[return-value]
-        except FileNotFoundError:
-            raise AudioError(show.where(ep.master), "does not exist",
-                             "Copy the master into the episode folder") from None
-
-    with ThreadPoolExecutor(jobs) as pool:
-        shas = list(pool.map(master_sha, episodes))
-    # The automatic cutter's edit lists first: the cuts they apply are in the hash.
-    from podcast.audio.cutting import applied_cuts, prepare
-    prepare(show, episodes, shas, cache, jobs=jobs, progress=progress)
-    cuts = [applied_cuts(show, ep, sha) or () for ep, sha in zip(episodes, shas)]
-    hashes = [episode_hash(cache, show, ep, sha, cuts=c)
-              for ep, sha, c in zip(episodes, shas, cuts)]
-    cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
+    shas, hashes, cuts = audio_hashes(show, cache, episodes, jobs, progress=progress)
     reports = [None if force else cache.report(h) for h in hashes]
-    todo = [ep for ep, r in zip(episodes, reports) if r is None]
+    records = None if force else records
+    if records is not None:
+        records.prefetch(hashes)
+    todo = [ep for ep, r, h in zip(episodes, reports, hashes)
+            if r is None and not (records is not None and records.has(h))]
     total = sum((_header_duration(ep.master) or 0.0) * 2 for ep in todo)
     if todo:
         log.info("encoding %d of %d episode%s", len(todo), len(episodes),
@@ -92,6 +84,11 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
 
         def one(i: int) -> ProcessResult:
             ep, report = episodes[i], reports[i]
+            if records is not None:
+                from podcast.audio.reuse import reuse
+                reused = reuse(show, ep, hashes[i], records, cache, out_dir)
+                if reused is not None:
+                    return reused
             encoded = report is None
             if report is None:
                 from podcast.audio.encode import encode_episode

@@ -36,12 +36,16 @@ def default_path(show: Show, episode: Episode, start: float, duration: float) ->
 def check_span(episode: Episode, start: float, duration: float) -> str:
     """Refuse a span that is not inside the master (MP3 and video clips alike); return
     how messages name the clip."""
+    from podcast.show.lfs import episode_files, require_audio
     from podcast.show.probe import probe
 
     where = f"{episode.slug} clip"
     if start < 0 or not 0 < duration <= MAX_SECONDS:
         raise AudioError(where, f"--start {start:g} --duration {duration:g} is not a span of up "
                          f"to {MAX_SECONDS:g}s", "Give a start >= 0 and a duration in seconds")
+    root = episode.folder.parent.parent  # the show's folder (episodes/<slug>/)
+    for path in episode_files(episode):
+        require_audio(path, path.relative_to(root).as_posix())
     length = probe(episode.master).duration
     if start + duration > length + 0.05:
         raise AudioError(where, f"{start:g}s + {duration:g}s ends past the end of the audio "

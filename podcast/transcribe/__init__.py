@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TRANSCRIPT_NAME = "transcript.vtt"
+# Bump when what is written for the same audio, model and prompt changes (engine.OPTIONS,
+# stream's blocks, the cues): transcripts in the bucket's build records are then made again.
+RECORD_VERSION = 1
+FROM_RECORDS = "from the bucket"  # Transcribed.action of a transcript a build record held
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Transcribed:
     path: Path
     cues: int = 0
     seconds: float = 0.0
+    record: str | None = None  # its build record's key (a publish)
 
 
 def vocabulary(show: "Show") -> str:
@@ -96,6 +101,10 @@ def heard(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
     workers = max(1, min(jobs or cores, len(episodes), cores))
     engine = Engine(ref, show.cache_dir / "transcripts", workers=workers,
                     threads=max(1, cores // workers))
+    from podcast.show.lfs import episode_files, require_audio
+
+    for path in (p for ep in episodes for p in episode_files(ep)):
+        require_audio(path, show.where(path))  # a Git LFS pointer: one line, what to run
     lengths = {ep.slug: max(probe(ep.master).duration, 0.001) for ep in episodes}
     lock = threading.Lock()
     with bar(progress, int(sum(lengths.values()) * 1000), label="transcribing") as b:
@@ -115,9 +124,50 @@ def heard(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
             return {ep.slug: words for ep, words in zip(episodes, pool.map(one, episodes))}
 
 
+def record_key(show: "Show", ep: "Episode") -> str:
+    """The key of ``ep``'s transcript among the bucket's build records: the content of
+    its audio (a Git LFS pointer names it), the model, the language and the prompt;
+    not the engine's version (another build of faster-whisper reuses it)."""
+    import hashlib
+    import json
+
+    from podcast.fsutil import sha256_file
+    from podcast.show.lfs import episode_files, pointer_oid
+    from podcast.transcribe.models import identity
+
+    audio = [pointer_oid(p) or sha256_file(p) for p in episode_files(ep)]
+    text = json.dumps({"version": RECORD_VERSION, "audio": audio, "language": language_of(show),
+                       "model": identity(show.transcripts.model, show.root),
+                       "prompt": vocabulary(show)}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _from_records(show: "Show", todo: list["Episode"], records,
+                  results: dict[str, Transcribed]) -> tuple[list["Episode"], dict[str, str]]:
+    """Write the transcripts the bucket's build records hold; (the episodes left to
+    transcribe, their record keys)."""
+    from podcast.fsutil import atomic_write_text
+
+    left, keys = [], {}
+    for ep in todo:
+        key = keys[ep.slug] = record_key(show, ep)
+        text = records.transcript(key)
+        if text is None:
+            left.append(ep)
+            continue
+        path = ep.folder / TRANSCRIPT_NAME
+        atomic_write_text(path, text)
+        results[ep.slug] = Transcribed(ep.slug, FROM_RECORDS, path, record=key)
+    return left, keys
+
+
 def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
-               jobs: int | None = None, progress: bool = False) -> list[Transcribed]:
-    """Write ``transcript.vtt`` for each episode that has no transcript (all with ``force``)."""
+               jobs: int | None = None, progress: bool = False,
+               records=None) -> list[Transcribed]:
+    """Write ``transcript.vtt`` for each episode that has no transcript (all with ``force``).
+
+    ``records``: the bucket's build records (a publish): a transcript they hold for
+    the same audio, model and prompt is written instead of transcribing."""
     from podcast import captions
     from podcast.fsutil import atomic_write_text
     from podcast.transcribe.models import resolve
@@ -126,6 +176,9 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
     todo = [ep for ep in episodes if force or ep.transcript is None]
     results = {ep.slug: Transcribed(ep.slug, "kept", ep.transcript)
                for ep in episodes if ep not in todo}
+    keys: dict[str, str] = {}
+    if records is not None and not force:
+        todo, keys = _from_records(show, todo, records, results)
     if not todo:
         return [results[ep.slug] for ep in episodes]
     ref = resolve(show.transcripts.model, show.root, show.cache_dir)
@@ -147,23 +200,34 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
                         ep.slug, path.name, ep.transcript.name)
         atomic_write_text(path, captions.to_vtt(cues, note=note(ref.label)))
         results[ep.slug] = Transcribed(ep.slug, "cached" if found.cached else "written", path,
-                                       len(cues), found.duration)
+                                       len(cues), found.duration, keys.get(ep.slug))
     return [results[ep.slug] for ep in episodes]
 
 
 def transcribe_missing(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
-                       progress: bool = False) -> list["Episode"]:
+                       progress: bool = False, records=None,
+                       made: dict[str, str] | None = None) -> list["Episode"]:
     """``[transcripts] auto``: transcribe the episodes without a transcript, and return
-    the episodes as they now are (with their new transcript files)."""
+    the episodes as they now are (with their new transcript files).
+
+    ``records``: the bucket's build records (see ``transcribe``); ``made`` is then
+    given record key -> text of each transcript made here, for a record."""
     missing = [ep for ep in episodes if ep.transcript is None]
     if not missing:
         return episodes
-    done = {r.slug: r for r in transcribe(show, missing, jobs=jobs, progress=progress)}
+    done = {r.slug: r for r in transcribe(show, missing, jobs=jobs, progress=progress,
+                                          records=records)}
+    written = ("written", "cached", FROM_RECORDS)
     for r in done.values():
         if r.action in ("written", "cached"):
             log.info("transcribed %s: %d cues (%s)", r.slug, r.cues, show.where(r.path))
+            if made is not None and r.record:
+                made[r.record] = r.path.read_text(encoding="utf-8")
+        elif r.action == FROM_RECORDS:
+            log.info("%s: transcript from the bucket's build records (%s)", r.slug,
+                     show.where(r.path))
     return [replace(ep, transcript=done[ep.slug].path)
-            if ep.slug in done and done[ep.slug].action in ("written", "cached") else ep
+            if ep.slug in done and done[ep.slug].action in written else ep
             for ep in episodes]
 
 

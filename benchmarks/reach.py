@@ -49,27 +49,49 @@ def feed_xml(base: str, episodes: list[tuple[str, str, int, float]]) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from audio_helpers import ffmpeg, show_with_master
-    from hosts import Host
-
-    from podcast.audio import process
-    from podcast.importer import import_feed
-    from podcast.show import load_project
-    from podcast.show.probe import probe
-
     parser = argparse.ArgumentParser()
     parser.add_argument("--minutes", type=float, default=60)
     parser.add_argument("--long", type=int, default=3)
     parser.add_argument("--short", type=int, default=30)
     args = parser.parse_args(argv if argv is not None else [])
-    seconds = args.minutes * 60
-    long_mp3 = WORK / f"long-{args.minutes:g}.mp3"  # kept between runs: it takes minutes
+    long_mp3, short_mp3, quiet_mp3 = make_mp3s(args.minutes * 60, args.minutes)
+    root, t_import, t_again, mb = import_runs(long_mp3, short_mp3, args.long, args.short)
+    t_as_is, t_master, t_floor, t_alt, r_alt = process_runs(root, long_mp3, quiet_mp3)
+    sizes = ", ".join(f"{a.key.rsplit('.', 1)[1]} {a.size / 1e6:.1f} MB" for a in
+                      r_alt.media.alternates)
+
+    rt = args.minutes * 60
+    print()
+    print("| step | wall s | x real time | notes |")
+    print("|---|---:|---:|---|")
+    print(f"| import {args.long} x {args.minutes:g} min + {args.short} x 7 s episodes "
+          f"({mb:.0f} MB, through a prefix) | {t_import:.1f} | | {mb / t_import:.0f} MB/s, "
+          f"4 at once |")
+    print(f"| import again (nothing new) | {t_again:.2f} | | reads the feed only |")
+    print(f"| process: on-target MP3 published as it is | {t_as_is:.1f} | {rt / t_as_is:.0f}x "
+          f"| copy + one true-peak pass; PCM unchanged |")
+    print(f"| process: the same audio 6 dB quieter, mastered | {t_master:.1f} | "
+          f"{rt / t_master:.0f}x | measure, encode, verify |")
+    print(f"| LAME 128k encode only (the floor) | {t_floor:.1f} | {rt / t_floor:.0f}x | |")
+    print(f"| alternates: Opus + AAC from one decode | {t_alt:.1f} | {rt / t_alt:.0f}x | "
+          f"{sizes}; MP3 {r_alt.media.size / 1e6:.1f} MB |")
+
+
+def make_mp3s(seconds: float, minutes: float) -> tuple[Path, Path, Path]:
+    """An on-target MP3 of ``minutes`` (kept between runs: it takes minutes), a 7 s one,
+    and the long one 6 dB quieter."""
+    from audio_helpers import ffmpeg, show_with_master
+
+    from podcast.audio import process
+    from podcast.show import load_project
+
+    long_mp3 = WORK / f"long-{minutes:g}.mp3"
     for old in WORK.glob("*") if WORK.is_dir() else ():
         if old != long_mp3:
             shutil.rmtree(old) if old.is_dir() else old.unlink()
     WORK.mkdir(parents=True, exist_ok=True)
     if not long_mp3.is_file():
-        print(f"making a {args.minutes:g}-minute master and its on-target MP3 ...", flush=True)
+        print(f"making a {minutes:g}-minute master and its on-target MP3 ...", flush=True)
         maker = show_with_master(WORK / "maker", gain_db=-9.0, seconds=seconds)
         project = load_project(maker)
         (done,) = process(project.show, project.episodes, jobs=1)
@@ -83,6 +105,16 @@ def main(argv: list[str] | None = None) -> None:
     quiet_mp3 = WORK / "quiet.mp3"
     ffmpeg("-i", str(long_mp3), "-af", "volume=-6dB", "-c:a", "libmp3lame", "-b:a", "128k",
            str(quiet_mp3))
+    return long_mp3, short_mp3, quiet_mp3
+
+
+def import_runs(long_mp3: Path, short_mp3: Path, n_long: int, n_short: int):
+    """A feed of the long and short MP3s served from 127.0.0.1, imported, then again."""
+    from hosts import Host
+    from showfactory import make_show
+
+    from podcast.importer import import_feed
+    from podcast.show.probe import probe
 
     host = Host().start()
     try:
@@ -90,11 +122,10 @@ def main(argv: list[str] | None = None) -> None:
         host.add("/m/long.mp3", long_data, "audio/mpeg")
         host.add("/m/short.mp3", short_data, "audio/mpeg")
         eps = [(f"long-{i}", f"Long {i}", len(long_data), probe(long_mp3).duration,
-                "/m/long.mp3") for i in range(args.long)]
+                "/m/long.mp3") for i in range(n_long)]
         eps += [(f"short-{i}", f"Short {i}", len(short_data), probe(short_mp3).duration,
-                 "/m/short.mp3") for i in range(args.short)]
+                 "/m/short.mp3") for i in range(n_short)]
         url = host.add("/feed.xml", feed_xml(host.base, eps), "application/rss+xml")
-        from showfactory import make_show
         root = make_show(WORK / "imported", [])
         t_import, result = timed(import_feed, root, url, jobs=4)
         assert not result.failed, result.failed
@@ -102,7 +133,16 @@ def main(argv: list[str] | None = None) -> None:
         assert not again.added
     finally:
         host.stop()
-    mb = result.bytes / 1e6
+    return root, t_import, t_again, result.bytes / 1e6
+
+
+def process_runs(root: Path, long_mp3: Path, quiet_mp3: Path):
+    """Publishing an on-target MP3 as it is, mastering a quieter one, the LAME floor,
+    and the Opus and AAC alternates."""
+    from audio_helpers import ffmpeg, show_with_master
+
+    from podcast.audio import process
+    from podcast.show import load_project
 
     project = load_project(root)
     one = [e for e in project.episodes if e.slug == "long-0"]
@@ -119,24 +159,7 @@ def main(argv: list[str] | None = None) -> None:
     (quiet_root / "podcast.toml").write_text(text + '\n[audio]\nalternates = ["opus", "aac"]\n')
     project = load_project(quiet_root)
     t_alt, (r_alt,) = timed(process, project.show, project.episodes, jobs=1)
-    sizes = ", ".join(f"{a.key.rsplit('.', 1)[1]} {a.size / 1e6:.1f} MB" for a in
-                      r_alt.media.alternates)
-
-    rt = seconds
-    print()
-    print("| step | wall s | x real time | notes |")
-    print("|---|---:|---:|---|")
-    print(f"| import {args.long} x {args.minutes:g} min + {args.short} x 7 s episodes "
-          f"({mb:.0f} MB, through a prefix) | {t_import:.1f} | | {mb / t_import:.0f} MB/s, "
-          f"4 at once |")
-    print(f"| import again (nothing new) | {t_again:.2f} | | reads the feed only |")
-    print(f"| process: on-target MP3 published as it is | {t_as_is:.1f} | {rt / t_as_is:.0f}x "
-          f"| copy + one true-peak pass; PCM unchanged |")
-    print(f"| process: the same audio 6 dB quieter, mastered | {t_master:.1f} | "
-          f"{rt / t_master:.0f}x | measure, encode, verify |")
-    print(f"| LAME 128k encode only (the floor) | {t_floor:.1f} | {rt / t_floor:.0f}x | |")
-    print(f"| alternates: Opus + AAC from one decode | {t_alt:.1f} | {rt / t_alt:.0f}x | "
-          f"{sizes}; MP3 {r_alt.media.size / 1e6:.1f} MB |")
+    return t_as_is, t_master, t_floor, t_alt, r_alt
 
 
 if __name__ == "__main__":

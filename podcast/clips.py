@@ -64,23 +64,31 @@ def make_clips(root: Path, slug: str, *, start: float | None = None,
         return [clip(show, episode, start=s.start, duration=s.duration,
                      out=out or default_path(show.root, episode, s, ".mp3")) for s in spans]
 
+    from podcast.audio.cutting import episode_cuts
     from podcast.audio.video import render
     from podcast.captions.layout import recut
+    from podcast.model import Timeline
 
+    # The clip plays the master with the episode's cuts inside its span (as the MP3
+    # does): its captions move through them, and lose the fillers they took out.
+    timeline = Timeline(cuts=episode_cuts(show, episode))
     cues = None
     if captions:
         if episode.transcript is None:
             raise PodcastError(where, "has no transcript to caption the video with",
                                f"Run `podcast transcribe {slug}` first (or pass --no-captions)")
-        from podcast.captions import publishable, read
+        from podcast.captions import publishable, read, retimed
         # Timed to the master, like the spans; in the order a player shows them.
-        cues = publishable(read(episode.transcript))
+        cues = publishable(retimed(read(episode.transcript), timeline.to_published,
+                                   removed=timeline.fillers))
     art = episode.image or show.artwork
     paths = []
     for span in spans:
+        start = timeline.to_published(span.start)
+        length = timeline.to_published(span.start + span.duration) - start
         for fmt in formats:
             path = out or default_path(show.root, episode, span, f"-{fmt}.mp4")
-            caps = recut(cues, span.start, span.duration) if cues is not None else None
+            caps = recut(cues, start, length) if cues is not None else None
             paths.append(render(show, episode, start=span.start, duration=span.duration,
                                 fmt=fmt, out=path, art=art, captions=caps))
     return paths

@@ -43,7 +43,7 @@ class Problem:
     field: str  # e.g. "[show] owner.email" or "chapters[2].start"; may be ""
     message: str
     hint: str = ""
-    severity: str = "error"  # "error" | "warning"
+    severity: str = "error"  # "error" | "warning" | "info" (a note: nothing to fix)
 
     def __str__(self) -> str:
         head = f"{self.where}: {self.field}: " if self.field else f"{self.where}: "
@@ -87,6 +87,19 @@ class ConfigError(PodcastError):
 
 class AudioError(PodcastError):
     """A master cannot be processed, or the output failed verification."""
+
+
+class PointerError(AudioError):
+    """A Git LFS pointer file where the sound itself is needed (show/lfs.py). The hint
+    is a command to copy, so no full stop is added after it."""
+
+    def format(self) -> str:
+        return f"{self.where}: {_sentence(self.problem)} {self.hint}"
+
+
+class RecordError(PodcastError):
+    """A build record in the bucket cannot be trusted (publish/records.py): the
+    episode it describes is rebuilt."""
 
 
 class FFmpegError(AudioError):

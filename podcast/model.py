@@ -8,8 +8,10 @@ key never disagrees between the feed, the pages and the bucket.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -114,7 +116,7 @@ class Alternate:
     """Another encoding of the published audio (podcast:alternateEnclosure)."""
 
     key: str  # e.g. media/multiple-bombings-0123456789ab-89abcdef.opus
-    path: Path
+    path: Path | None  # None: in the bucket, vouched for by a build record
     size: int
     mime: str  # audio/ogg, audio/mp4
     codecs: str  # RFC 6381: opus, mp4a.40.2
@@ -122,14 +124,21 @@ class Alternate:
     title: str  # <= 32 characters, shown by apps
     integrity: str  # SRI: sha384-<base64> of the file's bytes
     report: dict = field(default_factory=dict)  # loudness of the decoded file
+    sha256: str = ""
 
 
 @dataclass(frozen=True)
 class Cut:
-    """A stretch of the master left out of the published audio, in master seconds."""
+    """A stretch of the master left out of the published audio, in master seconds.
+
+    ``kind`` and ``word`` say what it took out (cuts.json: pause, filler or edit;
+    the filler's word as recognised): a filler's word also leaves the published
+    transcript (``captions.retimed``)."""
 
     start: float
     end: float
+    kind: str = ""
+    word: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,12 +160,35 @@ class Timeline:
     cuts: tuple[Cut, ...] = ()  # in order of time, not overlapping
 
     def to_published(self, t: float) -> float:
+        i = bisect.bisect_left(self._starts, t)  # the cuts that start before t
         removed = 0.0
-        for cut in self.cuts:
-            if t <= cut.start:
-                break
-            removed += min(t, cut.end) - cut.start
+        if i:
+            last = self.cuts[i - 1]
+            removed = self._lengths[i - 1] + min(t, last.end) - last.start
         return t - removed + self.offset
+
+    @functools.cached_property
+    def _starts(self) -> list[float]:
+        return [c.start for c in self.cuts]
+
+    @functools.cached_property
+    def _lengths(self) -> list[float]:
+        """Seconds the cuts before each cut took out (summed once, for bisecting)."""
+        out, total = [], 0.0
+        for cut in self.cuts:
+            out.append(total)
+            total += cut.end - cut.start
+        return out
+
+    @property
+    def fillers(self) -> tuple[Cut, ...]:
+        """The cuts that took a word out (whose text leaves the transcript too)."""
+        return tuple(c for c in self.cuts if c.word)
+
+    @property
+    def removed(self) -> float:
+        """Seconds of the master the cuts took out."""
+        return sum(c.end - c.start for c in self.cuts)
 
 
 @dataclass(frozen=True)
@@ -211,7 +243,7 @@ class Media:
     """The published MP3 of one episode, as the audio step reports it."""
 
     key: str  # e.g. media/multiple-bombings-0123456789ab-89abcdef.mp3
-    path: Path  # the file in feed/
+    path: Path | None  # the file in feed/; None: in the bucket, vouched for by a build record
     size: int  # exact bytes: the enclosure length
     duration: float  # seconds, measured on the encoded file
     sha256: str
@@ -220,6 +252,71 @@ class Media:
     # soundbites and transcript cues are written against the master.
     timeline: Timeline = Timeline()
     alternates: tuple[Alternate, ...] = ()  # [audio] alternates, in the order configured
+    tags: str = ""  # the digest of the ID3 tags written into it (audio.tags.TagSet.digest)
+
+
+@dataclass(frozen=True)
+class MediaRecord:
+    """A build record (publish/records.py): one published MP3 and the alternates
+    beside it, by the inputs that made them. Any machine that works out the same
+    ``audiohash`` (master content, effective settings, stings, pipeline version) and
+    ``tagdigest`` publishes this object instead of encoding."""
+
+    audiohash: str
+    tagdigest: str
+    key: str
+    size: int
+    sha256: str
+    duration: float
+    report: dict  # the AudioReport's JSON object (audio/report.py)
+    timeline: Timeline = Timeline()
+    alternates: tuple[Alternate, ...] = ()  # paths None
+
+
+def record_of(media: Media) -> MediaRecord:
+    """The build record of media made on this machine."""
+    import json
+
+    return MediaRecord(media.report.audiohash, media.tags, media.key, media.size, media.sha256,
+                       media.duration, json.loads(media.report.to_json()), media.timeline,
+                       tuple(replace(a, path=None) for a in media.alternates))
+
+
+def remote_media(media: Media) -> dict[str, tuple[int, str]]:
+    """key -> (size, sha256) of the files of ``media`` that are only in the bucket."""
+    files = [media] if media.path is None else []
+    files += [a for a in media.alternates if a.path is None]
+    return {f.key: (f.size, f.sha256) for f in files}
+
+
+# feed/'s note of the media it names that stay in the bucket (hidden: never uploaded).
+REMOTE = ".podcast-remote.json"
+
+
+def write_remote(out: Path, entries: dict[str, tuple[int, str]]) -> None:
+    """Remember which keys of the build are vouched for by build records (read by the
+    feed rules and the publish plan: present, unchanged, not stale)."""
+    import json
+
+    from podcast.fsutil import write_if_changed
+
+    path = Path(out) / REMOTE
+    if not entries:
+        path.unlink(missing_ok=True)
+        return
+    write_if_changed(path, json.dumps({k: list(v) for k, v in sorted(entries.items())},
+                                      separators=(",", ":")))
+
+
+def read_remote(out: Path) -> dict[str, tuple[int, str]]:
+    """What ``write_remote`` wrote for ``out`` (empty: every file is in feed/)."""
+    import json
+
+    try:
+        data = json.loads((Path(out) / REMOTE).read_text(encoding="utf-8"))
+        return {str(k): (int(v[0]), str(v[1])) for k, v in data.items()}
+    except (OSError, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return {}
 
 
 # The chapter every published chapter list starts with when an intro plays before

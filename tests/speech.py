@@ -3,7 +3,8 @@
 ``dialogue(path, LINES)`` speaks each (voice, text) line, one after another with
 a short pause, into one WAV; it returns the reference text. ``wer`` is the word
 error rate of a hypothesis against it (lower case, hyphens as spaces, only
-letters, digits and apostrophes; word-level Levenshtein distance).
+letters, digits and apostrophes; word-level Levenshtein distance). The
+``whisper_offline`` fixture keeps the recogniser off the network.
 """
 
 from __future__ import annotations
@@ -14,9 +15,30 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import pytest
+
 from podcast.audio.ffmpeg import find_ffmpeg
 
 ESPEAK = shutil.which("espeak-ng")
+
+
+@pytest.fixture(scope="module")
+def whisper_offline(tmp_path_factory):
+    """No network, and one joined copy of the packaged Whisper models for the session's
+    modules (a plugin of conftest.py: ``pytest.mark.usefixtures("whisper_offline")``)."""
+    import os
+
+    from podcast.transcribe.models import ENV_CACHE
+
+    saved = {k: os.environ.get(k) for k in (ENV_CACHE, "HF_HUB_OFFLINE")}
+    os.environ[ENV_CACHE] = str(tmp_path_factory.getbasetemp() / "whisper-models")
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
 
 # Two voices, about 25 s: a narrator and a witness.
 LINES = [

@@ -31,19 +31,13 @@ BELOW = ("errors", "fsutil", "progress", "model", "show", "captions")
 MEETINGS = ("build", "check", "clips", "importer")
 CROSSINGS = {
     ("publish", "podcast.feed.reader"), ("publish", "podcast.feed.protect"),
-    ("assets", "podcast.transcribe"), ("assets", "podcast.transcribe.cues"),
-    ("site", "podcast.transcribe"), ("site", "podcast.transcribe.cues"),
+    ("audio", "podcast.transcribe"),  # the automatic cutter asks for the words (fillers)
 }
 FACES = ("cli", "serve")  # imported by nothing but __main__ (python -m podcast)
 MAX_MODULE_LINES = 450
 MAX_FUNCTION_LINES = 80
 
-KNOWN_DEBT = {
-    "function: benchmarks/audio.py:main",
-    "function: benchmarks/feed.py:main",
-    "function: benchmarks/publish.py:main",
-    "function: benchmarks/reach.py:main",
-}
+KNOWN_DEBT: set[str] = set()  # empty: every rule holds today; an entry must still offend
 
 
 @dataclass(frozen=True)

@@ -13,63 +13,20 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from podcast.feed.reader import read_feed
-from tests.showfactory import make_show
+from tests.listener import listener_view, set_title, two_episode_show
 
 pytestmark = [pytest.mark.s3, pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
 KILLS = 12
 ATTEMPTS = 4  # runs per round at most, until one is killed
-
-
-def anon(url: str, method: str = "GET"):
-    req = urllib.request.Request(url, method=method)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, resp.headers, resp.read() if method == "GET" else b""
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, b""
-
-
-def listener_view(feed_url: str) -> int:
-    """Check the live feed as an app would; returns how many URLs were checked."""
-    status, _, body = anon(feed_url)
-    assert status == 200, f"{feed_url}: {status}"
-    feed = read_feed(body, feed_url)
-    checked = 0
-    for enc in feed.enclosures:
-        status, headers, _ = anon(enc.url, "HEAD")
-        assert status == 200, f"{enc.url}: {status}"
-        assert headers["Content-Length"] == str(enc.length), enc.url
-        checked += 1
-    for url in (*feed.all_images, *feed.others):
-        assert anon(url, "HEAD")[0] == 200, url
-        checked += 1
-    for url in feed.pages:
-        status, headers, _ = anon(url)
-        assert status == 200 and headers["Content-Type"].startswith("text/html"), url
-        checked += 1
-    return checked
-
-
-def set_title(root: Path, slug: str, title: str) -> None:
-    path = root / "episodes" / slug / "episode.md"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines = [f"title: {title}\n" if line.startswith("title:") else line for line in lines]
-    path.write_text("".join(lines), encoding="utf-8")
 
 
 def test_publish_killed_at_random_moments_leaves_listeners_whole(tmp_path, s3_server, capsys):
@@ -77,14 +34,8 @@ def test_publish_killed_at_random_moments_leaves_listeners_whole(tmp_path, s3_se
     rng = random.Random(seed)
     target = s3_server.target()
     public = s3_server.public_url(target)
-    root = make_show(tmp_path, episodes=[
-        {"title": "Multiple Bombings", "master_seconds": 6.0,
-         "chapters": [{"start": "0:00", "title": "Cold open"}],
-         "transcript": ("vtt", "WEBVTT\n\n00:00.000 --> 00:01.000\nAct.\n")},
-        {"title": "Under Surveillance", "master_seconds": 6.0}],
-        publish={"bucket": s3_server.bucket, "prefix": target.prefix.strip("/"),
-                 "endpoint_url": s3_server.endpoint, "public_url": public})
-    shutil.copytree(ROOT / "templates", root / "templates")
+    root = two_episode_show(tmp_path, s3_server.bucket, target.prefix, s3_server.endpoint,
+                            public)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID=s3_server.credentials[0],
                AWS_SECRET_ACCESS_KEY=s3_server.credentials[1],

@@ -10,7 +10,6 @@ the new transcript in the feed and on the page.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from click.testing import CliRunner
@@ -21,27 +20,13 @@ from speech import ESPEAK, dialogue, wer
 from podcast.cli import cli
 from podcast import captions as cuelib
 from podcast.captions.layout import LINE
-from podcast.transcribe.models import ENV_CACHE
 
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(ESPEAK is None, reason="needs espeak-ng (make test installs it)"),
+    pytest.mark.usefixtures("whisper_offline"),
 ]
 faster_whisper = pytest.importorskip("faster_whisper", reason="needs the transcribe extra")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def offline(tmp_path_factory):
-    """No network, and one joined copy of the packaged base model for the whole session."""
-    saved = {k: os.environ.get(k) for k in (ENV_CACHE, "HF_HUB_OFFLINE")}
-    os.environ[ENV_CACHE] = str(tmp_path_factory.getbasetemp() / "whisper-models")
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    yield
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
 
 
 def spoken_show(tmp_path, **show):

@@ -6,8 +6,9 @@ A page asks for a table with an HTML comment on a line of its own:
     <!-- reference: episode -->           the front matter of episode.md
     <!-- reference: commands -->          `podcast COMMAND --help` for every command
 
-Each table is read from the one declaration of each setting (``schema.Option``
-lists and ``schema.setting`` dataclasses in podcast/show/) and each command's
+Each table is read from the one declaration of each setting (the
+``schema.setting`` fields of podcast/show/, listed by ``config.reference()`` and
+``episodes.reference()`` with their type, default and help) and each command's
 text from Click itself, so the documentation cannot drift from the code: a key
 that is added, renamed or re-documented there changes the page on the next
 ``mkdocs build``.
@@ -15,9 +16,7 @@ that is added, renamed or re-documented there changes the page on the next
 
 from __future__ import annotations
 
-import inspect
 import re
-from dataclasses import is_dataclass
 from typing import Any
 
 MARKER = re.compile(r"^<!-- reference: ([\w-]+)(?: ([\w-]+))? -->$", re.MULTILINE)
@@ -26,90 +25,25 @@ HELP_WIDTH = 100  # the CLI's max_content_width: the pages show what a wide term
 
 # ---- what is declared ---------------------------------------------------------------
 
-def declared_sections() -> dict[str, list]:
-    """podcast.toml's tables and their ``Option``s, in file order.
+def declared_settings(table: str) -> list:
+    """The ``schema.Entry`` of every setting of one podcast.toml table ([show], [audio]...),
+    nested tables after their key, as ``podcast.show.config.reference()`` lists them."""
+    from podcast.show import config
 
-    A table is declared either as a list of ``Option``s (``SHOW_OPTIONS``) or as a
-    frozen dataclass of ``schema.setting`` fields (``AudioSettings``); both are read.
-    """
-    from podcast.show import config, schema
-
-    def options(declaration: Any) -> list:
-        return schema.options_of(declaration) if is_dataclass(declaration) else list(declaration)
-
-    show = getattr(config, "ShowSettings", None) or config.SHOW_OPTIONS
-    return {"show": options(show), "audio": options(config.AudioSettings),
-            "publish": options(config.PublishSettings),
-            "transcripts": options(config.TranscriptSettings)}
+    if table not in config.TABLES:
+        raise ValueError(f"reference: settings {table}: no such table; known: "
+                         f"{', '.join(config.TABLES)}")
+    return [e for e in config.reference() if e.table.split(".")[0] == table]
 
 
 def declared_episode_fields() -> list:
+    """The ``schema.Entry`` of every field of episode.md's front matter."""
     from podcast.show import episodes
-    return list(episodes.EPISODE_OPTIONS)
+
+    return episodes.reference()
 
 
-# ---- how a declaration reads ----------------------------------------------------------
-
-def _inner(convert: Any) -> tuple[str, list | None]:
-    """(words for the value, the nested ``Option``s of a table or list of tables)."""
-    from podcast.show import schema
-
-    if isinstance(convert, schema.list_of):
-        kind, nested = _inner(convert.item)
-        if nested is not None:
-            return "table or list of tables" if type(convert).__name__ == "one_or_list" \
-                else "list of tables", nested
-        return f"list of {kind or 'values'}", None
-    if isinstance(convert, schema.table):
-        return "table", convert.options
-    return _kind(convert), None
-
-
-def _kind(convert: Any) -> str:
-    """Words for what a plain converter accepts, from its name and its bound limits."""
-    from podcast.show import schema
-
-    if convert is schema.text:
-        return "text"
-    if convert is schema.boolean:
-        return "true or false"
-    if convert is schema.email:
-        return "email address"
-    name = getattr(convert, "__qualname__", "").split(".<locals>")[0]
-    try:
-        bound = inspect.getclosurevars(convert).nonlocals
-    except (TypeError, ValueError):
-        bound = {}
-    low, high = bound.get("minimum"), bound.get("maximum")
-    span = (f" from {low:g} to {high:g}" if low is not None and high is not None else
-            f", at least {low:g}" if low is not None else
-            f", at most {high:g}" if high is not None else "")
-    if name == "integer":
-        return "whole number" + span
-    if name == "number":
-        return "number" + span
-    if name == "choice":
-        return "one of " + ", ".join(f'`"{c}"`' for c in bound.get("choices", ()))
-    if name == "url":
-        return "https URL" if bound.get("https", True) else "URL"
-    if name == "_short":
-        return f"text, at most {bound.get('limit')} characters"
-    return WORDS.get(name, "")
-
-
-# Words for the show's own converters (a converter without an entry gets none: its
-# meaning column still says what it takes).
-WORDS = {
-    "_artwork_path": "path to a .jpg or .png", "_uuid": "UUID", "_feed_guid": "UUID",
-    "_category": '`["Category"]` or `["Category", "Sub-category"]`',
-    "block": "true, false or list of service slugs", "_geo": "`geo:` URI",
-    "_country": "two-letter country code", "_osm": "OpenStreetMap id",
-    "audio_file": "path to an audio file", "dehum": '`"auto"`, `"off"`, `50` or `60`',
-    "sting_override": "false, or path to an audio file", "parse_timecode":
-    "`H:MM:SS`, `M:SS` or seconds", "parse_date": "ISO 8601 date and time with zone",
-    "_guid": "text, kept exactly", "analytics_prefix": '`"op3"`, `"podtrac"` or URL ending in /',
-}
-
+# ---- how an entry reads -----------------------------------------------------------------
 
 def _toml(value: Any) -> str:
     if value is True or value is False:
@@ -123,11 +57,12 @@ def _toml(value: Any) -> str:
     return f"`{value!r}`"
 
 
-def _default(option: Any) -> str:
-    if option.required:
+def _default(entry: Any) -> str:
+    if entry.required:
         return "required"
-    value = option.default() if callable(option.default) else option.default
-    return "" if value is None else _toml(value)
+    if entry.default is None or entry.kind.startswith(("table", "list of tables")):
+        return ""
+    return _toml(entry.default)
 
 
 def _cell(text: str) -> str:
@@ -136,19 +71,14 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def options_table(options: list, *, prefix: str = "") -> str:
-    """A Markdown table: key, value, default, meaning; nested keys as ``outer.inner``."""
+def entries_table(entries: list) -> str:
+    """A Markdown table: key, value, default, meaning; nested keys as ``outer.inner``
+    (``chapters[].start`` inside a list of tables)."""
     rows = ["| key | value | default | meaning |", "|---|---|---|---|"]
-
-    def add(opts: list, path: str) -> None:
-        for opt in opts:
-            kind, nested = _inner(opt.convert)
-            key = f"{path}{opt.name}"
-            rows.append(f"| `{key}` | {_cell(kind)} | {_default(opt)} | {_cell(opt.doc)} |")
-            if nested is not None:
-                add(nested, key + ("[]." if kind.startswith(("list", "table or")) else "."))
-
-    add(options, prefix)
+    for e in entries:
+        inner = e.table.partition(".")[2]
+        key = f"{inner}.{e.name}" if inner else e.name
+        rows.append(f"| `{key}` | {_cell(e.kind)} | {_default(e)} | {_cell(e.doc)} |")
     return "\n".join(rows)
 
 
@@ -191,13 +121,9 @@ def commands_reference() -> str:
 
 def reference(kind: str, arg: str | None) -> str:
     if kind == "settings":
-        sections = declared_sections()
-        if arg not in sections:
-            raise ValueError(f"reference: settings {arg}: no such table; known: "
-                             f"{', '.join(sections)}")
-        return options_table(sections[arg])
+        return entries_table(declared_settings(arg or ""))
     if kind == "episode":
-        return options_table(declared_episode_fields())
+        return entries_table(declared_episode_fields())
     if kind == "commands":
         return commands_reference()
     raise ValueError(f"reference: {kind}: unknown; use settings TABLE, episode or commands")

@@ -204,7 +204,8 @@ def _transcripts(show: Show, ep: Episode, media: model.Media | None, files: dict
     for finding in captions.findings(cues):
         log.warning("warning: %s: %s: %s", where, finding.label, finding.problem)
     if media is not None:
-        cues = captions.retimed(cues, media.timeline.to_published, media.duration)
+        cues = captions.retimed(cues, media.timeline.to_published, media.duration,
+                                removed=media.timeline.fillers)
     cues = captions.publishable(cues)
     # WebVTT first: Apple Podcasts ingests it; SRT and JSON for the others.
     found = tuple(model.Transcript(model.transcript_key(ep, ext), mime)

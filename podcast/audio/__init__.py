@@ -21,12 +21,23 @@ if TYPE_CHECKING:
 
 
 def publish_media(show: "Show", episodes: list["Episode"], out_dir: Path, *,
-                  jobs: int | None = None, force: bool = False,
-                  progress: bool = False) -> dict[str, "Media"]:
-    """Tagged MP3s at ``out_dir/<media key>`` for ``episodes`` (encoding what's needed)."""
+                  jobs: int | None = None, force: bool = False, progress: bool = False,
+                  records=None) -> dict[str, "Media"]:
+    """Tagged MP3s at ``out_dir/<media key>`` for ``episodes`` (encoding what's needed).
+
+    ``records``: the bucket's build records (publish/records.py, handed over by
+    build.py): media they vouch for stays in the bucket (``Media.path`` None)."""
+    import logging
+
     from podcast.audio.pipeline import run
 
-    results = run(show, episodes, out_dir, jobs=jobs, force=force, progress=progress)
+    results = run(show, episodes, out_dir, jobs=jobs, force=force, progress=progress,
+                  records=records)
+    if records is not None:
+        from collections import Counter
+        counts = Counter(r.action for r in results)
+        logging.getLogger(__name__).info(
+            "audio: %s", ", ".join(f"{n} {action}" for action, n in sorted(counts.items())))
     return {r.slug: r.media for r in results}
 
 
@@ -45,13 +56,17 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
     counts as not processed.
     """
     from podcast.audio.cache import Cache, episode_hash, sources_sha
+    from podcast.audio.cutting import applied_cuts
 
     cache = Cache(show)
     try:
         sha = sources_sha(cache, episode, compute=False)
     except OSError:
         return None
-    audiohash = episode_hash(cache, show, episode, sha, compute=False) if sha else None
+    cuts = applied_cuts(show, episode, sha) if sha else None
+    if cuts is None:  # not hashed since it changed, or its edit list is not up to date
+        return None
+    audiohash = episode_hash(cache, show, episode, sha, compute=False, cuts=cuts)
     return cache.report(audiohash) if audiohash else None
 
 

@@ -37,6 +37,7 @@ from podcast.errors import AudioError
 from podcast.fsutil import atomic_write_text, sha256_file, sri, staged
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
+from podcast.show.lfs import episode_files, require_audio
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ def make(show: Show, ep: Episode, report: AudioReport, cache: Cache,
     codecs overshoot: see FORMATS).
     """
     where = show.where(ep.master or ep.source)
+    for path in episode_files(ep):
+        require_audio(path, show.where(path))
     out = report.output
     channels = out.channels or 2
     target, ceiling = out.target, out.ceiling
@@ -200,6 +203,19 @@ def make(show: Show, ep: Episode, report: AudioReport, cache: Cache,
     return records
 
 
+def cached(cache: Cache, audiohash: str, names: tuple[str, ...] | list[str]) -> bool:
+    """Whether every format of ``names`` is in the cache for this audio."""
+    if not names:
+        return True
+    try:
+        records = json.loads(_reports_path(cache, audiohash).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return records.get("version") == ALT_VERSION and all(
+        name in records and _cached(cache, audiohash, FORMATS[name]).is_file()
+        for name in names)
+
+
 def publish_alternates(show: Show, ep: Episode, result, out_dir: Path, cache: Cache, *,
                        force: bool = False):
     """``result`` (a pipeline ProcessResult) with its media's alternates: made when
@@ -231,6 +247,6 @@ def publish_alternates(show: Show, ep: Episode, result, out_dir: Path, cache: Ca
         alternates.append(model.Alternate(
             key=key, path=dest, size=rec["size"], mime=fmt.mime, codecs=fmt.codecs,
             bitrate=rec["bitrate"], title=f"{fmt.title} {rec['bitrate'] // 1000} kbps",
-            integrity=rec["integrity"],
+            integrity=rec["integrity"], sha256=rec["sha256"],
             report={"integrated": rec["integrated"], "true_peak": rec["true_peak"]}))
     return replace(result, media=replace(result.media, alternates=tuple(alternates)))

@@ -62,7 +62,7 @@ from podcast.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "9"
+ANALYSIS_VERSION = "11"  # 10: the momentary loudness the gain is planned from; 11: tracks'
 ANALYSIS_RATE = 8000
 HUM_RATE = 1000
 FAMILIES = (50, 60)
@@ -152,12 +152,16 @@ class Analysis:
     limiter_loss: list = field(default_factory=list)
     quiet: list = field(default_factory=list)  # [start, end) 100 ms frame runs of room tone
     loud: list = field(default_factory=list)  # the same for speech (>= 70th percentile)
-    # Kept for a multitrack episode's track (``analyse(keep=True)``), every 100 ms: the
-    # level of the frames above (dBFS), and the momentary loudness (LUFS, 400 ms
-    # ending there) of the track as it is and as levelled (16 kHz copies).
-    frames: list = field(default_factory=list)
+    # Momentary loudness (400 ms, every 100 ms) of what the gain is planned from: the
+    # levelled speech with the leveler, the master without. The automatic cutter's plan
+    # leaves out the blocks its cuts take away (master.planned); a multitrack episode's
+    # speakers are levelled to one another from it.
     momentary: list = field(default_factory=list)
-    levelled_momentary: list = field(default_factory=list)
+    # Kept for a multitrack episode's track (``analyse(keep=True)``), every 100 ms: the
+    # level of the frames above (dBFS), and the momentary loudness of the track as it
+    # is (LUFS, 400 ms ending there; at 16 kHz with the leveler).
+    frames: list = field(default_factory=list)
+    raw_momentary: list = field(default_factory=list)
     version: str = ANALYSIS_VERSION
 
     def as_dict(self) -> dict:
@@ -223,8 +227,8 @@ def predictor_graph(source: str, highpass: int, limit: float, log: Path | None =
     """From ``source`` (a 16 kHz copy): the high-pass and the leveler into ebur128
     (the graph's output ``[o]``); and at two trial gains through the limiter into
     ebur128: the levelled loudness and what the limiter will take of it. With
-    ``log`` (a folder), the momentary loudness of the copy as it is and as levelled
-    goes into ``raw.txt`` and ``levelled.txt`` there."""
+    ``log`` (a folder), the momentary loudness of the copy as it is goes into
+    ``raw.txt`` there."""
     pre = ([f"highpass=f={highpass}"] if highpass else []) + [LEVELER]
     g = []
     if log is not None:
@@ -233,9 +237,7 @@ def predictor_graph(source: str, highpass: int, limit: float, log: Path | None =
         source = "[in]"
     g += [f"{source}{','.join(pre)},asplit={1 + len(TRIAL_GAINS)}[lev]"
           + "".join(f"[t{i}]" for i in range(len(TRIAL_GAINS))),
-          "[lev]ebur128=peak=sample:framelog=verbose:metadata=" + ("1" if log else "0")
-          + (f",ametadata=mode=print:key=lavfi.r128.M:file={log / 'levelled.txt'}[o]"
-             if log is not None else "[o]")]
+          "[lev]ebur128=peak=sample:framelog=info[o]"]
     for i, gain in enumerate(TRIAL_GAINS):
         g.append(f"[t{i}]volume={gain}dB:precision=float,{limiter(limit)},"
                  "ebur128=framelog=verbose,anullsink")
@@ -277,12 +279,13 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
                                                    "-map", "[o]", "-f", "null", "-"],
                               where=where, progress=progress, on_line=seconds.feed)
         predictor = None
+        levelled = SecondLog()  # the levelled speech's momentary loudness
         if leveler:
             predictor = ffmpeg.Process(ffmpeg.quiet_args() + [
                 "-i", source, "-filter_complex",
                 predictor_graph(f"[0:a:0]{first}aresample={PREDICTOR_RATE},", highpass,
                                 limit, folder if keep else None),
-                "-map", "[o]", "-f", "null", "-"], where=where)
+                "-map", "[o]", "-f", "null", "-"], where=where, on_line=levelled.feed)
         try:
             result = main.wait()
         except BaseException:
@@ -294,8 +297,7 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
         loud = None if leveler else summary_of(result, where, "Parsed_ebur128_")
         frames = stats_frames(folder / "frames.txt")
         low = read_low(folder)
-        logged = {name: read_momentary(folder / f"{name}.txt")
-                  for name in ("raw", "levelled")} if keep and leveler else {}
+        raw = read_momentary(folder / "raw.txt") if keep and leveler else None
     if leveler and len(trials) != 1 + len(TRIAL_GAINS):
         raise AudioError(where, "the loudness prediction gave no result",
                          "Run with -v to see the ffmpeg output")
@@ -307,7 +309,8 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
         codec=stream.codec if stream else None,
         sample_rate=stream.sample_rate if stream else None,
         channels=stream.channels if stream else None, short_term=seconds.values,
-        noise_floor=None, speech_level=None, speech_energy=None, hum=None)
+        noise_floor=None, speech_level=None, speech_energy=None, hum=None,
+        momentary=[round(v, 2) for v in (levelled if leveler else seconds).momentary])
     if trials:
         levelled = trials[0].integrated - PREDICTOR_BIAS
         a.levelled, a.levelled_peak = round(levelled, 2), trials[0].sample_peak
@@ -317,8 +320,7 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
     a.pause_level = pause_level(seconds.momentary, a.quiet, 0.0, a.integrated)
     if keep:
         a.frames = [round(v, 1) for v in frames]
-        a.momentary = logged.get("raw") or [round(v, 1) for v in seconds.momentary]
-        a.levelled_momentary = logged.get("levelled") or a.momentary
+        a.raw_momentary = raw or [round(v, 1) for v in seconds.momentary]
     return a
 
 

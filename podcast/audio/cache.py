@@ -13,11 +13,13 @@
 ``audio/sting-<sha>.json``  an intro's or outro's loudness and length
 
 audiohash = sha256(master content hash + the episode's effective audio settings
-+ the intro's and outro's content hashes + PIPELINE_VERSION): change any of
-them and the episode is encoded again, under a new media key. A renamed intro
-with the same bytes changes nothing. A multitrack episode's "master content
-hash" covers every track's content and its role (speaker or music), in order
-(``sources_sha``): renaming a speaker re-encodes, renaming a file does not.
++ the intro's and outro's content hashes + the cuts its cuts.json applies +
+PIPELINE_VERSION): change any of them and the episode is encoded again, under a
+new media key. A renamed intro with the same bytes changes nothing. A multitrack
+episode's "master content hash" covers every track's content and its role
+(speaker or music), in order (``sources_sha``): renaming a speaker re-encodes,
+renaming a file does not.
+``audio/activity-<master>-...f32``  the automatic cutter's 10 ms envelope (activity.py)
 """
 
 from __future__ import annotations
@@ -26,12 +28,15 @@ import hashlib
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from podcast.audio.report import AudioReport, ReportFormatError
 from podcast.fsutil import atomic_write_text, sha256_file
+from podcast.model import Cut
 from podcast.show.config import AudioSettings, Show
+from podcast.show.lfs import MAX_POINTER_BYTES, pointer_oid
 
 log = logging.getLogger(__name__)
 
@@ -66,27 +71,41 @@ def settings_dict(settings: AudioSettings) -> dict:
     return data
 
 
+# The cutter's settings: what they cut is in the hash instead (the applied edit list),
+# so turning the cutter on changes no hash until it finds something to cut.
+CUTTER = ("max_pause", "cut_fillers")
+
+
 def audio_hash(master_sha: str, settings: AudioSettings,
-               stings: dict[str, str | None] | None = None, *, music: bool = False) -> str:
+               stings: dict[str, str | None] | None = None, cuts: Sequence[Cut] = (), *,
+               music: bool = False) -> str:
     """``stings``: the intro's and outro's content hashes (their paths are left out:
-    a renamed file with the same sound is the same episode). ``music``: the episode
-    has a music track, the only audio ``duck`` changes."""
+    a renamed file with the same sound is the same episode); ``cuts``: the edit list
+    applied (cutting.applied_cuts); ``music``: the episode has a music track, the
+    only audio ``duck`` changes."""
+    from podcast.audio.editlist import fingerprint
+
     data = settings_dict(settings)
     if not music:
         data.pop("duck", None)
     stings = stings or {}
     for name in ("intro", "outro"):
         data[name] = stings.get(name) if data.get(name) else None
+    for name in CUTTER:
+        data.pop(name, None)
+    if cuts:
+        data["cuts"] = fingerprint(cuts)
     text = json.dumps({"master": master_sha, "settings": data,
                        "pipeline": PIPELINE_VERSION}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def episode_hash(cache: "Cache", show: Show, episode, master_sha: str, *,
-                 compute: bool = True) -> str | None:
+                 compute: bool = True, cuts: Sequence[Cut] = ()) -> str | None:
     """The audio hash of ``episode``: its master, its effective [audio] settings (the
-    show's with the episode's overrides) and the content of its intro and outro.
-    None when ``compute`` is false and a sting was not hashed since it changed."""
+    show's with the episode's overrides), the content of its intro and outro and the
+    ``cuts`` its edit list applies. None when ``compute`` is false and a sting was not
+    hashed since it changed."""
     settings = episode.audio_settings(show)
     stings: dict[str, str | None] = {}
     for name in ("intro", "outro"):
@@ -98,7 +117,7 @@ def episode_hash(cache: "Cache", show: Show, episode, master_sha: str, *,
                 stings[name] = "missing"
             if stings[name] is None:
                 return None
-    return audio_hash(master_sha, settings, stings,
+    return audio_hash(master_sha, settings, stings, cuts,
                       music=any(t.music for t in getattr(episode, "tracks", ())))
 
 
@@ -144,7 +163,8 @@ class Cache:
         return self._memo
 
     def master_sha(self, path: Path, *, compute: bool = True) -> str | None:
-        """Content hash of a master, from the memo when size, mtime and inode match."""
+        """Content hash of a master, from the memo when size, mtime and inode match (a
+        Git LFS pointer file: the hash it names)."""
         st = path.stat()
         stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
         name = str(path.resolve())
@@ -152,10 +172,13 @@ class Cache:
             hit = self._memo_data().get(name)
         if hit and hit.get("stat") == stamp:
             return hit["sha256"]
-        if not compute:
-            return None
-        log.debug("hashing %s", path)
-        sha = sha256_file(path)
+        # A Git LFS pointer names the real file's sha256: the same key, no audio needed.
+        sha = pointer_oid(path) if st.st_size < MAX_POINTER_BYTES else None
+        if sha is None:
+            if not compute:
+                return None
+            log.debug("hashing %s", path)
+            sha = sha256_file(path)
         with self._lock:
             self._memo_data()[name] = {"stat": stamp, "sha256": sha}
             self._memo_dirty = True

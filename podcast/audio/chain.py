@@ -13,6 +13,8 @@ body (the master; only it is levelled as speech):
   dynaudnorm=f=200:g=15:p=0.9:m=10:r=0.16       the leveler (filters.LEVELER): 200 ms
                                                 frames, gaussian over 3 s, never its t
                                                 option (it pumps)
+  cuts.edit_filters(cuts)                       the edit list's cuts, crossfaded (only
+                                                with the automatic cutter)
   volume=GAIN dB                                to the target, from the predicted
                                                 levelled loudness
 intro/outro: resampled, loudness-matched to the target, then crossfaded: the intro
@@ -29,8 +31,11 @@ by pipes of 32-bit float PCM: the first reads the files, the last writes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
+from podcast.audio.cuts import edit_filters
+from podcast.model import Cut
 from podcast.audio.filters import (
     LEVELER,
     OUTPUT_RATE,
@@ -156,8 +161,9 @@ def leveler(settings, analysis, denoised: bool, steps: dict) -> list[str]:
 
 def speech_render(settings, analysis, master: str, *, gain: float, limit: float | None,
                   channels: int, intro: Sting | None = None, outro: Sting | None = None,
-                  crossfade: float = CROSSFADE) -> Render:
-    """The render of ``master`` (a path relative to the show) for these settings."""
+                  crossfade: float = CROSSFADE, cuts: Sequence[Cut] = ()) -> Render:
+    """The render of ``master`` (a path relative to the show) for these settings;
+    ``cuts`` (the edit list, normalised) are taken out after the leveler."""
     fmt = downmix_to(channels)
     strong = settings.denoise == "strong"
     first_rate = DFN_RATE if strong else OUTPUT_RATE
@@ -173,6 +179,8 @@ def speech_render(settings, analysis, master: str, *, gain: float, limit: float 
         body += light_denoise(analysis.noise_floor, OUTPUT_RATE)
         steps["denoise_floor"] = analysis.noise_floor
     body += leveler(settings, analysis, denoise is not None, steps)
+    edit = edit_filters(cuts, OUTPUT_RATE, duration=analysis.duration)
+    body += [edit] if edit else []
     body += [f"volume={gain:.3f}dB:precision=float", fmt]
     # The last stage's inputs: the master, or (after the denoiser) the pipe as input 0.
     inputs: list[str] = [] if stages else [master]

@@ -43,8 +43,8 @@ def check_chapters(show: Show, ep: Episode, duration: float) -> None:
 
 
 def timeline_of(report: AudioReport) -> Timeline:
-    """Where the master plays in the MP3 this report describes."""
-    return Timeline(offset=report.offset)
+    """Where the master plays in the MP3 this report describes (offset and cuts)."""
+    return report.timeline
 
 
 def decoder_delay(report: AudioReport, cache: Cache) -> float:
@@ -57,15 +57,23 @@ def decoder_delay(report: AudioReport, cache: Cache) -> float:
     return samples / report.output.sample_rate
 
 
+def episode_tags(show: Show, ep: Episode, report: AudioReport, cache: Cache):
+    """The tags (a TagSet) of ``ep``'s MP3 made as ``report`` says; its chapters are
+    first checked against the audio."""
+    from podcast.audio.tags import tag_set
+
+    check_chapters(show, ep, report.input.duration or report.duration)
+    return tag_set(show, ep, report.duration, timeline=timeline_of(report),
+                   decoder_delay=decoder_delay(report, cache))
+
+
 def publish_episode(show: Show, ep: Episode, report: AudioReport, out_dir: Path, cache: Cache,
                     *, force: bool, encoded: bool) -> ProcessResult:
     """Put the tagged MP3 at ``out_dir/<media key>``, re-tagging only when needed."""
-    from podcast.audio.tags import tag_set, write_tags
+    from podcast.audio.tags import write_tags
 
-    check_chapters(show, ep, report.input.duration or report.duration)
-    timeline = timeline_of(report)
-    tags = tag_set(show, ep, report.duration, timeline=timeline,
-                   decoder_delay=decoder_delay(report, cache))
+    report = _with_decoder_delay(report, cache)
+    tags = episode_tags(show, ep, report, cache)
     digest = tags.digest()
     rec = cache.record(ep.slug)
     if (not force and not encoded and rec and rec.audiohash == report.audiohash
@@ -90,6 +98,17 @@ def publish_episode(show: Show, ep: Episode, report: AudioReport, out_dir: Path,
     return ProcessResult(ep.slug, action, _media(key, dest, rec, report), report)
 
 
+def _with_decoder_delay(report: AudioReport, cache: Cache) -> AudioReport:
+    """``report`` with the decoder delay filled in (a report written before it was
+    recorded): a build record carries it, for machines without the MP3."""
+    if report.output.decoder_delay is not None:
+        return report
+    from podcast.audio.tags import mp3_info
+
+    samples = mp3_info(cache.mp3(report.audiohash)).decoder_delay
+    return replace(report, output=replace(report.output, decoder_delay=samples))
+
+
 def _stamp(path: Path) -> tuple[int, ...]:
     st = path.stat()
     return (st.st_size, st.st_mtime_ns, st.st_ino)
@@ -109,4 +128,4 @@ def _matches(path: Path, rec: EpisodeRecord) -> bool:
 
 def _media(key: str, path: Path, rec: EpisodeRecord, report: AudioReport) -> Media:
     return Media(key=key, path=path, size=rec.size, duration=rec.duration, sha256=rec.sha256,
-                 report=report, timeline=timeline_of(report))
+                 report=report, timeline=timeline_of(report), tags=rec.tag_digest)

@@ -8,7 +8,8 @@
    chain, no second lossy pass;
 3. the denoiser's extra, when ``denoise = "strong"`` asks for it;
 4. the measuring pass (analysis.py), from the cache when this master was
-   measured before; the master's checks; the chapters against its length;
+   measured before; the master's checks; the chapters against its length; the
+   edit list's cuts (cutting.py) made to fit it;
 5. the intro and outro, measured and matched to the target;
 6. mastering and encoding (master.py) into a temp file, whose stream is checked
    (CBR, 44.1 kHz, Info header) before it takes its place in the cache;
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,9 +41,11 @@ from podcast.audio.report import (
 from podcast.audio.tags import MP3Info
 from podcast.errors import AudioError
 from podcast.fsutil import atomic_path, sha256_file
+from podcast.model import Cut, Timeline
 from podcast.show.config import AudioSettings, Show
 from podcast.show.episodes import Episode
 from podcast.show.formats import audio_problem
+from podcast.show.lfs import episode_files, require_audio
 
 log = logging.getLogger(__name__)
 
@@ -69,32 +73,41 @@ class Job:
 
 
 def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cache: Cache,
-                   progress=None) -> AudioReport:
-    """Measure, check, encode and verify one master into the cache; return its report."""
+                   progress=None, cuts: Sequence[Cut] = ()) -> AudioReport:
+    """Measure, check, encode and verify one master into the cache; return its report.
+    ``cuts``: the edit list's cuts (cutting.applied_cuts), applied in the render."""
+    from podcast.audio.cuts import normalised
     from podcast.show.probe import probe
 
     where = show.where(ep.master)
     check_format(ep.master, where)
+    for path in episode_files(ep):
+        require_audio(path, show.where(path))
     job = Job(show, ep, ep.audio_settings(show), master_sha, audiohash, cache, where,
               probe(ep.master, where).duration, progress)
     started = time.monotonic()
-    if ep.master.suffix.lower() == ".mp3":
+    if ep.master.suffix.lower() == ".mp3" and not cuts:
         as_is = published_as_is(job)
         if as_is is not None:
             return as_is
     require_denoiser(job)
     a = measured(job)
+    cuts = normalised(cuts, a.duration)
+    left = a.duration - sum(c.end - c.start for c in cuts)
+    if cuts and left < mastering.MIN_DURATION:
+        raise AudioError(show.where(ep.folder / "cuts.json"), f"leaves {left:.1f} s of the "
+                         f"{a.duration:.1f} s master", "Remove or shorten its cuts")
     target = mastering.target_of(job.settings, a.channels)
     bitrate = job.settings.mono_bitrate if a.channels == 1 else job.settings.bitrate
     intro = sting_of(show, cache, job.settings.intro, target, bitrate, a.channels)
     outro = sting_of(show, cache, job.settings.outro, target, bitrate, a.channels)
     with atomic_path(cache.mp3(audiohash)) as tmp:
-        outcome = mastering.master_to(show.root, ep.master, tmp, a, job.settings, where=where,
-                                      intro=intro, outro=outro,
-                                      progress=job.callback("encoding"))
+        outcome = mastering.master_to(show.root, ep.master, tmp, mastering.planned(a, cuts),
+                                      job.settings, where=where, intro=intro, outro=outro,
+                                      cuts=cuts, progress=job.callback("encoding"))
         info = checked_stream(tmp, where)
         size, sha = tmp.stat().st_size, sha256_file(tmp)
-    report = report_of(job, metered(a, outcome.verified), outcome, info, size, sha)
+    report = report_of(job, metered(a, outcome.verified), outcome, info, size, sha, cuts)
     cache.save_report(report)
     log.debug("%s: %.1f -> %.1f LUFS, %.1f dBTP, %s in %.1fs", ep.slug,
               report.input.integrated, report.output.integrated, report.output.true_peak,
@@ -174,6 +187,7 @@ def sting_of(show: Show, cache: Cache, name: str | None, target: float, bitrate:
     if not path.is_file():
         raise AudioError(where, "does not exist", "Fix [audio] intro/outro or the episode's "
                          "audio: override")
+    require_audio(path, where)
     sha = cache.master_sha(path)
     mono = channels == 1
     key = f"sting-{sha[:32]}" + ("-mono" if mono else "")
@@ -214,10 +228,11 @@ def metered(a: Analysis, verified) -> Analysis:
 
 
 def report_of(job: Job, a: Analysis, outcome: mastering.Outcome, info: MP3Info, size: int,
-              sha: str) -> AudioReport:
+              sha: str, cuts: Sequence[Cut] = ()) -> AudioReport:
     from podcast.audio.figures import speech_figures
 
     p, render, out = outcome.plan, outcome.render, outcome.output
+    timeline = Timeline(render.offset, tuple(cuts))
     return AudioReport(
         audiohash=job.audiohash, master=job.where, master_sha256=job.master_sha,
         input=InputFigures(duration=round(a.duration, 3), integrated=a.integrated,
@@ -233,7 +248,7 @@ def report_of(job: Job, a: Analysis, outcome: mastering.Outcome, info: MP3Info, 
             sample_rate=info.sample_rate, channels=info.channels,
             decoder_delay=info.decoder_delay),
         settings=settings_dict(job.settings), pipeline=PIPELINE_VERSION,
-        attempts=outcome.attempts, render=render, offset=render.offset,
-        speech=speech_figures(a, render.steps, outcome.verified, render.offset, p.target),
+        attempts=outcome.attempts, render=render, offset=render.offset, cuts=tuple(cuts),
+        speech=speech_figures(a, render.steps, outcome.verified, timeline, p.target),
         short_term=Curves(master=tuple(a.short_term),
                           mp3=tuple(outcome.verified.short_term)))

@@ -32,8 +32,8 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from podcast.audio import chain, ffmpeg
@@ -42,6 +42,7 @@ from podcast.audio.filters import OUTPUT_RATE, limiter
 from podcast.audio.measure import Loudness, measure
 from podcast.audio.processes import Verified, encode, predict
 from podcast.errors import AudioError
+from podcast.model import Cut
 from podcast.show.config import AudioSettings
 
 log = logging.getLogger(__name__)
@@ -130,6 +131,49 @@ def plan_gain(a: Analysis, settings: AudioSettings, *, correction: float = 0.0,
                 predicted_peak=round(predicted, 3), leveler=leveler)
 
 
+def gated(momentary: Sequence[float]) -> float | None:
+    """Integrated loudness (BS.1770) from 400 ms block loudnesses: the absolute gate at
+    -70 LUFS, then the relative one 10 LU under the mean of what passed it."""
+    def mean(values):
+        return 10 * math.log10(sum(10 ** (v / 10) for v in values) / len(values))
+    blocks = [v for v in momentary if v > SILENCE]
+    if not blocks:
+        return None
+    relative = mean(blocks) - 10
+    kept = [v for v in blocks if v > relative]
+    return mean(kept) if kept else None
+
+
+def planned(a: Analysis, cuts: Sequence[Cut]) -> Analysis:
+    """The analysis the gain is planned from, once ``cuts`` are out: the loudness it
+    plans from (levelled, or the master's) moved by what leaving out the 400 ms blocks
+    the cuts take out changes in the gated loudness. Pauses sit under the relative
+    gate and change little; fillers are speech a little under the rest. Measured on
+    tests/cutspeech.py's speech (six fillers, three 4 s pauses in 40 s): the render
+    through the cuts read 0.2 LU louder than without, this gives +0.10, and the MP3s
+    of that and of its 2-minute loop landed 0.0 and -0.1 LU from the target (+0.1 and
+    0.0 without it; leaving out every block a cut touches gave +0.31 and -0.3 LU).
+    Without cuts, ``a`` itself."""
+    if not cuts or not a.momentary:
+        return a
+    # Momentary value k (0-based) is the block [0.1 k - 0.3, 0.1 k + 0.1); a block whose
+    # middle a cut takes out is left out, so as many blocks go as the cuts take time.
+    kept, i = [], 0
+    for k, v in enumerate(a.momentary):  # one sweep: the cuts are in order
+        middle = 0.1 * k - 0.1
+        while i < len(cuts) and cuts[i].end <= middle:
+            i += 1
+        if i == len(cuts) or cuts[i].start > middle:
+            kept.append(v)
+    before, after = gated(a.momentary), gated(kept)
+    if before is None or after is None:
+        return a
+    shift = round(after - before, 3)
+    if a.levelled is not None:
+        return replace(a, levelled=a.levelled + shift)
+    return replace(a, integrated=a.integrated + shift) if a.integrated is not None else a
+
+
 def check_master(a: Analysis, where: str) -> None:
     """Refuse masters that cannot be mastered: silence, or too short to measure."""
     _check(a.duration, a.integrated if a.integrated is not None else a.levelled,
@@ -212,18 +256,20 @@ class Outcome:
 
 def master_to(root: Path, master: Path | None, tmp: Path, a: Analysis,
               settings: AudioSettings, *, where: str, intro: chain.Sting | None = None,
-              outro: chain.Sting | None = None,
+              outro: chain.Sting | None = None, cuts: Sequence[Cut] = (),
               progress: ffmpeg.ProgressCallback | None = None,
               render_of: Callable[[GainPlan], chain.Render] | None = None) -> Outcome:
     """Encode until the decoded MP3 is within tolerance and under the ceiling, or fail.
-    ``render_of``: the render at a gain plan, when it is not ``master``'s speech chain
-    (a multitrack episode's mix; ``master`` is then None and ``a`` the mix's)."""
+    ``cuts`` (normalised) are taken out in the render. ``render_of``: the render at a
+    gain plan, when it is not ``master``'s speech chain (a multitrack episode's mix;
+    ``master`` is then None and ``a`` the mix's)."""
     if render_of is None:
         relative = os.path.relpath(Path(master).resolve(), Path(root).resolve())
 
         def render_of(p: GainPlan) -> chain.Render:
             return chain.speech_render(settings, a, relative, gain=p.gain, limit=p.limit,
-                                       channels=p.channels, intro=intro, outro=outro)
+                                       channels=p.channels, intro=intro, outro=outro,
+                                       cuts=cuts)
 
     p = plan_gain(a, settings)
     if p.limit is not None and not p.leveler:

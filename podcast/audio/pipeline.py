@@ -1,6 +1,7 @@
 """``podcast process``: masters -> verified, tagged MP3s, cached and in parallel.
 
-Per episode: hash the master (memoised) -> on a cache miss measure, check,
+Per episode: hash the master (memoised) -> bring the automatic cutter's edit
+list up to date (cutting.py; only where it is on) -> on a cache miss measure, check,
 encode and verify into ``.cache/audio/`` (encode.py) -> copy into the output
 and tag it, unless the tagged file there is already what the tags and audio
 say it should be (deliver.py). Nothing is written for a master that fails
@@ -16,9 +17,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from podcast.audio.cache import Cache, episode_hash, sources_sha
+from podcast.audio.cache import Cache
 from podcast.audio.deliver import ProcessResult, publish_episode
-from podcast.errors import AudioError, PodcastError
+from podcast.audio.identity import audio_hashes
+from podcast.errors import PodcastError
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
 
@@ -53,27 +55,23 @@ class RunProgress:
 # ---- the run ------------------------------------------------------------------------
 
 def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None = None,
-        force: bool = False, progress: bool = False) -> list[ProcessResult]:
-    """Process ``episodes`` (cached, ``jobs`` at a time) into ``out_dir``; results in order."""
+        force: bool = False, progress: bool = False, records=None) -> list[ProcessResult]:
+    """Process ``episodes`` (cached, ``jobs`` at a time) into ``out_dir``; results in order.
+
+    ``records``: the bucket's build records (a publish): an episode they cover is
+    published from them (reuse.py) before the local cache is asked."""
     from podcast.progress import bar
 
     cache = Cache(show)
     jobs = max(1, jobs or os.cpu_count() or 1)
     out_dir = Path(out_dir)
-
-    def master_sha(ep: Episode) -> str:
-        try:
-            return sources_sha(cache, ep)  # type: ignore[return-value]
-        except FileNotFoundError as exc:
-            raise AudioError(show.where(Path(exc.filename or ep.source)), "does not exist",
-                             "Copy the master into the episode folder") from None
-
-    with ThreadPoolExecutor(jobs) as pool:
-        shas = list(pool.map(master_sha, episodes))
-    hashes = [episode_hash(cache, show, ep, sha) for ep, sha in zip(episodes, shas)]
-    cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
+    shas, hashes, cuts = audio_hashes(show, cache, episodes, jobs, progress=progress)
     reports = [None if force else cache.report(h) for h in hashes]
-    todo = [ep for ep, r in zip(episodes, reports) if r is None]
+    records = None if force else records
+    if records is not None:
+        records.prefetch(hashes)
+    todo = [ep for ep, r, h in zip(episodes, reports, hashes)
+            if r is None and not (records is not None and records.has(h))]
     total = sum(max(_header_duration(f) or 0.0 for f in ep.audio_files) * 2 for ep in todo)
     if todo:
         log.info("encoding %d of %d episode%s", len(todo), len(episodes),
@@ -86,13 +84,20 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
 
         def one(i: int) -> ProcessResult:
             ep, report = episodes[i], reports[i]
+            if records is not None:
+                from podcast.audio.reuse import reuse
+                reused = reuse(show, ep, hashes[i], records, cache, out_dir)
+                if reused is not None:
+                    return reused
             encoded = report is None
             if report is None:
                 if ep.tracks:
-                    from podcast.audio.multitrack import encode_tracks as encode_episode
+                    from podcast.audio.multitrack import encode_tracks
+                    report = encode_tracks(show, ep, shas[i], hashes[i], cache, run_progress)
                 else:
                     from podcast.audio.encode import encode_episode
-                report = encode_episode(show, ep, shas[i], hashes[i], cache, run_progress)
+                    report = encode_episode(show, ep, shas[i], hashes[i], cache,
+                                            run_progress, cuts=cuts[i])
             result = publish_episode(show, ep, report, out_dir, cache, force=force,
                                      encoded=encoded)
             if show.audio.alternates:  # [audio] alternates: Opus, AAC beside the MP3

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,8 +31,15 @@ from podcast.audio.measure import (
 PIPE_SIZE = 1 << 20  # bytes: fewer wake-ups between the processes
 
 
-def stage_argv(stage: Stage, root: Path, *, previous: Stage | None) -> list[str]:
-    """The command of one stage (its stdout is float PCM)."""
+# Bytes of a filter graph passed on the command line; a longer one (an edit list of
+# several hundred cuts) goes through a file: Linux refuses an argument over 128 KiB.
+LONGEST_ARGUMENT = 100_000
+
+
+def stage_argv(stage: Stage, root: Path, *, previous: Stage | None,
+               scratch: Path | None = None) -> list[str]:
+    """The command of one stage (its stdout is float PCM); ``scratch``: a folder for a
+    graph too long for the command line."""
     if stage.kind == "dfn":
         return [sys.executable, "-m", "podcast.audio.dfn", "--channels", str(stage.channels)]
     argv = ffmpeg.quiet_args()
@@ -40,8 +48,14 @@ def stage_argv(stage: Stage, root: Path, *, previous: Stage | None) -> list[str]
                  "-i", "pipe:0"]
     for name in stage.inputs:
         argv += ["-i", str((Path(root) / name).resolve())]
-    return argv + ["-filter_complex", stage.graph, "-map", "[out]", "-f", "f32le",
-                   "-ar", str(stage.rate), "-ac", str(stage.channels), "pipe:1"]
+    if len(stage.graph) > LONGEST_ARGUMENT and scratch is not None:
+        script = scratch / f"graph-{len(list(scratch.iterdir()))}.txt"
+        script.write_text(stage.graph, encoding="utf-8")
+        argv += ["-filter_complex_script", str(script)]
+    else:
+        argv += ["-filter_complex", stage.graph]
+    return argv + ["-map", "[out]", "-f", "f32le", "-ar", str(stage.rate), "-ac",
+                   str(stage.channels), "pipe:1"]
 
 
 def _pipe() -> tuple[int, int]:
@@ -60,14 +74,27 @@ class ProcessGroup:
 
     def __init__(self):
         self.procs: list[ffmpeg.Process] = []
+        self._scratch: tempfile.TemporaryDirectory | None = None
 
     def add(self, proc: ffmpeg.Process) -> ffmpeg.Process:
         self.procs.append(proc)
         return proc
 
+    def scratch(self) -> Path:
+        """A temporary folder for the processes' files, removed when they are done."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="podcast-render-")
+        return Path(self._scratch.name)
+
+    def _clean(self) -> None:
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
     def kill(self) -> None:
         for p in self.procs:
             p.kill()
+        self._clean()
 
     def wait(self) -> list[ffmpeg.Result]:
         results = []
@@ -78,6 +105,7 @@ class ProcessGroup:
         except BaseException:
             self.kill()
             raise
+        self._clean()
         return list(reversed(results))
 
 
@@ -101,8 +129,11 @@ def start_render(group: ProcessGroup, render: Render, root: Path, *, where: str,
         r, w = _pipe()
         name = "DeepFilterNet" if stage.kind == "dfn" else "speech chain"
         try:
+            long = len(stage.graph) > LONGEST_ARGUMENT
             group.add(ffmpeg.Process(
-                stage_argv(stage, root, previous=previous), where=f"{where} ({name})",
+                stage_argv(stage, root, previous=previous,
+                           scratch=group.scratch() if long else None),
+                where=f"{where} ({name})",
                 stdin=fd_in, stdout=w,
                 on_line=meter.feed if meter is not None and previous is None else None))
         finally:

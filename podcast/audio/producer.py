@@ -80,6 +80,8 @@ def lines(report: AudioReport) -> list[tuple[str, str]]:
             rows.append((kind, f"{s.file} ({s.gain:+.1f} dB, {s.crossfade:g} s crossfade)"))
     if report.offset:
         rows.append(("offset", f"the master starts at {report.offset:.2f} s"))
+    if report.cuts:
+        rows.append(("cuts", cuts_summary(report)))
     rows.append(("encodes", str(report.attempts)))
     return rows
 
@@ -126,6 +128,40 @@ def clock_text(seconds: float) -> str:
     return clock(seconds)
 
 
+KINDS = (("pause", "pause", "pauses"), ("filler", "filler", "fillers"), ("edit", "edit", "edits"))
+
+
+def cuts_summary(report: AudioReport) -> str:
+    """How many cuts of each kind, and the time they saved."""
+    counts = [(sum(c.kind == kind for c in report.cuts), one, many) for kind, one, many in KINDS]
+    parts = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
+    return (f"{', '.join(parts)} cut (cuts.json): {report.timeline.removed:.1f} s saved, "
+            f"{report.input.duration:.1f} -> "
+            f"{report.input.duration - report.timeline.removed:.1f} s of the master")
+
+
+@dataclass(frozen=True)
+class CutView:
+    """One cut as the producer reviews it: where, what, how long."""
+
+    master: str  # m:ss.s in the master (where cuts.json has it)
+    mp3: str  # where it was made in the MP3
+    kind: str
+    length: float  # seconds taken out
+    what: str  # the filler's word, or ""
+
+
+def cut_views(report: AudioReport) -> list[CutView]:
+    timeline = report.timeline
+    return [CutView(_clock(c.start), _clock(timeline.to_published(c.start)), c.kind,
+                    round(c.end - c.start, 2), c.word or "") for c in report.cuts]
+
+
+def _clock(t: float) -> str:
+    minutes, seconds = divmod(max(t, 0.0), 60)
+    return f"{int(minutes)}:{seconds:04.1f}"
+
+
 def _hum(found: int | None, level: float | None, notched: int | None) -> str:
     if found:
         return (f"{found} Hz found"
@@ -139,7 +175,12 @@ def text(slug: str, report: AudioReport) -> str:
     rows = lines(report)
     width = max(len(k) for k, _ in rows)
     head = f"{slug}: {report.master}"
-    return "\n".join([head] + [f"  {k:<{width}}  {v}" for k, v in rows])
+    out = [head] + [f"  {k:<{width}}  {v}" for k, v in rows]
+    if report.cuts:
+        out.append("  cuts (master -> MP3, kind, seconds taken out):")
+        out += [f"    {c.master:>8} -> {c.mp3:>8}  {c.kind:<6} {c.length:5.2f}"
+                + (f"  {c.what}" if c.what else "") for c in cut_views(report)]
+    return "\n".join(out)
 
 
 def headline(report: AudioReport) -> str:
@@ -169,13 +210,16 @@ class Chart:
     target: float
     master: str  # SVG path data
     mp3: str
+    cuts: tuple[tuple[float, str, str], ...] = ()  # (x, kind, label): where each cut was made
 
 
 def chart(report: AudioReport, *, width: int = 720, height: int = 300) -> Chart:
+    """The curves on the MP3's time: the master's through the timeline (its seconds
+    inside a cut are not drawn), and a mark where each cut was made."""
     curves = report.short_term
     master, mp3 = curves.master, curves.mp3
-    offset = report.offset
-    seconds = max(len(mp3), len(master) + offset, 1)
+    timeline = report.timeline
+    seconds = max(len(mp3), timeline.to_published(len(master)), 1)
     lo, hi = LOUDNESS_RANGE
     left, right, top, bottom = 74, width - 12, 12, height - 56
     w, h = right - left, bottom - top
@@ -186,15 +230,21 @@ def chart(report: AudioReport, *, width: int = 720, height: int = 300) -> Chart:
     def y(v: float) -> float:
         return top + h * (hi - min(max(v, lo), hi)) / (hi - lo)
 
-    def path(values, shift: float) -> str:
+    def path(values, to_time) -> str:
         parts, pen = [], False
         for i, v in enumerate(values):
-            if v is None:
+            t = to_time(i + 1.0)
+            if v is None or t is None:
                 pen = False
                 continue
-            parts.append(f"{'L' if pen else 'M'}{x(i + 1 + shift):.1f},{y(v):.1f}")
+            parts.append(f"{'L' if pen else 'M'}{x(t):.1f},{y(v):.1f}")
             pen = True
         return " ".join(parts)
+
+    def through(t: float) -> float | None:  # a master second, where it plays (or None)
+        if any(c.start < t < c.end for c in timeline.cuts):
+            return None
+        return timeline.to_published(t)
 
     step = next(s for s in (10, 30, 60, 120, 300, 600, 900, 1800, 3600)
                 if seconds / s <= 8)
@@ -205,7 +255,10 @@ def chart(report: AudioReport, *, width: int = 720, height: int = 300) -> Chart:
         x_ticks=tuple((round(x(t), 1), f"{t // 60}:{t % 60:02d}")
                       for t in range(0, int(seconds) + 1, step)),
         target_y=round(y(report.output.target), 1), target=report.output.target,
-        master=path(master, offset), mp3=path(mp3, 0.0))
+        master=path(master, through), mp3=path(mp3, lambda t: t),
+        cuts=tuple((round(x(timeline.to_published(c.start)), 1), c.kind,
+                    f"{c.kind} {c.end - c.start:.2f} s cut at {_clock(c.start)} of the master"
+                    + (f" ({c.word})" if c.word else "")) for c in report.cuts))
 
 
 # ---- the pages --------------------------------------------------------------------
@@ -224,7 +277,8 @@ def page(show_title: str, slug: str, title: str, report: AudioReport | None) -> 
     return _env().get_template("producer-episode.html").render(
         show_title=show_title, slug=slug, title=title, report=report,
         rows=lines(report) if report else (), chart=chart(report) if report else None,
-        mono=bool(report and report.output.channels == 1))
+        mono=bool(report and report.output.channels == 1),
+        cuts=cut_views(report) if report else ())
 
 
 def index_page(show_title: str, episodes: list[tuple[str, str, AudioReport | None]]) -> str:

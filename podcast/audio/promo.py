@@ -1,7 +1,7 @@
 """`podcast clip`: a short promo MP3 for social posts, with fades, tagged.
 
-ffmpeg cuts just the span out of the master (and measures it in the same
-pass), so pydub - which holds whole files in memory - only ever sees a few
+ffmpeg cuts just the span out of the master, with the cuts the episode's edit
+list makes inside it (and measures it in the same pass), so pydub - which holds whole files in memory - only ever sees a few
 seconds. The clip is brought to the show's loudness target, its gain capped
 so peaks stay under the ceiling, faded in and out, encoded like the episodes
 and tagged from the episode.
@@ -48,12 +48,15 @@ def check_span(show: Show, episode: Episode, start: float, duration: float) -> C
     where the clip's audio is. A master is cut as it is; a multitrack episode's
     tracks are microphones, not a mix, so its clips are cut from its processed mix
     (the cached MP3 before tagging), at the span's place in it."""
+    from podcast.show.lfs import episode_files, require_audio
     from podcast.show.probe import probe
 
     where = f"{episode.slug} clip"
     if start < 0 or not 0 < duration <= MAX_SECONDS:
         raise AudioError(where, f"--start {start:g} --duration {duration:g} is not a span of up "
                          f"to {MAX_SECONDS:g}s", "Give a start >= 0 and a duration in seconds")
+    for file in episode_files(episode):
+        require_audio(file, show.where(file))
     path, at = episode.master, start
     if episode.tracks:
         path, at = _mix(show, episode, start, where)
@@ -77,6 +80,22 @@ def _mix(show: Show, episode: Episode, start: float, where: str) -> tuple[Path, 
     return cache.mp3(report.audiohash), timeline_of(report).to_published(start)
 
 
+def span_edit(show: Show, episode: Episode, start: float, duration: float,
+              rate: int) -> tuple[str, float]:
+    """The edit list's cuts inside the span as filters (with a trailing comma; "" for
+    none), and the clip's length after them: a clip sounds as the episode does."""
+    from podcast.audio.cuts import edit_filters
+    from podcast.audio.cutting import episode_cuts, within
+
+    cuts = within(episode_cuts(show, episode), start, duration)
+    length = duration - sum(c.end - c.start for c in cuts)
+    if length < 1.0:
+        raise AudioError(f"{episode.slug} clip", f"cuts.json takes {duration - length:.1f} s "
+                         f"of these {duration:g} s out", "Choose a span the cuts leave")
+    edit = edit_filters(cuts, rate, duration=duration, label="clip")
+    return (edit + "," if edit else ""), length
+
+
 def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
               out: Path | None = None) -> Path:
     """Write the clip to ``out`` (default ``clips/<slug>-<start>s-<duration>s.mp3``)."""
@@ -91,16 +110,17 @@ def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
     if out.suffix.lower() != ".mp3":
         raise AudioError(str(out), "is not an .mp3 path", "Name the clip something.mp3")
     AudioSegment.converter = ffmpeg.find_ffmpeg()
+    edit, _ = span_edit(show, episode, start, duration, mastering.OUTPUT_RATE)
 
     with tempfile.TemporaryDirectory(prefix="podcast-clip-") as tmpdir:
         span = Path(tmpdir) / "span.wav"
         argv = ffmpeg.base_args() + [
             "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
-            "-filter_complex", f"[0:a:0]aresample={mastering.OUTPUT_RATE},asplit[out][m];"
+            "-filter_complex", f"[0:a:0]aresample={mastering.OUTPUT_RATE},{edit}asplit[out][m];"
                                f"[m]{EBUR128},anullsink",
             "-map", "[out]", "-c:a", "pcm_s16le", str(span)]
         result = ffmpeg.run(argv, where=str(source.path))
-        loud = summary_of(result, where, "Parsed_ebur128_2")  # third filter of the graph
+        loud = summary_of(result, where, "Parsed_ebur128_")
         segment = AudioSegment.from_wav(str(span))
         mono = segment.channels == 1
         target = show.audio.loudness + (mastering.MONO_OFFSET if mono else 0.0)

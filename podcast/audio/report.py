@@ -29,6 +29,7 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from podcast.audio.chain import Render
+from podcast.model import Cut, Timeline
 
 REPORT_FORMAT = 1
 
@@ -194,6 +195,9 @@ class AudioReport:
     # same. None for a master published as it is.
     render: Render | None = None
     offset: float = 0.0  # seconds at which the master's time 0 plays (intro less crossfade)
+    # The edit list's cuts taken out of the master (master seconds, normalised): with
+    # the offset, where every time written against the master plays (model.Timeline).
+    cuts: tuple[Cut, ...] = ()
     speech: SpeechFigures = field(default_factory=SpeechFigures)
     short_term: Curves = field(default_factory=Curves)
     # A multitrack episode's tracks, in the order listed (empty for a master); its
@@ -203,6 +207,11 @@ class AudioReport:
     @property
     def duration(self) -> float:
         return self.output.duration
+
+    @property
+    def timeline(self) -> Timeline:
+        """Where a time of the master plays in this MP3."""
+        return Timeline(self.offset, self.cuts)
 
     def to_json(self) -> str:
         data = {"format": REPORT_FORMAT, **_plain(self)}
@@ -279,8 +288,7 @@ def _build(cls: type, data, where: str):
         if value is not None and inner is not None and is_tuple:
             if not isinstance(value, list):
                 raise ReportFormatError(f"{where}.{name}: not a list")
-            value = tuple(_build(inner, v, f"{where}.{name}[{i}]")
-                          for i, v in enumerate(value))
+            value = tuple(_build(inner, v, f"{where}.{name}[{i}]") for i, v in enumerate(value))
         elif value is not None and inner is not None:
             value = _build(inner, value, f"{where}.{name}")
         elif value is not None and is_tuple:
@@ -308,8 +316,8 @@ def _plan(cls: type) -> tuple:
                 inner = [a for a in typing.get_args(hint) if a is not type(None)]
                 hint = inner[0] if len(inner) == 1 else hint
             is_tuple = typing.get_origin(hint) is tuple
-            if is_tuple and typing.get_args(hint) and is_dataclass(typing.get_args(hint)[0]):
-                hint = typing.get_args(hint)[0]  # a tuple of dataclasses: each rebuilt
+            if is_tuple and typing.get_args(hint)[:1] and is_dataclass(typing.get_args(hint)[0]):
+                hint = typing.get_args(hint)[0]  # a tuple of records: each item rebuilt
             nested = hint if isinstance(hint, type) and (is_dataclass(hint) or hint is Render) \
                 else None
             rows.append((f.name, f.default is MISSING and f.default_factory is MISSING, nested,

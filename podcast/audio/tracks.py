@@ -174,12 +174,12 @@ def plan(measured: list[Measured], settings) -> Session:
         stereo = (a.channels or 1) > 1
         offsets.append(STEREO_SPEECH if stereo and m.track.speaker is not None else 0.0)
         if m.track.speaker is None:
-            levels.append((gated(a.momentary), None))
+            levels.append((gated(a.raw_momentary), None))
             continue
         k = speech.index(i)
         frames = alone(active, k) or alone([active[k]], 0)
-        raw = gated(_at(a.momentary, frames))
-        lev = gated(_at(a.levelled_momentary, frames)) if settings.leveler else raw
+        raw = gated(_at(a.raw_momentary, frames))
+        lev = gated(_at(a.momentary, frames)) if settings.leveler else raw
         levels.append((raw, lev if lev is not None else a.levelled))
     first = speech[0]
     ref = (levels[first][1] or 0.0) + offsets[first]
@@ -214,12 +214,12 @@ def mix_momentary(session: Session, *, levelled: bool, gate: bool = True) -> lis
     """The mix's momentary loudness every 100 ms: each track's (levelled, or as it is),
     moved by its gain, downmix and envelope (with ``gate``), summed as power. Without
     ``gate`` and ``levelled``: the plain mix of the tracks as recorded."""
-    n = max(len(m.analysis.momentary) for m in session.measured)
+    n = max(len(m.analysis.raw_momentary) for m in session.measured)
     power = [0.0] * n
     for i, m in enumerate(session.measured):
         a = m.analysis
-        values = a.levelled_momentary if levelled and m.track.speaker is not None \
-            else a.momentary
+        values = a.momentary if levelled and m.track.speaker is not None \
+            else a.raw_momentary
         shift = session.offsets[i] + (session.gains[i] if gate else 0.0)
         if not gate and (a.channels or 1) > 1 and m.track.speaker is not None:
             shift -= session.offsets[i]  # a plain mix keeps the track as it is

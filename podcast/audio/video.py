@@ -131,10 +131,13 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
     if fmt not in LAYOUTS:
         raise AudioError(f"{episode.slug} clip", f"--format {fmt} is not one of "
                          f"{', '.join(FORMATS)}")
+    from podcast.audio.promo import span_edit
+
     source = check_span(show, episode, start, duration)
     where = source.where
     layout = LAYOUTS[fmt]
     fonts = font(FONT).parent
+    edit, length = span_edit(show, episode, start, duration, 48000)  # length: after cuts
 
     with tempfile.TemporaryDirectory(prefix="podcast-video-") as tmpdir:
         tmp = Path(tmpdir)
@@ -142,9 +145,9 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
         # its true peak stays under the ceiling (no limiter colours a short promo).
         measured = ffmpeg.run(ffmpeg.base_args() + [
             "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
-            "-filter_complex", f"[0:a:0]aresample=48000,aformat=channel_layouts=stereo,"
+            "-filter_complex", f"[0:a:0]aresample=48000,{edit}aformat=channel_layouts=stereo,"
                                f"{EBUR128}", "-f", "null", "-"], where=str(source.path))
-        loud = summary_of(measured, where, "Parsed_ebur128_2")
+        loud = summary_of(measured, where, "Parsed_ebur128_")
         gain = show.audio.loudness - loud.integrated
         gain = min(gain, show.audio.true_peak - PEAK_HEADROOM - loud.true_peak)
 
@@ -152,11 +155,11 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
         (tmp / "captions.ass").write_text(ass(captions or (), layout),
                                           encoding="utf-8")
         wx, wy, ww, wh = layout.wave
-        fade_out = max(duration - FADE_OUT, 0)
+        fade_out = max(length - FADE_OUT, 0)
         graph = (
-            f"[1:a:0]aresample=48000,aformat=channel_layouts=stereo,"
-            f"volume={gain:.2f}dB:precision=float,afade=t=in:d={min(FADE_IN, duration / 4):.2f},"
-            f"afade=t=out:st={fade_out:.2f}:d={min(FADE_OUT, duration / 4):.2f},asplit[a][w];"
+            f"[1:a:0]aresample=48000,{edit}aformat=channel_layouts=stereo,"
+            f"volume={gain:.2f}dB:precision=float,afade=t=in:d={min(FADE_IN, length / 4):.2f},"
+            f"afade=t=out:st={fade_out:.2f}:d={min(FADE_OUT, length / 4):.2f},asplit[a][w];"
             f"[w]showwaves=s={ww}x{wh}:mode=cline:rate={FPS}:scale=sqrt:"
             f"colors=white,format=rgba,colorchannelmixer=aa=0.85[wave];"
             f"[0:v][wave]overlay={wx}:{wy}:shortest=1"
@@ -166,7 +169,7 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
             ffmpeg.Process(ffmpeg.base_args() + [
                 "-loop", "1", "-framerate", str(FPS), "-i", "still.png",
                 "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
-                "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-t", f"{duration:.3f}",
+                "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-t", f"{length:.3f}",
                 "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-r", str(FPS),
                 "-g", str(FPS * 2), "-threads", X264_THREADS, "-pix_fmt", "yuv420p",
                 "-c:a", "aac", "-b:a", "160k", "-ar", "48000",

@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from podcast.captions.fillers import is_filler, without
 from podcast.captions.model import Cue
 from podcast.captions.timecode import stamp
 
@@ -43,22 +44,36 @@ class Finding:
 
 
 def retimed(cues: Iterable[Cue], to_time: Callable[[float], float],
-            duration: float | None = None) -> list[Cue]:
+            duration: float | None = None, *, removed: Sequence = ()) -> list[Cue]:
     """Cues with their times (and their words') mapped by ``to_time``: master time to
     the published file's (``model.Timeline.to_published``: through the cuts, then past
     the intro). Cues left wholly outside ``[0, duration]`` or shrunk to nothing are
-    dropped and the others clipped to it."""
+    dropped and the others clipped to it. ``removed``: the cuts that took a filler
+    out (``model.Timeline.fillers``: start, end, word, master time); each takes its
+    word out of the cue it falls in."""
     out = []
     for cue in cues:
+        for cut in removed:
+            middle = (cut.start + cut.end) / 2
+            if cue.start <= middle <= cue.end:
+                cue = _cut_word(cue, cut, middle)
         start, end = max(to_time(cue.start), 0.0), to_time(cue.end)
         if duration is not None:
             end = min(end, duration)
-        if end <= start:
+        if end <= start or not cue.text.strip():
             continue
         words = tuple(replace(w, start=round(to_time(w.start), 3), end=round(to_time(w.end), 3))
                       for w in cue.words)
         out.append(replace(cue, start=round(start, 3), end=round(end, 3), words=words))
     return out
+
+
+def _cut_word(cue: Cue, cut, middle: float) -> Cue:
+    """``cue`` without the filler ``cut`` took out of the audio (its text, its word)."""
+    position = (middle - cue.start) / (cue.end - cue.start) if cue.end > cue.start else 0.5
+    words = tuple(w for w in cue.words
+                  if not (cut.start <= (w.start + w.end) / 2 <= cut.end and is_filler(w.text)))
+    return replace(cue, text=without(cue.text, cut.word or "", position), words=words)
 
 
 def publishable(cues: Iterable[Cue]) -> list[Cue]:

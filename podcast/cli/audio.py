@@ -22,8 +22,10 @@ def process_cmd(opts: Options, slugs, jobs, force):
 
     Measures each master, applies gain (and a true-peak limiter only when
     needed), encodes CBR MP3 into feed/media/, verifies loudness and peak on
-    the decoded MP3 and writes ID3v2.3 tags and chapters. Cached: unchanged
-    episodes are not encoded again; a metadata change only re-tags.
+    the decoded MP3 and writes ID3v2.3 tags and chapters. With [audio]
+    max_pause or cut_fillers, cuts long pauses and fillers first, as listed in
+    the episode's cuts.json (yours to edit). Cached: unchanged episodes are not
+    encoded again; a metadata change only re-tags.
 
     \b
     Example:
@@ -104,8 +106,9 @@ def report_cmd(opts: Options, slug):
 
     Loudness before and after (on the decoded MP3), loudness range, true peak,
     gain, limiter and leveler action, noise floor, room tone and hum before and
-    after, intro and outro. The same report, with the loudness over time drawn,
-    is the producer page of `podcast serve` (/_producer/), never published.
+    after, intro and outro, and the automatic cutter's cuts with the time they
+    saved. The same report, with the loudness over time drawn, is the producer
+    page of `podcast serve` (/_producer/), never published.
 
     \b
     Example:

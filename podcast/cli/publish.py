@@ -106,6 +106,12 @@ def target_options(func):
 @click.option("--no-build", "build", flag_value=False, default=True,
               help="Upload feed/ as it is, without building.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Parallel transfers (default 16).")
+@click.option("--shard", metavar="I/N", callback=lambda _c, _p, v: _shard(v),
+              help="CI: make and upload share I of N of the episodes' media and their build "
+              "records only (no feed, pages or prune); a plain publish follows.")
+@click.option("--needed-masters", is_flag=True,
+              help="Print the masters this publish (or --shard) must encode, one per line, "
+              "for `git lfs pull --include`, and do nothing else.")
 @pass_options
 def publish_cmd(opts: Options, **options):
     """Build what changed and upload feed/ to S3-compatible storage.
@@ -117,16 +123,30 @@ def publish_cmd(opts: Options, **options):
     role), never from podcast.toml. With no bucket configured it publishes to
     a local SeaweedFS server on 127.0.0.1.
 
+    Any machine publishes cheaply: the bucket keeps build records of what was
+    encoded, so a fresh clone (masters as Git LFS pointers, another ffmpeg)
+    encodes and uploads nothing that is already published.
+
     \b
     Example:
       podcast publish --dry-run
       AWS_PROFILE=podcast podcast publish --bucket code-severe --prune
+      podcast publish --shard 1/4 --needed-masters
     """
-    from podcast.build import publish
+    from podcast.build import needed_masters, publish, publish_shard
     from podcast.publish import PublishOptions
     from podcast.publish.report import plan_notes, plan_summary, plan_table, summary
 
-    result = publish(opts.root, PublishOptions(**options, progress=opts.show_progress))
+    options = PublishOptions(**options, progress=opts.show_progress)
+    if options.needed_masters:
+        for path in needed_masters(opts.root, options):
+            click.echo(path)
+        return
+    if options.shard:
+        from podcast.publish.report import shard_summary
+        say(shard_summary(publish_shard(opts.root, options)))
+        return
+    result = publish(opts.root, options)
     if result.dry_run:
         for line in plan_table(result.plan) + plan_notes(result.plan):
             click.echo(line)
@@ -144,6 +164,16 @@ def publish_cmd(opts: Options, **options):
         say(f"local server: SeaweedFS on {server.endpoint} (pid {server.pid}); "
             "subscribe to the feed URL above in a podcast app on this machine")
         say(f"stop it with: {stop_command(opts.root if opts.root_option else None)}")
+
+
+def _shard(value: str | None):
+    from podcast.errors import OptionError
+    from podcast.publish.shards import parse
+
+    try:
+        return parse(value)
+    except OptionError as exc:
+        raise click.BadParameter(exc.format()) from None
 
 
 def _listener_problems(result) -> None:

@@ -88,16 +88,15 @@ def check_cmd(opts: Options):
     problems = check(opts.root)
     errors = [p for p in problems if p.is_error]
     for p in problems:
-        if p.is_error:
-            click.echo(f"error: {p}", err=True)
-        elif not opts.quiet:
-            click.echo(f"warning: {p}", err=True)
+        if p.is_error or not opts.quiet:
+            click.echo(f"{p.severity}: {p}", err=True)
     if errors:
         click.echo(f"{len(errors)} error{'s' if len(errors) != 1 else ''} found", err=True)
         sys.exit(1)
+    warnings = [p for p in problems if p.severity == "warning"]
     if not opts.quiet:
         click.echo("ok: show and episodes are valid"
-                   + (f" ({len(problems)} warnings)" if problems else ""))
+                   + (f" ({len(warnings)} warnings)" if warnings else ""))
 
 
 @command(cli, "list")

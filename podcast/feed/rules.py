@@ -26,6 +26,7 @@ from podcast.errors import FeedError, Problem
 from podcast.feed.namespaces import tag as ns_tag
 from podcast.feed.reader import parse_xml, unprefixed
 from podcast.feed.tagrules import check_tags
+from podcast.model import read_remote
 from podcast.show.config import Show
 from podcast.show.episodes import Episode
 from podcast.show.notes import CONTROL, FEED_LIMIT, FEED_TAGS
@@ -107,12 +108,16 @@ def _base_url(channel) -> str | None:
 
 
 class _Files:
-    """Files in ``feed/`` behind the feed's URLs (those under its own base URL)."""
+    """Files in ``feed/`` behind the feed's URLs (those under its own base URL).
+
+    Media that build records vouch for stays in the bucket (``model.read_remote``):
+    there is no file to look at, only the size its record gives (``remote``)."""
 
     def __init__(self, out: Path | None, base: str | None):
         self.out, self.base = out, base
+        self.vouched = read_remote(out) if out is not None else {}
 
-    def path(self, url: str) -> Path | None:
+    def key(self, url: str) -> str | None:
         if self.out is None or not self.base:
             return None
         url = unprefixed(url, self.base) or ""  # behind an analytics prefix: the object
@@ -121,7 +126,16 @@ class _Files:
         key = url[len(self.base):]
         if key == "" or key.endswith("/"):  # a page by its folder (pretty_urls)
             key += "index.html"
-        return self.out / key
+        return key
+
+    def path(self, url: str) -> Path | None:
+        key = self.key(url)
+        return None if key is None or key in self.vouched else self.out / key
+
+    def remote(self, url: str) -> int | None:
+        """The size a build record gives the object behind ``url``; None if not one."""
+        key = self.key(url)
+        return self.vouched[key][0] if key in self.vouched else None
 
 
 # ---- channel -----------------------------------------------------------------
@@ -256,6 +270,9 @@ def _enclosure(report, who, item, seen: dict[str, str], files: _Files) -> None:
                      "It must be the exact size of the file")
         return
     path = files.path(url)
+    if files.remote(url) not in (None, int(length)):
+        report.error(who, f"enclosure length {length} is not the size its build record gives "
+                     f"({files.remote(url)} bytes)", "Run `podcast publish` again")
     if path is not None:
         if not path.is_file():
             report.error(who, f"enclosure {url} has no file in feed/", "Run `podcast build`")

@@ -161,9 +161,12 @@ def _add_item(fe, site: Site, built: BuiltEpisode, show_artwork: str,
         pi.episode(ep.number)
     for p in ep.persons:
         pi.person(_t(p["name"]), p.get("role"), p.get("group"), p.get("href"), p.get("img"))
+    timeline = built.media.timeline
     for sb in ep.soundbites:  # written against the master: mapped into the MP3
-        pi.soundbite(round(built.media.timeline.to_published(sb.start), 3), sb.duration,
-                     _t(sb.title) if sb.title else None)
+        start = timeline.to_published(sb.start)  # (shorter by what cuts took out of it)
+        duration = round(timeline.to_published(sb.start + sb.duration) - start, 3)
+        if duration > 0:
+            pi.soundbite(round(start, 3), duration, _t(sb.title) if sb.title else None)
     _reach_item(pi, site, built)
 
 

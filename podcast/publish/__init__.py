@@ -19,13 +19,15 @@ from pathlib import Path
 
 from podcast.errors import FeedError, PublishError
 from podcast.feed.reader import keys_for, read_feed
+from podcast.model import read_remote
 from podcast.progress import byte_bar
 from podcast.publish import manifest as mf
 from podcast.publish.apply import DEFAULT_JOBS, Applied, apply
 from podcast.publish.client import Target, make_client, s3_errors
 from podcast.publish.lock import Lock
 from podcast.publish.options import PublishOptions
-from podcast.publish.plan import Plan, make_plan, needs_probe
+from podcast.publish.plan import LocalFile, Plan, make_plan, needs_probe
+from podcast.publish.records import PREFIX as RECORDS
 from podcast.publish.report import plan_notes, plan_summary
 from podcast.publish.tree import scan
 from podcast.show.settings import PublishSettings
@@ -47,6 +49,7 @@ class PublishResult:
     problems: list[str] = field(default_factory=list)  # listener checks that failed
     local_server: object | None = None  # LocalS3 when published to the local server
     notified: list = field(default_factory=list)  # notify.Ping per hub / service pinged
+    records: int = 0  # build records written (publish/records.py)
 
     @property
     def ok(self) -> bool:
@@ -64,13 +67,14 @@ def _get(client, bucket: str, key: str) -> bytes | None:
 
 
 def _listing(client, target: Target) -> dict[str, int]:
-    """One listing of the prefix: key (relative) -> size; our own objects left out."""
+    """One listing of the prefix: key (relative) -> size; our own objects (the
+    manifest, the lock, the kept feed, the build records) left out."""
     remote = {}
     for page in client.get_paginator("list_objects_v2").paginate(Bucket=target.bucket,
                                                                  Prefix=target.prefix):
         for obj in page.get("Contents", ()):
             key = obj["Key"][len(target.prefix):]
-            if key and key not in mf.OWN:
+            if key and key not in mf.OWN and not key.startswith(RECORDS):
                 remote[key] = obj["Size"]
     return remote
 
@@ -97,7 +101,8 @@ def _protect(live: bytes | None, new: bytes) -> list[str]:
 
 
 def _plan(client, target: Target, local, out_dir: Path, public_url: str, *, prune: bool,
-          max_deletes: int | None, allow_feed_changes: bool) -> Plan:
+          max_deletes: int | None, allow_feed_changes: bool,
+          vouched: dict[str, LocalFile]) -> Plan:
     """Read the remote state (manifest, one listing, a few HEADs) and plan.
 
     The live feed is read only when the feed changes (subscriber protection, and
@@ -107,9 +112,14 @@ def _plan(client, target: Target, local, out_dir: Path, public_url: str, *, prun
     previous = mf.loads(_get(client, target.bucket, target.prefix + mf.NAME),
                         f"s3://{target.bucket}/{target.prefix}{mf.NAME}")
     remote = _listing(client, target)
+    for key, f in vouched.items():
+        if key not in local and remote.get(key) != f.size:
+            raise PublishError(f"{target.where}{key}", "a build record vouched for it, but it "
+                               "is no longer in the bucket", "Publish again: the episode is "
+                               "rebuilt")
     probed = _probe(client, target, needs_probe(local, previous, remote))
     plan = make_plan(local, previous, remote, probed=probed, prune=prune,
-                     max_deletes=max_deletes)
+                     max_deletes=max_deletes, vouched=vouched)
     feed_changes = any(u.key == FEED for u in plan.uploads)
     if not (feed_changes or (prune and plan.deletes)):
         return plan
@@ -124,7 +134,8 @@ def _plan(client, target: Target, local, out_dir: Path, public_url: str, *, prun
         # this run replaces the live feed, the live one becomes the replaced feed.
         urls |= _replaced_urls(client, target)
     plan = make_plan(local, previous, remote, probed=probed, prune=prune,
-                     max_deletes=max_deletes, referenced=keys_for(urls, public_url))
+                     max_deletes=max_deletes, referenced=keys_for(urls, public_url),
+                     vouched=vouched)
     if not feed_changes or live is None:
         return plan
     problems = [] if allow_feed_changes else _protect(live, new_feed)
@@ -167,6 +178,7 @@ def publish_tree(out_dir: Path, target: Target, options: PublishOptions = Publis
     out_dir = Path(out_dir)
     public_url = public_url if public_url.endswith("/") else public_url + "/"
     local = scan(out_dir, cache_dir)
+    vouched = {k: LocalFile(*v) for k, v in read_remote(out_dir).items()}
     if FEED not in local:
         raise PublishError(str(out_dir / FEED), "does not exist",
                            "Run podcast build first (podcast publish does it for you)")
@@ -177,7 +189,8 @@ def publish_tree(out_dir: Path, target: Target, options: PublishOptions = Publis
 
     def plan_now() -> Plan:
         return _plan(client, target, local, out_dir, public_url, prune=options.prune,
-                     max_deletes=max_deletes, allow_feed_changes=options.allow_feed_changes)
+                     max_deletes=max_deletes, allow_feed_changes=options.allow_feed_changes,
+                     vouched=vouched)
 
     with s3_errors(target), lock:
         plan = plan_now()
@@ -196,6 +209,9 @@ def publish_tree(out_dir: Path, target: Target, options: PublishOptions = Publis
         for line in plan_notes(plan):
             log.info("%s", line)
         result.applied = _apply(client, target, plan, out_dir, options, on_bytes, redirect_to)
+        if result.applied.deleted:  # a prune: the records of deleted media go with them
+            from podcast.publish.records import forget
+            forget(client, target, result.applied.deleted)
     log.debug("uploaded %d file(s), %d bytes; %d unchanged; %d deleted",
              len(result.applied.uploaded), result.applied.bytes, len(plan.unchanged),
              len(result.applied.deleted))

@@ -51,11 +51,12 @@ def _subscriber(on_bytes: Callable[[int], None]):
 
 def apply(client, target: Target, plan: Plan, out_dir: Path, *, jobs: int | None = None,
           on_bytes: Callable[[int], None] | None = None,
-          extra_args: dict[str, dict] | None = None) -> Applied:
+          extra_args: dict[str, dict] | None = None, manifest: bool = True) -> Applied:
     """Upload, delete and record; raises the botocore error of the first failure.
 
     ``extra_args``: more PutObject arguments for some keys (a moved feed's
-    ``WebsiteRedirectLocation``)."""
+    ``WebsiteRedirectLocation``). ``manifest``: False for a shard, which leaves the
+    shared manifest to the publish after it."""
     from s3transfer.manager import TransferManager
 
     done = Applied()
@@ -99,7 +100,7 @@ def apply(client, target: Target, plan: Plan, out_dir: Path, *, jobs: int | None
             client.delete_object(Bucket=target.bucket, Key=target.prefix + key)
             done.deleted.append(key)
             log.debug("deleted %s", key)
-    if done.uploaded or done.deleted or after != plan.previous:
+    if manifest and (done.uploaded or done.deleted or after != plan.previous):
         client.put_object(Bucket=target.bucket, Key=target.prefix + mf.NAME,
                           Body=mf.dumps(after), ContentType="application/json",
                           CacheControl="no-store")

@@ -9,6 +9,7 @@ logged and never printed.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import Iterator
@@ -89,9 +90,38 @@ def make_client(target: Target, *, max_pool: int = 10):
     log.debug("S3 client: endpoint %s, region %s, addressing %s, checksums %s",
               target.endpoint or "AWS", target.region, style, checksum)
     # The session's own chain: environment, AWS_PROFILE/config files, instance role.
-    return botocore.session.get_session().create_client(
+    session = botocore.session.get_session()
+    # A new session would read botocore's service models again (0.2 s per client):
+    # they are the same files, so one loader serves every session.
+    session.register_component("data_loader", _loader())
+    # botocore parses every listed object's date with dateutil: 0.7 ms each, 1.4 s for
+    # a 200-episode show's listing. The ISO 8601 form S3 lists is read directly.
+    session.get_component("response_parser_factory").set_parser_defaults(
+        timestamp_parser=_timestamp)
+    return session.create_client(
         "s3", endpoint_url=target.endpoint_url or None, region_name=target.region or None,
         config=config, **keys)
+
+
+@functools.lru_cache(maxsize=1)
+def _loader():
+    from botocore.loaders import create_loader
+
+    return create_loader()
+
+
+def _timestamp(value):
+    """An ISO 8601 time as S3 lists it, read by the standard library; anything else
+    (an HTTP date, an epoch) by botocore's own parser."""
+    from datetime import datetime
+
+    if isinstance(value, str) and value[:4].isdigit():
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    from botocore.utils import parse_timestamp
+    return parse_timestamp(value)
 
 
 def translate(exc: Exception, target: Target) -> PublishError:

@@ -182,6 +182,11 @@ class Lock:
             seen = self.read()
             if seen is None:
                 continue  # released between our write and our read: try again
+            if seen.info.get("token") == json.loads(self.body).get("token"):
+                # Our own write: it reached the storage but its answer was lost, and the
+                # client's retry was refused because the lock (ours) now exists.
+                self.etag, self.held = seen.etag, True
+                return
             # --break-lock breaks the lock the producer saw, never one another run took
             # after this one arrived (the race between two runs breaking the same lock).
             breaking = break_lock and not _newer(seen, arrived)

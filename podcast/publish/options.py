@@ -30,3 +30,7 @@ class PublishOptions:
     allow_feed_changes: bool = False  # publish even if subscribers would lose episodes
     jobs: int | None = None  # parallel transfers
     progress: bool = False  # progress bars on stderr
+    # Publishing from CI (shards.py): a share (I, N) of the media only, or just the
+    # list of masters that must be encoded (for `git lfs pull --include`).
+    shard: tuple[int, int] | None = None
+    needed_masters: bool = False

@@ -90,16 +90,20 @@ def needs_probe(local: dict[str, LocalFile], manifest: dict[str, Entry],
 def make_plan(local: dict[str, LocalFile], manifest: dict[str, Entry],
               remote: dict[str, int], *, probed: dict[str, Entry | None] | None = None,
               referenced: set[str] | frozenset[str] = frozenset(), prune: bool = False,
-              max_deletes: int | None = None) -> Plan:
+              max_deletes: int | None = None,
+              vouched: dict[str, LocalFile] | None = None) -> Plan:
     """Compare the local tree with the remote state.
 
     ``local``: key -> size and sha256 of every file in feed/. ``manifest``:
     what the last publish recorded. ``remote``: key -> size from one listing
     (the manifest and lock objects left out). ``probed``: key -> hash and headers
     read back from the object (None: it stores no hash). ``referenced``: keys named by
-    the new or the live feed, never deleted.
+    the new or the live feed, never deleted. ``vouched``: files of the build that
+    stay in the bucket, as build records describe them (not in feed/): unchanged,
+    never stale.
     """
     probed = probed or {}
+    vouched = {k: f for k, f in (vouched or {}).items() if k not in local}
     uploads: list[Upload] = []
     unchanged: list[str] = []
     after: dict[str, Entry] = {}
@@ -130,8 +134,12 @@ def make_plan(local: dict[str, LocalFile], manifest: dict[str, Entry],
             uploads.append(Upload(key, f.size, f.sha256, kind.content_type, kind.cache_control,
                                   reason, kind.group))
     uploads.sort(key=lambda u: (GROUPS.index(u.group), u.key))
+    for key, f in vouched.items():  # their records were trusted on this listing's sizes
+        kind = kind_of(key, f.sha256)
+        after[key] = Entry(f.sha256, f.size, kind.content_type, kind.cache_control)
+    unchanged = sorted(unchanged + list(vouched))
 
-    stale = sorted(k for k in remote if k not in local)
+    stale = sorted(k for k in remote if k not in local and k not in vouched)
     deletes = tuple(k for k in stale if prune and k not in referenced)
     kept = tuple(k for k in stale if k not in deletes)
     # Stale objects still in the bucket stay in the manifest until deleted.

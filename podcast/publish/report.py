@@ -9,7 +9,7 @@ from __future__ import annotations
 from podcast.progress import size
 from podcast.publish.plan import Plan
 
-__all__ = ["plan_notes", "plan_summary", "plan_table", "size", "summary"]
+__all__ = ["plan_notes", "plan_summary", "plan_table", "shard_summary", "size", "summary"]
 
 
 def plan_table(plan: Plan) -> list[str]:
@@ -54,6 +54,23 @@ def summary(result) -> str:
     applied = result.applied
     secs = max(result.seconds, 1e-6)
     rate = f", {size(int(applied.bytes / secs))}/s" if applied.bytes else ""
+    records = getattr(result, "records", 0)
+    wrote = f", wrote {records} build record{'s' if records != 1 else ''}" if records else ""
     return (f"uploaded {len(applied.uploaded)} file{'s' if len(applied.uploaded) != 1 else ''} "
             f"({size(applied.bytes)}{rate}), skipped {len(result.plan.unchanged)}, "
-            f"deleted {len(applied.deleted)}, in {result.seconds:.1f} s")
+            f"deleted {len(applied.deleted)}{wrote}, in {result.seconds:.1f} s")
+
+
+def shard_summary(result) -> str:
+    """The closing line of ``podcast publish --shard I/N``."""
+    i, n = result.shard
+    made = sum(1 for a in result.actions.values() if a != "in the bucket")
+    head = (f"shard {i}/{n}: {len(result.episodes)} episode"
+            f"{'s' if len(result.episodes) != 1 else ''}, {made} made here, "
+            f"{len(result.episodes) - made} already in the bucket")
+    if result.dry_run:
+        return head + "; dry run: nothing was uploaded"
+    return (f"{head}; uploaded {len(result.applied.uploaded)} file"
+            f"{'s' if len(result.applied.uploaded) != 1 else ''} "
+            f"({size(result.applied.bytes)}), wrote {result.records} build record"
+            f"{'s' if result.records != 1 else ''}; the feed is left to `podcast publish`")

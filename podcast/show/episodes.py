@@ -341,12 +341,15 @@ def _probe(values: dict[str, Any], at: dict[str, list[int]], folder: Path,
     """Read the length of the episode's audio from its header (an unreadable file is
     an error), then check that chapters and soundbites fall inside it. ``at``: the
     1-based places of chapters and soundbites in the file, for the messages."""
+    from podcast.show.lfs import is_pointer
     from podcast.show.probe import probe
 
     durations = []
     for fieldname, path in _inputs(values):
         if audio_problem(path):
             return  # reported when resolved
+        if is_pointer(path):  # a Git LFS pointer: no header to read (check says so)
+            continue
         try:
             durations.append((path.relative_to(folder).as_posix(), probe(path).duration))
         except PodcastError as exc:

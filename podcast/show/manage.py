@@ -182,6 +182,7 @@ def episode_rows(root: Path, processed: Callable[[Show, Episode], float | None] 
     ``processed(show, episode)`` gives the duration of the episode's processed audio,
     None when it is not processed (the audio stage knows; ``podcast.build`` asks it).
     """
+    from podcast.show.lfs import is_pointer
     from podcast.show.probe import probe
 
     project = load_project(root, probe_audio=False)
@@ -201,6 +202,7 @@ def episode_rows(root: Path, processed: Callable[[Show, Episode], float | None] 
             number = f"{number} {ep.type}".strip()
         rows.append((number, ep.slug, ep.title, ep.state(now), ep.date.strftime("%Y-%m-%d %H:%M"),
                      clock(duration) or "?",
-                     f"{len(ep.tracks)} tracks" if ep.tracks else ep.master.name,
+                     f"{len(ep.tracks)} tracks" if ep.tracks else
+                     ep.master.name + (" (LFS pointer)" if is_pointer(ep.master) else ""),
                      "yes" if done is not None else "no"))
     return rows

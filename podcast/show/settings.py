@@ -15,6 +15,17 @@ from podcast.show.schema import Invalid
 from podcast.show.fields import analytics_prefix, audio_file, dehum, tuple_of
 
 ALTERNATE_FORMATS = ("opus", "aac")
+SHORTEST_PAUSE = 0.3  # seconds: a max_pause under this would cut the gaps between words
+
+
+@s.described("seconds, 0 (off) or 0.3 to 60")
+def pause_length(value) -> float:
+    seconds = s.number(0, 60)(value)
+    if 0 < seconds < SHORTEST_PAUSE:
+        raise s.Invalid(f"{seconds:g} s is shorter than the gaps between words",
+                        f"Write 0 (off) or at least {SHORTEST_PAUSE:g}; 1.5 suits a "
+                        "conversation")
+    return seconds
 
 
 @dataclass(frozen=True)
@@ -39,6 +50,12 @@ class AudioSettings:
     intro: str | None = s.setting(audio_file, "audio played before every episode, relative "
                                   "to the show's folder (loudness-matched, crossfaded)")
     outro: str | None = s.setting(audio_file, "audio played after every episode")
+    # The automatic cutter (audio/cutting.py): what it finds goes to episodes/<slug>/cuts.json.
+    max_pause: float = s.setting(pause_length, "seconds: longer pauses are shortened to this "
+                                 "(cuts.json); 0: off", 0.0)
+    cut_fillers: bool = s.setting(s.boolean, 'remove "um", "uh", "er", "erm", "ah" and "hmm", '
+                                  "found in Whisper's word timestamps (cuts.json; the "
+                                  "transcribe extra)", False)
     # Multitrack episodes (`tracks:` in episode.md): music beds under the speech.
     duck: float = s.setting(s.number(0, 40), "dB a music track is lowered by while "
                             "someone speaks (tracks: with music: true)", 12.0)
@@ -48,8 +65,10 @@ class AudioSettings:
         "podcast:alternateEnclosure formats beside the MP3: opus, aac", ())
 
 
-# What an episode's `audio:` may override (the speech chain, the stings, the ducking).
-EPISODE_OVERRIDABLE = ("leveler", "highpass", "dehum", "denoise", "intro", "outro", "duck")
+# What an episode's `audio:` may override (the speech chain, the stings, the cutter,
+# the ducking).
+EPISODE_OVERRIDABLE = ("leveler", "highpass", "dehum", "denoise", "intro", "outro", "max_pause",
+                       "cut_fillers", "duck")
 
 
 @s.described("false, or the path of an audio file")

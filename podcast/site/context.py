@@ -343,7 +343,8 @@ def _paragraphs(ep: EpisodeView) -> tuple[Paragraph, ...]:
     # The file is timed to the master; the page's links seek the published MP3.
     media = ep.source.media
     cues = captions.publishable(captions.retimed(cues, media.timeline.to_published,
-                                                 media.duration))
+                                                 media.duration,
+                                                 removed=media.timeline.fillers))
     paragraphs: list[Paragraph] = []
     start, speaker, views, last_end = None, None, [], 0.0
     anchors: set[str] = set()

@@ -25,6 +25,7 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from podcast.errors import SiteError
@@ -93,10 +94,13 @@ def write_search_index(out: Path, pages: list[str], language: str) -> set[str]:
                     for key, size in files.items())):
         return set(files)
 
-    fresh = out / f".{FOLDER}-new"
-    old = out / f".{FOLDER}-old"
-    shutil.rmtree(fresh, ignore_errors=True)
-    shutil.rmtree(old, ignore_errors=True)
+    # A folder of this run's own: Pagefind left running by a run that was killed
+    # (SIGKILL does not reach its child) may still be writing into an earlier one.
+    for stale in [*out.glob(f".{FOLDER}-new*"), *out.glob(f".{FOLDER}-old*")]:
+        shutil.rmtree(stale, ignore_errors=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-new-", dir=out))
+    old = Path(tempfile.mkdtemp(prefix=f".{FOLDER}-old-", dir=out))
+    old.rmdir()  # only its unique name is needed
     argv = [binary, "--site", str(out), "--glob", GLOB, "--output-path", str(fresh),
             "--force-language", lang, "--keep-index-url", "--quiet"]
     log.debug("%s", " ".join(argv))

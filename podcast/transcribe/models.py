@@ -183,6 +183,24 @@ def resolve(value: str | None, root: Path, show_cache: Path) -> ModelRef:
                     value.endswith(".en"), download_root=cache / "hub")
 
 
+def identity(value: str | None, root: Path) -> str:
+    """The ``identity`` that ``resolve`` gives the model, without joining or checking
+    its files (a transcript's build record is looked up by it before any model is
+    needed)."""
+    value = (value or DEFAULT_MODEL).strip()
+    spec = PACKAGED.get(value)
+    if spec is not None and packaged_installed(spec):
+        return f"{spec.name}:{spec.sha256}"
+    if "/" in value or value.startswith(".") or value not in SIZE_NAMES:
+        folder = Path(value).expanduser()
+        model_bin = (folder if folder.is_absolute() else Path(root) / folder) / "model.bin"
+        try:
+            return f"dir:{sha256_file(model_bin)}:{model_bin.stat().st_size}"
+        except OSError:
+            return f"dir:{value}"  # resolve() will say what is wrong, if it comes to it
+    return f"hub:{value}"
+
+
 def load(ref: ModelRef, *, threads: int, workers: int):
     """The faster-whisper model (int8 on the CPU); imports the heavy libraries."""
     try:

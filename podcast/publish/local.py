@@ -183,7 +183,10 @@ def spawn(data_dir: Path, ports: Ports, config_path: Path, bucket: str,
 def wait_ready(proc: subprocess.Popen | None, endpoint: str, bucket: str,
                credentials: tuple[str, str], log_path: Path,
                timeout: float = START_TIMEOUT) -> None:
-    """Poll until the gateway answers for the bucket with these credentials."""
+    """Poll until the gateway answers for the bucket with these credentials, and the
+    data behind it can be read: restarted on a data folder, SeaweedFS lists the
+    bucket before its volumes are loaded, and answers InternalError to a GET of an
+    object's bytes for a few seconds more."""
     from podcast.publish.client import Target, make_client
 
     client = make_client(Target(bucket=bucket, endpoint_url=endpoint, credentials=credentials))
@@ -194,13 +197,22 @@ def wait_ready(proc: subprocess.Popen | None, endpoint: str, bucket: str,
             break
         try:
             client.head_bucket(Bucket=bucket)
+            _read_one(client, bucket)
             return
         except Exception as exc:  # not up yet: connection refused, 404, 503...
             last = exc
-            time.sleep(0.3)
+            time.sleep(0.3)  # polling a process we do not control: no event to wait on
     tail = log_path.read_text(errors="replace")[-600:] if log_path.exists() else ""
     raise PublishError(endpoint, f"the local S3 server did not start ({type(last).__name__})",
                        f"See {log_path}: {tail.strip()[-300:]}")
+
+
+def _read_one(client, bucket: str) -> None:
+    """Read the first byte of one stored object (none stored: nothing to wait for)."""
+    listing = client.list_objects_v2(Bucket=bucket, MaxKeys=1)
+    for obj in listing.get("Contents", ()):
+        extra = {"Range": "bytes=0-0"} if obj.get("Size") else {}
+        client.get_object(Bucket=bucket, Key=obj["Key"], **extra)["Body"].read()
 
 
 @dataclass(frozen=True)

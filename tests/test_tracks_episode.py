@@ -219,3 +219,34 @@ def test_the_audio_hash_covers_each_track_and_its_role(tmp_path: Path):
     text = (root / "podcast.toml").read_text()
     (root / "podcast.toml").write_text(text.replace("duck = 20", "duck = 10"))
     assert _hash(root) != with_bed
+
+
+def test_tracks_that_are_git_lfs_pointers_keep_the_episode_s_hash(tmp_path: Path):
+    """A checkout that skips LFS (a CI runner) finds the same audio hash, and so the
+    same build record and media key, from the pointers' oids."""
+    from podcast.audio.cache import Cache
+    from podcast.audio.identity import audio_hashes
+    from podcast.show import load_project
+    from tests.clones import pointer_text
+
+    root = make_raw_show(tmp_path)
+    folder = episode_with(root, "interview", TWO)
+    real = _hash(root)
+    for name in ("host.wav", "guest.wav"):
+        (folder / name).write_text(pointer_text(folder / name))
+    (root / ".cache").exists() and __import__("shutil").rmtree(root / ".cache")
+    project = load_project(root)
+    _, hashes, cuts = audio_hashes(project.show, Cache(project.show), list(project.episodes), 1)
+    assert hashes == [real] and cuts == [()]
+    result = run(root, "check")
+    assert result.exit_code == 0, result.output
+    assert "2 masters are Git LFS pointers" in result.output
+
+
+def test_check_says_the_cutter_leaves_a_multitrack_episode_alone(tmp_path: Path):
+    root = make_raw_show(tmp_path)
+    episode_with(root, "interview", TWO, audio="{max_pause: 1.5}")
+    result = run(root, "check")
+    assert result.exit_code == 0, result.output
+    assert "episodes/interview/episode.md: tracks: the automatic cutter does not cut " \
+           "multitrack episodes" in result.output

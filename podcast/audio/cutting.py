@@ -104,6 +104,12 @@ def check_edit_lists(show: Show, episodes: list[Episode]) -> list[Problem]:
     problems: list[Problem] = []
     cache = Cache(show)
     for ep in episodes:
+        if ep.tracks and FoundWith.of(ep.audio_settings(show)).on:
+            problems.append(Problem(show.where(ep.source), "tracks", "the automatic cutter "
+                                    "does not cut multitrack episodes: max_pause and "
+                                    "cut_fillers leave this one as recorded",
+                                    "Cut it in your editor, or set audio: {max_pause: 0, "
+                                    "cut_fillers: false} to silence this", "warning"))
         if not cutting(show, ep):
             continue
         path = editlist.path_of(ep)

@@ -242,11 +242,3 @@ def test_tracks_that_are_git_lfs_pointers_keep_the_episode_s_hash(tmp_path: Path
     assert result.exit_code == 0, result.output
     assert "2 masters are Git LFS pointers" in result.output
 
-
-def test_check_says_the_cutter_leaves_a_multitrack_episode_alone(tmp_path: Path):
-    root = make_raw_show(tmp_path)
-    episode_with(root, "interview", TWO, audio="{max_pause: 1.5}")
-    result = run(root, "check")
-    assert result.exit_code == 0, result.output
-    assert "episodes/interview/episode.md: tracks: the automatic cutter does not cut " \
-           "multitrack episodes" in result.output

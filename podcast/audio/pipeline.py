@@ -93,7 +93,8 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
             if report is None:
                 if ep.tracks:
                     from podcast.audio.multitrack import encode_tracks
-                    report = encode_tracks(show, ep, shas[i], hashes[i], cache, run_progress)
+                    report = encode_tracks(show, ep, shas[i], hashes[i], cache, run_progress,
+                                           cuts=cuts[i])
                 else:
                     from podcast.audio.encode import encode_episode
                     report = encode_episode(show, ep, shas[i], hashes[i], cache,

@@ -87,6 +87,8 @@ def span_edit(show: Show, episode: Episode, start: float, duration: float,
     from podcast.audio.cuts import edit_filters
     from podcast.audio.cutting import episode_cuts, within
 
+    if episode.tracks:  # its clips come from the processed mix, cut already
+        return "", duration
     cuts = within(episode_cuts(show, episode), start, duration)
     length = duration - sum(c.end - c.start for c in cuts)
     if length < 1.0:

@@ -97,13 +97,12 @@ def _power(values) -> float:
 
 
 def gated(values) -> float | None:
-    """BS.1770's gating over momentary values (LUFS): absolute at -70, then -10 LU
-    under the mean of what passed. None for silence."""
-    kept = [v for v in values if v > -70]
-    if not kept:
-        return None
-    rel = 10 * math.log10(_power(kept)) - 10
-    return round(10 * math.log10(_power(v for v in kept if v > rel)), 2)
+    """BS.1770's gating over momentary values (LUFS; master.gated), to 0.01. None for
+    silence."""
+    from podcast.audio.master import gated as bs1770
+
+    level = bs1770(list(values))
+    return None if level is None else round(level, 2)
 
 
 def alone(active: list[tuple[bool, ...]], i: int) -> list[int]:
@@ -256,6 +255,7 @@ def mix_analysis(session: Session, settings) -> Analysis:
         short_term=short_term(plain), noise_floor=None, speech_level=None,
         speech_energy=None, hum=None,
         levelled=predicted if settings.leveler else None,
+        momentary=mix_momentary(session, levelled=settings.leveler),
         levelled_peak=peak if settings.leveler else None,
         limiter_loss=[[g, round(loss(g), 2)] for g in (2.0, 5.0)],
         quiet=[[s + 2, e] for s, e in crossgate.runs(quiet) if e - s >= 5])

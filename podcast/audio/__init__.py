@@ -96,20 +96,11 @@ def producer_page(show: "Show", episodes: list["Episode"], slug: str | None) -> 
 
 
 def speech_activity(show: "Show", episode: "Episode") -> "SpeechActivity | None":
-    """Who talks when in a multitrack episode (None for one with a master): each
-    track's measuring pass (from the cache when its content was measured) read by
-    the crossgate. Transcription hears each track over its speaker's spans; the
-    automatic cutter finds pauses where nobody talks."""
-    if not episode.tracks:
-        return None
-    from podcast.audio.cache import Cache
-    from podcast.audio.tracks import activity, measured_tracks, plan
+    """Who talks when in a multitrack episode (None for one with a master):
+    tracks.speech_activity."""
+    from podcast.audio.tracks import speech_activity as found
 
-    settings = episode.audio_settings(show)
-    cache = Cache(show)
-    session = plan(measured_tracks(show, episode, settings, cache), settings)
-    cache.save_memo()
-    return activity(session)
+    return found(show, episode)
 
 
 def clip(show: "Show", episode: "Episode", *, start: float, duration: float,

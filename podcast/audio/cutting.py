@@ -131,7 +131,7 @@ def prepare(show: Show, episodes: list[Episode], shas: list[str], cache: Cache, 
     fillers = [ep for ep, _ in todo if ep.audio_settings(show).cut_fillers]
     words = {}
     if fillers:
-        from podcast.audio import speech_activity
+        from podcast.audio.tracks import speech_activity
         from podcast.transcribe import heard  # the crossing: docs/architecture.md
         log.info("hearing %d episode%s for fillers", len(fillers), "" if len(fillers) == 1
                  else "s")

@@ -27,12 +27,17 @@ import logging
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from podcast.audio import crossgate
 from podcast.audio.analysis import ANALYSIS_VERSION, Analysis, limiter_loss
 from podcast.errors import AudioError
 from podcast.model import SpeakerSpans, SpeechActivity
 from podcast.show.tracks import Track
+
+if TYPE_CHECKING:
+    from podcast.show.config import Show
+    from podcast.show.episodes import Episode
 
 log = logging.getLogger(__name__)
 
@@ -307,3 +312,19 @@ def _wav_header(size: int, rate: int) -> bytes:
     fmt = struct.pack("<HHIIHH", 3, 1, rate, rate * 4, 4, 32)
     return (b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + size) + b"WAVE"
             + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", size))
+
+
+def speech_activity(show: Show, episode: Episode) -> SpeechActivity | None:
+    """Who talks when in a multitrack episode (None for one with a master): each
+    track's measuring pass (from the cache when its content was measured) read by
+    the crossgate. Transcription hears each track over its speaker's spans; the
+    automatic cutter finds pauses where nobody talks."""
+    if not episode.tracks:
+        return None
+    from podcast.audio.cache import Cache
+
+    settings = episode.audio_settings(show)
+    cache = Cache(show)
+    session = plan(measured_tracks(show, episode, settings, cache), settings)
+    cache.save_memo()
+    return activity(session)

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ["feed", "pages", "noop", "audio", "publish", "transcribe", "reach", "cut", "anywhere"]
+ORDER = ["feed", "pages", "noop", "audio", "publish", "transcribe", "reach", "cut", "anywhere", "multitrack"]
 
 
 def main(argv: list[str]) -> int:

@@ -77,9 +77,10 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     if show.transcripts.auto:
         # Episodes without a transcript get one (written beside the master, the
         # producer's to edit); the assets step then publishes it like any other.
+        from podcast.audio import speech_activity
         from podcast.transcribe import transcribe_missing
         live = transcribe_missing(show, live, jobs=jobs, progress=progress, records=records,
-                                  made=made)
+                                  made=made, activity=lambda ep: speech_activity(show, ep))
     assets = write_assets(show, live, out, media)
     built = tuple(
         BuiltEpisode(ep, media[ep.slug], *assets.per_episode[ep.slug]) for ep in live)
@@ -107,6 +108,19 @@ def episode_list(root: Path) -> list[tuple]:
         return report.duration if report else None
 
     return episode_rows(root, processed)
+
+
+def transcribe(root: Path, slugs: list[str], *, force: bool = False, jobs: int | None = None,
+               progress: bool = False):
+    """``podcast transcribe``: the episodes named (all without), each multitrack one
+    heard speaker by speaker over the spans the audio step's crossgate finds."""
+    from podcast.audio import speech_activity
+    from podcast.transcribe import transcribe as run
+
+    project = load_project(root)
+    show = project.show
+    return run(show, project.select(slugs), force=force, jobs=jobs, progress=progress,
+               activity=lambda ep: speech_activity(show, ep))
 
 
 def check_public_url(value: str) -> str:
@@ -282,7 +296,7 @@ def _action(media) -> str:
     return "in the bucket" if media.path is None else "made here"
 
 
-def add_episode(root: Path, audio: Path, **options):
+def add_episode(root: Path, audio, **options):
     """``podcast add``: the episode made by show.manage, the master first checked as the
     audio step will check it (silence, too short), so add accepts nothing build refuses."""
     from podcast.audio.master import check_master_file

@@ -192,6 +192,53 @@ class Timeline:
 
 
 @dataclass(frozen=True)
+class SpeakerSpans:
+    """One speech track of a multitrack episode and where its own speaker talks."""
+
+    speaker: str
+    file: Path
+    spans: tuple[tuple[float, float], ...]  # master seconds, in order, not overlapping
+
+
+@dataclass(frozen=True)
+class SpeechActivity:
+    """Who talks when in a multitrack episode, as the crossgate found it (audio/):
+    each track's spans of its own speech, and, every ``frame`` seconds, how far
+    each track's level stands over the bleed the other voices leave on it (dB).
+
+    Transcription hears each track over its own spans and, when a word is heard
+    on two tracks at once, keeps the track that dominates; the automatic
+    cutter finds pauses where nobody talks (``union``)."""
+
+    tracks: tuple[SpeakerSpans, ...]
+    excess: tuple[tuple[float, ...], ...] = ()  # per track, per frame
+    frame: float = 0.1
+
+    def union(self) -> tuple[tuple[float, float], ...]:
+        """Where anyone talks: the tracks' spans merged, in master seconds."""
+        merged: list[list[float]] = []
+        for a, b in sorted(s for t in self.tracks for s in t.spans):
+            if merged and a <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        return tuple((a, b) for a, b in merged)
+
+    def dominant(self, start: float, end: float) -> int | None:
+        """The track (its index) whose own voice stands out most over [start, end):
+        the one whose microphone a sound heard on several tracks came from."""
+        if not self.excess:
+            return None
+        lo = max(0, int(start / self.frame))
+        hi = max(lo + 1, int(end / self.frame + 0.999))
+
+        def mean(values: tuple[float, ...]) -> float:
+            part = values[lo:hi]
+            return sum(part) / len(part) if part else float("-inf")
+        return max(range(len(self.excess)), key=lambda i: mean(self.excess[i]))
+
+
+@dataclass(frozen=True)
 class Media:
     """The published MP3 of one episode, as the audio step reports it."""
 

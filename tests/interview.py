@@ -111,6 +111,23 @@ def _clip(tmp: Path, i: int, voice: str, text: str, target: float) -> bytes:
     return out.read_bytes()
 
 
+def noise_levels(seconds: float, pink_seed: int, brown_seed: int) -> tuple[float, float]:
+    """dBFS RMS of the pink room tone and the (low-passed) brown rumble these seeds give:
+    what their gain is worked out from."""
+    return (_rms(f"anoisesrc=color=pink:r={RATE}:a=0.5:seed={pink_seed}", seconds),
+            _rms(f"anoisesrc=color=brown:r={RATE}:a=0.5:seed={brown_seed},lowpass=f=40,"
+                 "lowpass=f=40", seconds))
+
+
+def mains(hum: int | None, hum_db: float = 0.0) -> str:
+    """An aevalsrc expression of mains hum at ``hum`` Hz and four harmonics (HUM_LEVELS)."""
+    if not hum:
+        return "0"
+    return "+".join(
+        f"{10 ** ((db + hum_db) / 20) * math.sqrt(2):.6f}*sin(2*PI*{hum * h}*t+{h * 0.7})"
+        for h, db in enumerate(HUM_LEVELS, start=1))
+
+
 def interview(path: Path, *, turns: int = 6, gap_db: float = 12.0, hum: int | None = 50,
               hum_db: float = 0.0, room_db: float = -57.0, rumble_db: float = -50.0,
               level_a: float = -23.0, channels: int = 2) -> list[Span]:
@@ -143,12 +160,8 @@ def interview(path: Path, *, turns: int = 6, gap_db: float = 12.0, hum: int | No
         raw = tmp / "speech.f32"
         raw.write_bytes(bytes(speech))
         seconds = at / RATE
-        pink = _rms(f"anoisesrc=color=pink:r={RATE}:a=0.5:seed=11", seconds)
-        brown = _rms(f"anoisesrc=color=brown:r={RATE}:a=0.5:seed=21,lowpass=f=40,"
-                     "lowpass=f=40", seconds)
-        hum_expr = "+".join(
-            f"{10 ** ((db + hum_db) / 20) * math.sqrt(2):.6f}*sin(2*PI*{hum * h}*t+{h * 0.7})"
-            for h, db in enumerate(HUM_LEVELS, start=1)) if hum else "0"
+        pink, brown = noise_levels(seconds, 11, 21)
+        hum_expr = mains(hum, hum_db)
         inputs = ["-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", str(raw)]
         graph = [f"aevalsrc=exprs='{hum_expr}':s={RATE}:d={seconds}[hum]",
                  f"[0:a][hum]amix=inputs=2:normalize=0,asplit={channels}"

@@ -3,8 +3,8 @@
 The shell examples are the ``sh`` fenced blocks of README.md and docs/*.md. Each
 page's blocks run in order, with bash (``set -e``), in a copy of the sample show
 that has been built once, with the project's ``podcast`` on PATH and ``.venv``
-beside it, a home folder holding the ``~/masters/ep3.flac`` and ``~/notes/ep3.md``
-the examples name, and no network. A block that cannot run offline, or runs
+beside it, a home folder holding the ``~/masters/ep3.flac``, ``~/masters/host.flac``,
+``~/masters/guest.flac`` and ``~/notes/ep3.md`` the examples name, and no network. A block that cannot run offline, or runs
 until stopped, is marked on the line before it, with the reason:
 
     <!-- docs-test: skip: REASON -->
@@ -118,6 +118,14 @@ def shell_env(show: Path, home: Path) -> dict[str, str]:
     (home / "notes").mkdir(exist_ok=True)
     (home / "notes" / "ep3.md").write_text("How an informant's tip became evidence.\n",
                                            encoding="utf-8")
+    # Two microphones of one session (docs/multitrack.md): the trailer's master, and the
+    # same backwards, 12 dB quieter: another voice, as long.
+    trailer = ROOT / "episodes" / "trailer" / "master.flac"
+    shutil.copy2(trailer, home / "masters" / "host.flac")
+    from podcast.audio.ffmpeg import find_ffmpeg
+    subprocess.run([find_ffmpeg(), "-nostdin", "-loglevel", "error", "-y", "-i", str(trailer),
+                    "-af", "areverse,volume=-12dB", str(home / "masters" / "guest.flac")],
+                   check=True)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AWS_", "PODCAST_", "VIRTUAL_ENV"))}
     return {**env, **NETWORK_FREE_ENV, "HOME": str(home),

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from podcast.audio.deliver import ProcessResult
     from podcast.audio.report import AudioReport
-    from podcast.model import Media
+    from podcast.model import Media, SpeechActivity
     from podcast.show.config import Show
     from podcast.show.episodes import Episode
 
@@ -55,12 +55,12 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
     Cheap: it never hashes a master; a master not hashed since it last changed
     counts as not processed.
     """
-    from podcast.audio.cache import Cache, episode_hash
+    from podcast.audio.cache import Cache, episode_hash, sources_sha
     from podcast.audio.cutting import applied_cuts
 
     cache = Cache(show)
     try:
-        sha = cache.master_sha(episode.master, compute=False)
+        sha = sources_sha(cache, episode, compute=False)
     except OSError:
         return None
     cuts = applied_cuts(show, episode, sha) if sha else None
@@ -95,6 +95,14 @@ def producer_page(show: "Show", episodes: list["Episode"], slug: str | None) -> 
     return page(show.title, found.slug, found.title, cached_report(show, found))
 
 
+def speech_activity(show: "Show", episode: "Episode") -> "SpeechActivity | None":
+    """Who talks when in a multitrack episode (None for one with a master):
+    tracks.speech_activity."""
+    from podcast.audio.tracks import speech_activity as found
+
+    return found(show, episode)
+
+
 def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
          out: Path | None = None) -> Path:
     """A promo MP3 of ``duration`` seconds from ``start``, with fades, tagged."""
@@ -103,4 +111,5 @@ def clip(show: "Show", episode: "Episode", *, start: float, duration: float,
     return make_clip(show, episode, start=start, duration=duration, out=out)
 
 
-__all__ = ["cached_report", "clip", "process", "producer_page", "publish_media", "report_text"]
+__all__ = ["cached_report", "clip", "process", "producer_page", "publish_media", "report_text",
+           "speech_activity"]

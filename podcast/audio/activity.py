@@ -103,6 +103,13 @@ class Envelope:
                                                        min(len(self.values), k + 2))))
         return best / RATE
 
+    @classmethod
+    def loudest(cls, envelopes: Sequence["Envelope"]) -> "Envelope":
+        """The loudest value of ``envelopes`` at each 10 ms (as long as the longest)."""
+        n = max((len(e.values) for e in envelopes), default=0)
+        return cls(array("f", (max((e.values[k] for e in envelopes if k < len(e.values)),
+                                   default=SILENCE) for k in range(n))))
+
     def to_bytes(self) -> bytes:
         return self.values.tobytes()
 
@@ -136,6 +143,18 @@ def measure_envelope(master: Path, *, where: str, channels: int | None, highpass
         power.frombytes(out.read_bytes())
     values = array("f", (10 * math.log10(p) if p > 1e-15 else SILENCE for p in power))
     return Envelope(values)
+
+
+def merged_spans(spans: Sequence[Sequence[Span]]) -> list[Span]:
+    """The union of several lists of spans, in order; spans that touch or overlap
+    are one."""
+    out: list[list[float]] = []
+    for a, b in sorted(sp for some in spans for sp in some):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
 
 
 def gaps(speech: Sequence[Span]) -> list[Span]:

@@ -148,7 +148,7 @@ def make(show: Show, ep: Episode, report: AudioReport, cache: Cache,
     peak over the ceiling as a limiter lowered by the overshoot (low-bitrate
     codecs overshoot: see FORMATS).
     """
-    where = show.where(ep.master)
+    where = show.where(ep.master or ep.source)
     for path in episode_files(ep):
         require_audio(path, show.where(path))
     out = report.output

@@ -62,7 +62,7 @@ from podcast.errors import AudioError
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "10"  # 10: the momentary loudness the gain is planned from
+ANALYSIS_VERSION = "11"  # 10: the momentary loudness the gain is planned from; 11: tracks'
 ANALYSIS_RATE = 8000
 HUM_RATE = 1000
 FAMILIES = (50, 60)
@@ -154,8 +154,14 @@ class Analysis:
     loud: list = field(default_factory=list)  # the same for speech (>= 70th percentile)
     # Momentary loudness (400 ms, every 100 ms) of what the gain is planned from: the
     # levelled speech with the leveler, the master without. The automatic cutter's plan
-    # leaves out the blocks its cuts take away (master.planned).
+    # leaves out the blocks its cuts take away (master.planned); a multitrack episode's
+    # speakers are levelled to one another from it.
     momentary: list = field(default_factory=list)
+    # Kept for a multitrack episode's track (``analyse(keep=True)``), every 100 ms: the
+    # level of the frames above (dBFS), and the momentary loudness of the track as it
+    # is (LUFS, 400 ms ending there; at 16 kHz with the leveler).
+    frames: list = field(default_factory=list)
+    raw_momentary: list = field(default_factory=list)
     version: str = ANALYSIS_VERSION
 
     def as_dict(self) -> dict:
@@ -201,14 +207,37 @@ PREDICTOR_BIAS = 0.0  # LU: at 16 kHz the levelled speech reads 0.1 louder, the 
 TRIAL_GAINS = (2.0, 5.0)  # dB: the limiter tried after the leveler at these gains
 
 
-def predictor_graph(source: str, highpass: int, limit: float) -> str:
+def momentary_log(path: Path) -> str:
+    """ebur128 that writes its momentary loudness, every 100 ms, into ``path``."""
+    return f"ebur128=metadata=1,ametadata=mode=print:key=lavfi.r128.M:file={path}"
+
+
+def read_momentary(path: Path) -> list[float]:
+    """The values ``momentary_log`` wrote, rounded to 0.1 (silence as -120)."""
+    values = []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("lavfi.r128.M="):
+                value = line.split("=", 1)[1].strip()
+                values.append(-120.0 if "inf" in value else max(-120.0, round(float(value), 1)))
+    return values
+
+
+def predictor_graph(source: str, highpass: int, limit: float, log: Path | None = None) -> str:
     """From ``source`` (a 16 kHz copy): the high-pass and the leveler into ebur128
     (the graph's output ``[o]``); and at two trial gains through the limiter into
-    ebur128: the levelled loudness and what the limiter will take of it."""
+    ebur128: the levelled loudness and what the limiter will take of it. With
+    ``log`` (a folder), the momentary loudness of the copy as it is goes into
+    ``raw.txt`` there."""
     pre = ([f"highpass=f={highpass}"] if highpass else []) + [LEVELER]
-    g = [f"{source}{','.join(pre)},asplit={1 + len(TRIAL_GAINS)}[lev]"
-         + "".join(f"[t{i}]" for i in range(len(TRIAL_GAINS))),
-         "[lev]ebur128=peak=sample:framelog=info[o]"]
+    g = []
+    if log is not None:
+        g.append(f"{source}asplit=2[raw][in]")
+        g.append(f"[raw]{momentary_log(log / 'raw.txt')},anullsink")
+        source = "[in]"
+    g += [f"{source}{','.join(pre)},asplit={1 + len(TRIAL_GAINS)}[lev]"
+          + "".join(f"[t{i}]" for i in range(len(TRIAL_GAINS))),
+          "[lev]ebur128=peak=sample:framelog=info[o]"]
     for i, gain in enumerate(TRIAL_GAINS):
         g.append(f"[t{i}]volume={gain}dB:precision=float,{limiter(limit)},"
                  "ebur128=framelog=verbose,anullsink")
@@ -216,7 +245,7 @@ def predictor_graph(source: str, highpass: int, limit: float) -> str:
 
 
 def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: float = -2.5,
-            progress: ffmpeg.ProgressCallback | None = None) -> Analysis:
+            progress: ffmpeg.ProgressCallback | None = None, keep: bool = False) -> Analysis:
     """Run the measuring pass over ``master``; raise ``FFmpegError`` if it can't be read.
 
     Without the leveler the gain comes from the master's loudness, measured here
@@ -224,7 +253,9 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
     work; the levelled loudness reads within 0.1-0.2 LU of full rate on speech,
     measured) beside the room tone's process, and the master's own figures (for
     the report) are left to the encode: this pass is what stands between the
-    producer and the encode, so it does only what the chain needs first."""
+    producer and the encode, so it does only what the chain needs first.
+    ``keep``: the frame levels and momentary loudness are kept (a track's, which
+    the crossgate and the levelling of speakers work from)."""
     from podcast.audio.measure import summaries
     from podcast.show.probe import probe
 
@@ -253,7 +284,7 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
             predictor = ffmpeg.Process(ffmpeg.quiet_args() + [
                 "-i", source, "-filter_complex",
                 predictor_graph(f"[0:a:0]{first}aresample={PREDICTOR_RATE},", highpass,
-                                limit),
+                                limit, folder if keep else None),
                 "-map", "[o]", "-f", "null", "-"], where=where, on_line=levelled.feed)
         try:
             result = main.wait()
@@ -262,9 +293,11 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
                 predictor.kill()
             raise
         trials = summaries(predictor.wait().stderr) if predictor else []
+        trials = trials[1:] if keep and trials else trials  # the first: the copy as it is
         loud = None if leveler else summary_of(result, where, "Parsed_ebur128_")
         frames = stats_frames(folder / "frames.txt")
         low = read_low(folder)
+        raw = read_momentary(folder / "raw.txt") if keep and leveler else None
     if leveler and len(trials) != 1 + len(TRIAL_GAINS):
         raise AudioError(where, "the loudness prediction gave no result",
                          "Run with -v to see the ffmpeg output")
@@ -285,6 +318,9 @@ def analyse(master: Path, *, where: str, highpass: int, leveler: bool, limit: fl
                           for g, t in zip(TRIAL_GAINS, trials[1:])]
     _room_and_hum(a, frames, low)
     a.pause_level = pause_level(seconds.momentary, a.quiet, 0.0, a.integrated)
+    if keep:
+        a.frames = [round(v, 1) for v in frames]
+        a.raw_momentary = raw or [round(v, 1) for v in seconds.momentary]
     return a
 
 

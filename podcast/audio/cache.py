@@ -15,7 +15,10 @@
 audiohash = sha256(master content hash + the episode's effective audio settings
 + the intro's and outro's content hashes + the cuts its cuts.json applies +
 PIPELINE_VERSION): change any of them and the episode is encoded again, under a
-new media key. A renamed intro with the same bytes changes nothing.
+new media key. A renamed intro with the same bytes changes nothing. A multitrack
+episode's "master content hash" covers every track's content and its role
+(speaker or music), in order (``sources_sha``): renaming a speaker re-encodes,
+renaming a file does not.
 ``audio/activity-<master>-...f32``  the automatic cutter's 10 ms envelope (activity.py)
 """
 
@@ -74,13 +77,17 @@ CUTTER = ("max_pause", "cut_fillers")
 
 
 def audio_hash(master_sha: str, settings: AudioSettings,
-               stings: dict[str, str | None] | None = None, cuts: Sequence[Cut] = ()) -> str:
+               stings: dict[str, str | None] | None = None, cuts: Sequence[Cut] = (), *,
+               music: bool = False) -> str:
     """``stings``: the intro's and outro's content hashes (their paths are left out:
     a renamed file with the same sound is the same episode); ``cuts``: the edit list
-    applied (cutting.applied_cuts)."""
+    applied (cutting.applied_cuts); ``music``: the episode has a music track, the
+    only audio ``duck`` changes."""
     from podcast.audio.editlist import fingerprint
 
     data = settings_dict(settings)
+    if not music:
+        data.pop("duck", None)
     stings = stings or {}
     for name in ("intro", "outro"):
         data[name] = stings.get(name) if data.get(name) else None
@@ -110,7 +117,24 @@ def episode_hash(cache: "Cache", show: Show, episode, master_sha: str, *,
                 stings[name] = "missing"
             if stings[name] is None:
                 return None
-    return audio_hash(master_sha, settings, stings, cuts)
+    return audio_hash(master_sha, settings, stings, cuts,
+                      music=any(t.music for t in getattr(episode, "tracks", ())))
+
+
+def sources_sha(cache: "Cache", episode, *, compute: bool = True) -> str | None:
+    """The content hash of what ``episode`` is made from: its master's, or one over
+    each track's content hash and role (speaker name or music), in order. None when
+    ``compute`` is false and a file was not hashed since it changed; ``OSError``
+    when a file is missing."""
+    if not episode.tracks:
+        return cache.master_sha(episode.master, compute=compute)
+    parts = []
+    for track in episode.tracks:
+        sha = cache.master_sha(track.file, compute=compute)
+        if sha is None:
+            return None
+        parts.append([sha, track.speaker, track.music])
+    return hashlib.sha256(json.dumps({"tracks": parts}).encode()).hexdigest()
 
 
 class Cache:

@@ -111,8 +111,10 @@ class Render:
                    channels=data.get("channels", 2), tail=data.get("tail", ""))
 
 
-def cleanup(settings, analysis, rate: int) -> tuple[list[str], str | None, dict]:
-    """(filters before the denoiser, the denoiser: light|strong|None, steps)."""
+def cleanup(settings, analysis, rate: int, quiet_enough: float = QUIET_ENOUGH
+            ) -> tuple[list[str], str | None, dict]:
+    """(filters before the denoiser, the denoiser: light|strong|None, steps).
+    ``quiet_enough``: dB of room tone under the speech beyond which "light" is skipped."""
     steps: dict = {}
     pre = []
     if settings.highpass:
@@ -127,7 +129,7 @@ def cleanup(settings, analysis, rate: int) -> tuple[list[str], str | None, dict]
     if denoise == "light" and analysis.noise_floor is None:
         denoise = None  # no room tone measured: nothing to take off
         steps["denoise_skipped"] = "no room tone found"
-    elif denoise == "light" and analysis.speech_level - analysis.noise_floor >= QUIET_ENOUGH:
+    elif denoise == "light" and analysis.speech_level - analysis.noise_floor >= quiet_enough:
         denoise = None
         steps["denoise_skipped"] = (f"room tone {analysis.speech_level - analysis.noise_floor:.0f}"
                                     " dB under the speech: nothing audible to take off")
@@ -184,7 +186,33 @@ def speech_render(settings, analysis, master: str, *, gain: float, limit: float 
     inputs: list[str] = [] if stages else [master]
     piped = 1 if stages else 0
     graph = [f"[0:a:0]{','.join(body)}[body]"]
-    current, offset = "body", 0.0
+    return finished(stages, graph, inputs, piped, fmt, intro, outro, crossfade, steps,
+                    channels, limit)
+
+
+def finished(stages: list[Stage], graph: list[str], inputs: list[str], piped: int, fmt: str,
+             intro: Sting | None, outro: Sting | None, crossfade: float, steps: dict,
+             channels: int, limit: float | None) -> Render:
+    """The render whose last stage is ``graph`` up to its ``[body]``: the stings around
+    it, its output, and the limiter for the consumer of its PCM."""
+    current, offset = add_stings(graph, inputs, piped, "body", fmt, intro, outro, crossfade,
+                                 steps)
+    graph.append(f"[{current}]anull[out]")
+    stages.append(Stage("ffmpeg", ";".join(graph), tuple(inputs), OUTPUT_RATE, channels))
+    # The limiter runs in the consumer (the encoder's process): it balances the
+    # work between the two cores (the other one renders and verifies).
+    tail = limiter(limit) if limit is not None else ""
+    return Render(tuple(stages), steps, round(offset, 6), channels, tail)
+
+
+def add_stings(graph: list[str], inputs: list[str], piped: int, current: str, fmt: str,
+               intro: Sting | None, outro: Sting | None, crossfade: float,
+               steps: dict) -> tuple[str, float]:
+    """Put the intro before and the outro after the stream ``current`` of ``graph``:
+    each loudness-matched and crossfaded (the body is never faded). Their files are
+    added to ``inputs`` (``piped``: 1 when the stage reads a pipe as input 0).
+    Returns the stream that holds it all and the offset of the body's time 0."""
+    offset = 0.0
     for kind, sting in (("intro", intro), ("outro", outro)):
         if sting is None:
             continue
@@ -199,9 +227,4 @@ def speech_render(settings, analysis, master: str, *, gain: float, limit: float 
             graph.append(f"[{current}][outro]acrossfade=d={d:g}:c1=nofade:c2=qsin[mix]")
             current = "mix"
         steps[kind] = {"file": sting.path, "gain": round(sting.gain, 2), "crossfade": d}
-    graph.append(f"[{current}]anull[out]")
-    stages.append(Stage("ffmpeg", ";".join(graph), tuple(inputs), OUTPUT_RATE, channels))
-    # The limiter runs in the consumer (the encoder's process): it balances the
-    # work between the two cores (the other one renders and verifies).
-    tail = limiter(limit) if limit is not None else ""
-    return Render(tuple(stages), steps, round(offset, 6), channels, tail)
+    return current, offset

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from podcast.audio import editlist
 from podcast.audio.activity import RATE, Envelope, Span, measure_envelope
-from podcast.audio.cache import Cache
+from podcast.audio.cache import Cache, sources_sha
 from podcast.audio.cutfind import find_fillers, find_pauses
 from podcast.audio.editlist import EditList, Entry, FoundWith
 from podcast.errors import Problem
@@ -62,9 +62,9 @@ def current(show: Show, episode: Episode, master_sha: str) -> EditList | None:
 def applied_cuts(show: Show, episode: Episode, master_sha: str) -> tuple[Cut, ...] | None:
     """The cuts the episode's audio gets (``()`` with the cutter off); None when its
     edit list is missing or out of date (``prepare`` has not run since)."""
-    settings = episode.audio_settings(show)
-    if not FoundWith.of(settings).on:
+    if not cutting(show, episode):
         return ()
+    settings = episode.audio_settings(show)
     edits = current(show, episode, master_sha)
     return None if edits is None else editlist.applied(edits, settings)
 
@@ -76,13 +76,14 @@ def episode_cuts(show: Show, episode: Episode) -> tuple[Cut, ...]:
     from podcast.show.probe import probe
 
     settings = episode.audio_settings(show)
-    edits = edit_list(show, episode) if FoundWith.of(settings).on else None
+    edits = edit_list(show, episode) if cutting(show, episode) else None
     if edits is None:
         return ()
     if edits.found_with != FoundWith.of(settings):
         log.warning("warning: %s: found with other settings; run `podcast process %s` to "
                     "bring it up to date", show.where(editlist.path_of(episode)), episode.slug)
-    return normalised(editlist.applied(edits, settings), probe(episode.master).duration)
+    return normalised(editlist.applied(edits, settings),
+                      max(probe(f).duration for f in episode.audio_files))
 
 
 def within(cuts: tuple[Cut, ...], start: float, duration: float) -> tuple[Cut, ...]:
@@ -107,7 +108,7 @@ def check_edit_lists(show: Show, episodes: list[Episode]) -> list[Problem]:
         path = editlist.path_of(ep)
         try:
             edits = edit_list(show, ep)
-            sha = cache.master_sha(ep.master, compute=False) if edits else None
+            sha = sources_sha(cache, ep, compute=False) if edits else None
         except ValidationError as exc:
             problems += exc.problems
             continue
@@ -130,10 +131,12 @@ def prepare(show: Show, episodes: list[Episode], shas: list[str], cache: Cache, 
     fillers = [ep for ep, _ in todo if ep.audio_settings(show).cut_fillers]
     words = {}
     if fillers:
+        from podcast.audio.tracks import speech_activity
         from podcast.transcribe import heard  # the crossing: docs/architecture.md
-        log.info("hearing %d master%s for fillers", len(fillers), "" if len(fillers) == 1
+        log.info("hearing %d episode%s for fillers", len(fillers), "" if len(fillers) == 1
                  else "s")
-        words = heard(show, fillers, jobs=jobs, progress=progress)
+        words = heard(show, fillers, jobs=jobs, progress=progress,
+                      activity=lambda ep: speech_activity(show, ep))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(todo)))
     with ThreadPoolExecutor(workers) as pool:  # the measuring and envelope passes
         changed = list(pool.map(lambda item: _update(show, *item, cache,
@@ -152,7 +155,7 @@ def _update(show: Show, ep: Episode, sha: str, cache: Cache, heard) -> bool:
     if now.cut_fillers and heard is not None:
         found += find_fillers(heard.words, envelope, speech)
     edits = editlist.merged(
-        existing, found, now, master=ep.master.name, master_sha=sha, where=where,
+        existing, found, now, master=master_name(ep), master_sha=sha, where=where,
         proposed_before=lambda before: find_pauses(speech, before.max_pause))
     if edits == existing:
         return False
@@ -164,20 +167,53 @@ def _update(show: Show, ep: Episode, sha: str, cache: Cache, heard) -> bool:
     return True
 
 
+def master_name(ep: Episode) -> str:
+    """What cuts.json names as its master: the file, or a multitrack episode's tracks."""
+    return " + ".join(f.name for f in ep.audio_files)
+
+
 def speech_of(show: Show, ep: Episode, sha: str, cache: Cache) -> tuple[Envelope, list[Span]]:
-    """The master's envelope and speech spans (module doc, step 2)."""
+    """The master's envelope and speech spans (module doc, step 2); a multitrack
+    episode's, from its tracks (``tracks_speech``)."""
     from podcast.audio.encode import Job, measured
     from podcast.show.probe import probe
 
+    if ep.tracks:
+        return tracks_speech(show, ep, cache)
     where = show.where(ep.master)
     settings = ep.audio_settings(show)
     job = Job(show, ep, settings, sha, "", cache, where, probe(ep.master, where).duration)
     a = measured(job)
     envelope = envelope_of(cache, ep.master, sha, where=where, channels=a.channels,
                            highpass=settings.highpass)
-    room_tone = [(s * FRAME, e * FRAME) for s, e in a.quiet]
+    return envelope, _spans(envelope, a.quiet)
+
+
+def tracks_speech(show: Show, ep: Episode, cache: Cache) -> tuple[Envelope, list[Span]]:
+    """A multitrack episode's speech: each speech track's envelope over its own room
+    tone (its measuring pass, shared with the encode), the spans of all of them
+    together (someone talks: a pause is where nobody does; bleed lies inside the
+    other voice's own spans), and the loudest envelope of each 10 ms for the
+    fillers' edges."""
+    from podcast.audio.activity import merged_spans
+    from podcast.audio.tracks import measured_tracks
+
+    settings = ep.audio_settings(show)
+    envelopes, spans = [], []
+    for m in measured_tracks(show, ep, settings, cache):
+        if m.track.speaker is None:
+            continue  # a music bed is not speech
+        envelope = envelope_of(cache, m.track.file, m.sha, where=m.where,
+                               channels=m.analysis.channels, highpass=settings.highpass)
+        envelopes.append(envelope)
+        spans.append(_spans(envelope, m.analysis.quiet))
+    return Envelope.loudest(envelopes), merged_spans(spans)
+
+
+def _spans(envelope: Envelope, quiet: list) -> list[Span]:
+    room_tone = [(s * FRAME, e * FRAME) for s, e in quiet]
     threshold = envelope.threshold(room_tone)
-    return envelope, envelope.spans(threshold) if threshold is not None else []
+    return envelope.spans(threshold) if threshold is not None else []
 
 
 def envelope_of(cache: Cache, master: Path, sha: str, *, where: str, channels: int | None,

@@ -76,7 +76,6 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
                    progress=None, cuts: Sequence[Cut] = ()) -> AudioReport:
     """Measure, check, encode and verify one master into the cache; return its report.
     ``cuts``: the edit list's cuts (cutting.applied_cuts), applied in the render."""
-    from podcast.audio.cuts import normalised
     from podcast.show.probe import probe
 
     where = show.where(ep.master)
@@ -92,11 +91,7 @@ def encode_episode(show: Show, ep: Episode, master_sha: str, audiohash: str, cac
             return as_is
     require_denoiser(job)
     a = measured(job)
-    cuts = normalised(cuts, a.duration)
-    left = a.duration - sum(c.end - c.start for c in cuts)
-    if cuts and left < mastering.MIN_DURATION:
-        raise AudioError(show.where(ep.folder / "cuts.json"), f"leaves {left:.1f} s of the "
-                         f"{a.duration:.1f} s master", "Remove or shorten its cuts")
+    cuts = fitted_cuts(show, ep, cuts, a.duration)
     target = mastering.target_of(job.settings, a.channels)
     bitrate = job.settings.mono_bitrate if a.channels == 1 else job.settings.bitrate
     intro = sting_of(show, cache, job.settings.intro, target, bitrate, a.channels)
@@ -225,6 +220,20 @@ def metered(a: Analysis, verified) -> Analysis:
                    short_term=verified.master_log.values,
                    pause_level=pause_level(verified.master_log.momentary, a.quiet, 0.0,
                                            m.integrated))
+
+
+def fitted_cuts(show: Show, ep: Episode, cuts: Sequence[Cut], duration: float
+                ) -> tuple[Cut, ...]:
+    """``cuts`` normalised to the audio's ``duration``; refused when they leave too
+    little of it to master."""
+    from podcast.audio.cuts import normalised
+
+    cuts = normalised(cuts, duration)
+    left = duration - sum(c.end - c.start for c in cuts)
+    if cuts and left < mastering.MIN_DURATION:
+        raise AudioError(show.where(ep.folder / "cuts.json"), f"leaves {left:.1f} s of the "
+                         f"{duration:.1f} s master", "Remove or shorten its cuts")
+    return tuple(cuts)
 
 
 def report_of(job: Job, a: Analysis, outcome: mastering.Outcome, info: MP3Info, size: int,

@@ -12,8 +12,9 @@ edit list is out of date then needs its master: ``podcast publish
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
-from podcast.audio.cache import Cache, episode_hash
+from podcast.audio.cache import Cache, episode_hash, sources_sha
 from podcast.errors import AudioError
 from podcast.model import Cut
 from podcast.show.config import Show
@@ -22,13 +23,16 @@ from podcast.show.lfs import is_pointer
 
 
 def master_shas(show: Show, cache: Cache, episodes: list[Episode], jobs: int) -> list[str]:
-    """The content hash of each episode's master (memoised by the cache)."""
+    """The content hash of each episode's master, or of its tracks together
+    (memoised by the cache)."""
     def master_sha(ep: Episode) -> str:
         try:
-            return cache.master_sha(ep.master)  # type: ignore[return-value]
-        except FileNotFoundError:
-            raise AudioError(show.where(ep.master), "does not exist",
-                             "Copy the master into the episode folder") from None
+            return sources_sha(cache, ep)  # type: ignore[return-value]
+        except FileNotFoundError as exc:
+            missing = Path(exc.filename) if exc.filename else ep.source
+            raise AudioError(show.where(missing), "does not exist",
+                             "Copy the " + ("track" if ep.tracks else "master")
+                             + " into the episode folder") from None
 
     with ThreadPoolExecutor(jobs) as pool:
         return list(pool.map(master_sha, episodes))
@@ -41,7 +45,7 @@ def audio_hashes(show: Show, cache: Cache, episodes: list[Episode], jobs: int, *
     from podcast.audio.cutting import applied_cuts, prepare
 
     shas = master_shas(show, cache, episodes, jobs)
-    audible = [(ep, sha) for ep, sha in zip(episodes, shas) if not is_pointer(ep.master)]
+    audible = [(ep, sha) for ep, sha in zip(episodes, shas) if not any(map(is_pointer, ep.audio_files))]
     prepare(show, [ep for ep, _ in audible], [sha for _, sha in audible], cache, jobs=jobs,
             progress=progress)
     cuts = [applied_cuts(show, ep, sha) or () for ep, sha in zip(episodes, shas)]

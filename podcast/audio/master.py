@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -254,17 +254,22 @@ class Outcome:
         return self.verified.loudness
 
 
-def master_to(root: Path, master: Path, tmp: Path, a: Analysis, settings: AudioSettings, *,
-              where: str, intro: chain.Sting | None = None, outro: chain.Sting | None = None,
-              cuts: Sequence[Cut] = (),
-              progress: ffmpeg.ProgressCallback | None = None) -> Outcome:
+def master_to(root: Path, master: Path | None, tmp: Path, a: Analysis,
+              settings: AudioSettings, *, where: str, intro: chain.Sting | None = None,
+              outro: chain.Sting | None = None, cuts: Sequence[Cut] = (),
+              progress: ffmpeg.ProgressCallback | None = None,
+              render_of: Callable[[GainPlan], chain.Render] | None = None) -> Outcome:
     """Encode until the decoded MP3 is within tolerance and under the ceiling, or fail.
-    ``cuts`` (normalised) are taken out in the render."""
-    relative = os.path.relpath(Path(master).resolve(), Path(root).resolve())
+    ``cuts`` (normalised) are taken out in the render. ``render_of``: the render at a
+    gain plan, when it is not ``master``'s speech chain (a multitrack episode's mix;
+    ``master`` is then None and ``a`` the mix's)."""
+    if render_of is None:
+        relative = os.path.relpath(Path(master).resolve(), Path(root).resolve())
 
-    def render_of(p: GainPlan) -> chain.Render:
-        return chain.speech_render(settings, a, relative, gain=p.gain, limit=p.limit,
-                           channels=p.channels, intro=intro, outro=outro, cuts=cuts)
+        def render_of(p: GainPlan) -> chain.Render:
+            return chain.speech_render(settings, a, relative, gain=p.gain, limit=p.limit,
+                                       channels=p.channels, intro=intro, outro=outro,
+                                       cuts=cuts)
 
     p = plan_gain(a, settings)
     if p.limit is not None and not p.leveler:
@@ -278,8 +283,8 @@ def master_to(root: Path, master: Path, tmp: Path, a: Analysis, settings: AudioS
         render = render_of(p)
         verified, master_loudness = encode(
             root, render, tmp, p.bitrate, where=where, progress=progress,
-            meter=a.integrated is None,
-            master=master if input_peak is None and not p.leveler else None)
+            meter=a.integrated is None and master is not None,
+            master=master if master and input_peak is None and not p.leveler else None)
         if master_loudness is not None:
             input_peak = master_loudness.true_peak
         out = verified.loudness

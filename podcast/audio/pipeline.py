@@ -72,7 +72,7 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
         records.prefetch(hashes)
     todo = [ep for ep, r, h in zip(episodes, reports, hashes)
             if r is None and not (records is not None and records.has(h))]
-    total = sum((_header_duration(ep.master) or 0.0) * 2 for ep in todo)
+    total = sum(max(_header_duration(f) or 0.0 for f in ep.audio_files) * 2 for ep in todo)
     if todo:
         log.info("encoding %d of %d episode%s", len(todo), len(episodes),
                  "" if len(episodes) == 1 else "s")
@@ -91,9 +91,14 @@ def run(show: Show, episodes: list[Episode], out_dir: Path, *, jobs: int | None 
                     return reused
             encoded = report is None
             if report is None:
-                from podcast.audio.encode import encode_episode
-                report = encode_episode(show, ep, shas[i], hashes[i], cache, run_progress,
-                                        cuts=cuts[i])
+                if ep.tracks:
+                    from podcast.audio.multitrack import encode_tracks
+                    report = encode_tracks(show, ep, shas[i], hashes[i], cache, run_progress,
+                                           cuts=cuts[i])
+                else:
+                    from podcast.audio.encode import encode_episode
+                    report = encode_episode(show, ep, shas[i], hashes[i], cache,
+                                            run_progress, cuts=cuts[i])
             result = publish_episode(show, ep, report, out_dir, cache, force=force,
                                      encoded=encoded)
             if show.audio.alternates:  # [audio] alternates: Opus, AAC beside the MP3

@@ -58,20 +58,23 @@ def lines(report: AudioReport) -> list[tuple[str, str]]:
     if out.passthrough:
         rows.append(("processing", "none: the MP3 was already on target (published as is)"))
         return rows
+    if report.tracks:
+        rows += track_lines(report)
     act = sp.leveler_action
-    rows.append(("leveler", "off" if not steps.leveler else
+    rows.append(("leveler", "off" if not steps.leveler and not report.tracks else
                  f"on; speech moved {act.low:+.1f} to {act.high:+.1f} dB from a plain "
                  "gain (5th-95th percentile)" if act else "on"))
-    rows.append(("high-pass", f"{steps.highpass} Hz" if steps.highpass else "off"))
-    rows.append(("noise floor", f"{sp.noise_floor:.1f} dBFS in the pauses (mono)"
-                 if sp.noise_floor is not None else "no room tone found"))
+    if not report.tracks:  # a multitrack episode's tracks say these for themselves
+        rows.append(("high-pass", f"{steps.highpass} Hz" if steps.highpass else "off"))
+        rows.append(("noise floor", f"{sp.noise_floor:.1f} dBFS in the pauses (mono)"
+                     if sp.noise_floor is not None else "no room tone found"))
     if sp.room_tone:
         room = sp.room_tone
         rows.append(("pauses", f"{-room.before:.1f} -> {-room.after:.1f} LU under the "
                                f"speech ({room.reduction:.1f} LU further down)"))
-    rows.append(("denoise", steps.denoise or ("off" if not steps.denoise_skipped
-                                              else f"skipped ({steps.denoise_skipped})")))
-    rows.append(("hum", _hum(sp.hum, sp.hum_level, steps.dehum)))
+    if not report.tracks:
+        rows.append(("denoise", _denoise(steps)))
+        rows.append(("hum", _hum(sp.hum, sp.hum_level, steps.dehum)))
     for kind, s in (("intro", steps.intro), ("outro", steps.outro)):
         if s:
             rows.append((kind, f"{s.file} ({s.gain:+.1f} dB, {s.crossfade:g} s crossfade)"))
@@ -81,6 +84,48 @@ def lines(report: AudioReport) -> list[tuple[str, str]]:
         rows.append(("cuts", cuts_summary(report)))
     rows.append(("encodes", str(report.attempts)))
     return rows
+
+
+def _denoise(steps) -> str:
+    return steps.denoise or ("off" if not steps.denoise_skipped
+                             else f"skipped ({steps.denoise_skipped})")
+
+
+def track_lines(report: AudioReport) -> list[tuple[str, str]]:
+    """A multitrack episode's rows: each track's chain and crossgate, and the voices'
+    levels where each talks alone, as recorded and in the MP3."""
+    rows = [("tracks", f"{len(report.tracks)}, mixed after a crossgate (the input above "
+                       "is their plain mix)")]
+    for tr in report.tracks:
+        head = f"{tr.file}: gain {tr.gain:+.1f} dB"
+        if tr.speaker is None:
+            rows.append(("music", f"{head} (never levelled), ducked {tr.held_down or 0:g} dB "
+                                  f"under speech for {clock_text(tr.speech)}"))
+            continue
+        floor = f"floor {tr.noise_floor:.1f} dBFS" if tr.noise_floor is not None \
+            else "no room tone found"
+        rows.append((tr.speaker, f"{head}, {floor}, hum {_hum(tr.hum, tr.hum_level, tr.steps.dehum)}"
+                                 f", denoise {_denoise(tr.steps)}"))
+        rows.append(("", f"speaks {clock_text(tr.speech)}"
+                     + (f"; the other voices arrive {tr.bleed:.1f} dB under themselves, held "
+                        f"down {tr.held_down:g} dB more where only they talk"
+                        if tr.bleed is not None and tr.held_down else "")))
+        rows.append(("", f"alone: {_fmt(tr.level_before, 'LUFS')} as recorded -> "
+                         f"{_fmt(tr.level_after, 'LUFS')} in the MP3"))
+    voiced = [tr for tr in report.tracks if tr.speaker is not None
+              and tr.level_before is not None and tr.level_after is not None]
+    if len(voiced) > 1:
+        def spread(key) -> float:
+            values = [getattr(tr, key) for tr in voiced]
+            return max(values) - min(values)
+        rows.append(("voice gap", f"{spread('level_before'):.1f} -> {spread('level_after'):.1f}"
+                                  " LU (loudest speaker to quietest)"))
+    return rows
+
+
+def clock_text(seconds: float) -> str:
+    from podcast.show.schema import clock
+    return clock(seconds)
 
 
 KINDS = (("pause", "pause", "pauses"), ("filler", "filler", "fillers"), ("edit", "edit", "edits"))

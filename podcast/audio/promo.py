@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import dataclass
 import tempfile
 from pathlib import Path
 
@@ -33,9 +34,20 @@ def default_path(show: Show, episode: Episode, start: float, duration: float) ->
     return show.root / "clips" / f"{episode.slug}-{int(start)}s-{int(duration)}s.mp3"
 
 
-def check_span(episode: Episode, start: float, duration: float) -> str:
-    """Refuse a span that is not inside the master (MP3 and video clips alike); return
-    how messages name the clip."""
+@dataclass(frozen=True)
+class ClipSource:
+    """Where a clip's audio comes from: ``path``, from ``start`` (its own seconds)."""
+
+    where: str  # how messages name the clip
+    path: Path
+    start: float
+
+
+def check_span(show: Show, episode: Episode, start: float, duration: float) -> ClipSource:
+    """Refuse a span that is not inside the audio (MP3 and video clips alike); return
+    where the clip's audio is. A master is cut as it is; a multitrack episode's
+    tracks are microphones, not a mix, so its clips are cut from its processed mix
+    (the cached MP3 before tagging), at the span's place in it."""
     from podcast.show.lfs import episode_files, require_audio
     from podcast.show.probe import probe
 
@@ -43,14 +55,29 @@ def check_span(episode: Episode, start: float, duration: float) -> str:
     if start < 0 or not 0 < duration <= MAX_SECONDS:
         raise AudioError(where, f"--start {start:g} --duration {duration:g} is not a span of up "
                          f"to {MAX_SECONDS:g}s", "Give a start >= 0 and a duration in seconds")
-    root = episode.folder.parent.parent  # the show's folder (episodes/<slug>/)
-    for path in episode_files(episode):
-        require_audio(path, path.relative_to(root).as_posix())
-    length = probe(episode.master).duration
-    if start + duration > length + 0.05:
+    for file in episode_files(episode):
+        require_audio(file, show.where(file))
+    path, at = episode.master, start
+    if episode.tracks:
+        path, at = _mix(show, episode, start, where)
+    length = probe(path).duration
+    if at + duration > length + 0.05:
         raise AudioError(where, f"{start:g}s + {duration:g}s ends past the end of the audio "
                          f"({length:.1f}s)", "Choose an earlier start or a shorter clip")
-    return where
+    return ClipSource(where, path, at)
+
+
+def _mix(show: Show, episode: Episode, start: float, where: str) -> tuple[Path, float]:
+    from podcast.audio.cache import Cache, episode_hash, sources_sha
+    from podcast.audio.deliver import timeline_of
+
+    cache = Cache(show)
+    report = cache.report(episode_hash(cache, show, episode, sources_sha(cache, episode)))
+    if report is None:
+        raise AudioError(where, "is from a multitrack episode whose tracks are not processed "
+                         "with their current settings", f"Run `podcast process "
+                         f"{episode.slug}` first: its clips are cut from the mix")
+    return cache.mp3(report.audiohash), timeline_of(report).to_published(start)
 
 
 def span_edit(show: Show, episode: Episode, start: float, duration: float,
@@ -60,6 +87,8 @@ def span_edit(show: Show, episode: Episode, start: float, duration: float,
     from podcast.audio.cuts import edit_filters
     from podcast.audio.cutting import episode_cuts, within
 
+    if episode.tracks:  # its clips come from the processed mix, cut already
+        return "", duration
     cuts = within(episode_cuts(show, episode), start, duration)
     length = duration - sum(c.end - c.start for c in cuts)
     if length < 1.0:
@@ -77,7 +106,8 @@ def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
     from podcast.audio import master as mastering
     from podcast.audio.tags import mp3_info, tag_set, write_tags
 
-    where = check_span(episode, start, duration)
+    source = check_span(show, episode, start, duration)
+    where = source.where
     out = Path(out) if out else default_path(show, episode, start, duration)
     if out.suffix.lower() != ".mp3":
         raise AudioError(str(out), "is not an .mp3 path", "Name the clip something.mp3")
@@ -87,11 +117,11 @@ def make_clip(show: Show, episode: Episode, *, start: float, duration: float,
     with tempfile.TemporaryDirectory(prefix="podcast-clip-") as tmpdir:
         span = Path(tmpdir) / "span.wav"
         argv = ffmpeg.base_args() + [
-            "-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", str(episode.master),
+            "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
             "-filter_complex", f"[0:a:0]aresample={mastering.OUTPUT_RATE},{edit}asplit[out][m];"
                                f"[m]{EBUR128},anullsink",
             "-map", "[out]", "-c:a", "pcm_s16le", str(span)]
-        result = ffmpeg.run(argv, where=str(episode.master))
+        result = ffmpeg.run(argv, where=str(source.path))
         loud = summary_of(result, where, "Parsed_ebur128_")
         segment = AudioSegment.from_wav(str(span))
         mono = segment.channels == 1

@@ -147,6 +147,28 @@ class SpeechFigures:
 
 
 @dataclass(frozen=True)
+class TrackFigures:
+    """One track of a multitrack episode: what its chain found and did, and where its
+    speaker ends up (figures.track_figures)."""
+
+    file: str  # relative to the show's folder
+    sha256: str
+    speaker: str | None  # None: a music bed
+    duration: float  # seconds decoded
+    steps: ChainSteps = field(default_factory=ChainSteps)  # the track's own chain
+    noise_floor: float | None = None  # dBFS in its pauses
+    hum: int | None = None
+    hum_level: float | None = None  # dB under the speech
+    gain: float = 0.0  # dB: to the first speaker's level (music: with that speaker)
+    speech: float = 0.0  # seconds of its own speech (music: seconds ducked)
+    spans: tuple[tuple[float, float], ...] = ()  # where its speaker talks (master seconds)
+    bleed: float | None = None  # dB the other voices arrive under themselves on it
+    held_down: float | None = None  # dB the crossgate (music: the ducking) takes off
+    level_before: float | None = None  # LUFS where its speaker talks alone, as recorded
+    level_after: float | None = None  # LUFS at those moments in the MP3
+
+
+@dataclass(frozen=True)
 class Curves:
     """Short-term loudness (3 s, LUFS) once a second; None where silent. The
     master's second 1 plays at ``AudioReport.offset`` + 1 in the MP3."""
@@ -178,6 +200,9 @@ class AudioReport:
     cuts: tuple[Cut, ...] = ()
     speech: SpeechFigures = field(default_factory=SpeechFigures)
     short_term: Curves = field(default_factory=Curves)
+    # A multitrack episode's tracks, in the order listed (empty for a master); its
+    # ``input`` figures are the plain mix of the tracks as recorded.
+    tracks: tuple[TrackFigures, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -267,14 +292,20 @@ def _build(cls: type, data, where: str):
         elif value is not None and inner is not None:
             value = _build(inner, value, f"{where}.{name}")
         elif value is not None and is_tuple:
-            value = tuple(value)
+            value = _tuples(value)
         values[name] = value
     return cls(**values)
 
 
+def _tuples(value):
+    """JSON lists as tuples, all the way down (spans are pairs)."""
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
 def _plan(cls: type) -> tuple:
     """Per field of ``cls``, worked out once from its type hints: (name, required,
-    the dataclass to rebuild it as or None, whether it is a tuple)."""
+    the dataclass to rebuild it (or each of its items) as, or None; whether it is
+    a tuple)."""
     plan = _PLANS.get(cls)
     if plan is None:
         hints = typing.get_type_hints(cls)

@@ -133,7 +133,8 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
                          f"{', '.join(FORMATS)}")
     from podcast.audio.promo import span_edit
 
-    where = check_span(episode, start, duration)
+    source = check_span(show, episode, start, duration)
+    where = source.where
     layout = LAYOUTS[fmt]
     fonts = font(FONT).parent
     edit, length = span_edit(show, episode, start, duration, 48000)  # length: after cuts
@@ -143,9 +144,9 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
         # The span's loudness: the gain that brings it to the show's target, capped so
         # its true peak stays under the ceiling (no limiter colours a short promo).
         measured = ffmpeg.run(ffmpeg.base_args() + [
-            "-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", str(episode.master),
+            "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
             "-filter_complex", f"[0:a:0]aresample=48000,{edit}aformat=channel_layouts=stereo,"
-                               f"{EBUR128}", "-f", "null", "-"], where=str(episode.master))
+                               f"{EBUR128}", "-f", "null", "-"], where=str(source.path))
         loud = summary_of(measured, where, "Parsed_ebur128_")
         gain = show.audio.loudness - loud.integrated
         gain = min(gain, show.audio.true_peak - PEAK_HEADROOM - loud.true_peak)
@@ -167,7 +168,7 @@ def render(show: Show, episode: Episode, *, start: float, duration: float, fmt: 
         with atomic_path(out) as dest:
             ffmpeg.Process(ffmpeg.base_args() + [
                 "-loop", "1", "-framerate", str(FPS), "-i", "still.png",
-                "-ss", f"{start:.3f}", "-t", f"{duration:.3f}", "-i", str(episode.master),
+                "-ss", f"{source.start:.3f}", "-t", f"{duration:.3f}", "-i", str(source.path),
                 "-filter_complex", graph, "-map", "[v]", "-map", "[a]", "-t", f"{length:.3f}",
                 "-c:v", "libx264", "-preset", "veryfast", "-crf", "21", "-r", str(FPS),
                 "-g", str(FPS * 2), "-threads", X264_THREADS, "-pix_fmt", "yuv420p",

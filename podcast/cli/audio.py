@@ -140,21 +140,20 @@ def transcribe_cmd(opts: Options, slugs, force, jobs):
     caption-sized (two lines of about 42 characters, split at sentences) and
     timed to the master; the build shifts them onto the published MP3. An
     existing transcript is never overwritten unless --force. Cached by the
-    audio's hash.
+    audio's hash. An episode with tracks is heard speaker by speaker, each on
+    their own microphone, and every cue names its speaker (<v Name>).
 
     \b
     Example:
       podcast transcribe multiple-bombings
       podcast transcribe --force under-surveillance
     """
-    from podcast.show import load_project
-    from podcast.transcribe import transcribe
+    from podcast.build import transcribe
 
-    project = load_project(opts.root)
-    results = transcribe(project.show, project.select(slugs), force=force, jobs=jobs,
+    results = transcribe(opts.root, list(slugs), force=force, jobs=jobs,
                          progress=opts.show_progress)
     for r in results:
-        where = project.show.where(r.path) if r.path else r.slug
+        where = r.path.relative_to(opts.root).as_posix() if r.path else r.slug
         if r.action == "kept":
             say(f"kept      {where} (exists; --force to redo it)")
         elif r.action == "silent":

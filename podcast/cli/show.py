@@ -27,8 +27,15 @@ def _parse_date(ctx, param, value):
 
 
 @command(cli, "add")
-@click.argument("audio", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("audio", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--title", required=True, help="Plain-text title, without the number.")
+@click.option("--speaker", "speakers", multiple=True, metavar="NAME",
+              help="Who speaks on each AUDIO file, in order: the files are the tracks of "
+              "one session, one microphone each. Repeat once per file.")
+@click.option("--music", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A music bed track beside the speakers' (ducked under speech, never "
+              "levelled). Repeatable.")
 @click.option("--number", type=click.IntRange(min=1), help="Episode number (default: next).")
 @click.option("--season", type=click.IntRange(min=1), help="Season number.")
 @click.option("--type", "type_", type=click.Choice(["full", "trailer", "bonus"]),
@@ -40,23 +47,28 @@ def _parse_date(ctx, param, value):
 @click.option("--slug", help="Folder name (default: from the title).")
 @click.option("--draft", is_flag=True, help="Add as a draft: never published until changed.")
 @pass_options
-def add_cmd(opts: Options, audio, title, number, season, type_, date, notes, summary, slug,
-            draft):
-    """Create an episode from a master and its metadata.
+def add_cmd(opts: Options, audio, title, speakers, music, number, season, type_, date, notes,
+            summary, slug, draft):
+    """Create an episode from a master (or one track per speaker) and its metadata.
 
-    Copies AUDIO into episodes/<slug>/ (the original is never modified), writes
+    Copies AUDIO into episodes/<slug>/ (the originals are never modified), writes
     episode.md with a new permanent guid, and refuses to overwrite an episode.
+    With --speaker, each AUDIO file is one speaker's microphone: the episode gets
+    tracks: instead of master:, mixed with a crossgate and each voice levelled.
 
     \b
     Example:
       podcast add ~/masters/ep3.wav --title "The Informant" --date 2026-12-01T07:00:00+00:00
+      podcast add host.wav guest.wav --speaker Host --speaker Guest --title "The Witness"
     """
     from podcast.build import add_episode
 
-    ep = add_episode(opts.root, audio, title=title, number=number, season=season, type=type_,
-                     date=date, notes=notes, slug=slug, summary=summary,
+    ep = add_episode(opts.root, list(audio), title=title, number=number, season=season,
+                     type=type_, date=date, notes=notes, slug=slug, summary=summary,
+                     speakers=speakers, music=music,
                      status="draft" if draft else "published")
-    say(f"created {ep.source.relative_to(opts.root)}")
+    say(f"created {ep.source.relative_to(opts.root)}"
+        + (f" ({len(ep.tracks)} tracks)" if ep.tracks else ""))
     say(f"guid {ep.guid} (never change it: apps use it to know the episode)")
 
 
@@ -90,7 +102,7 @@ def check_cmd(opts: Options):
 @command(cli, "list")
 @pass_options
 def list_cmd(opts: Options):
-    """List episodes: number, title, status, date, master, processed or not.
+    """List episodes: number, title, status, date, master (or tracks), processed or not.
 
     \b
     Example:

@@ -26,7 +26,6 @@ from podcast.show.fields import (
     PERSON,
     SOCIAL,
     TXT,
-    audio_file,
     episode_guid,
     one_or_list,
     parse_date,
@@ -36,7 +35,16 @@ from podcast.show.folder import EpisodeFolder
 from podcast.show.formats import audio_problem
 from podcast.show.frontmatter import split_front_matter
 from podcast.show.schema import Invalid, Option
-from podcast.show.settings import EPISODE_OVERRIDABLE, AudioSettings
+from podcast.show.settings import AUDIO_OVERRIDES, AudioSettings, sting_override
+from podcast.show.tracks import (
+    MAX_TRACKS,
+    TRACK,
+    Track,
+    check_tracks,
+    length_problem,
+    persons_with,
+    resolve_tracks,
+)
 
 EPISODE_FILE = "episode.md"
 TRANSCRIPT_NAMES = ("transcript.vtt", "transcript.srt")
@@ -109,27 +117,6 @@ SOUNDBITE = [
 ]
 
 
-@s.described("false, or the path of an audio file")
-def sting_override(value: Any) -> str | bool:
-    """An episode's intro/outro: ``false`` (none for this episode) or a file path
-    relative to the show's folder."""
-    if value is False:
-        return False
-    if value is True:
-        raise Invalid("true is not a file", "Write false (no intro) or a path such as "
-                      "audio/intro.wav; leave it out to use the show's")
-    return audio_file(value)
-
-
-# `audio:` in episode.md: the [audio] settings an episode may override, as [audio]
-# declares them; left out, the show's value holds.
-AUDIO_OVERRIDES = [
-    replace(o, default=None, convert=sting_override, doc="false (none for this episode), or "
-            "an audio file in the show's folder") if o.name in ("intro", "outro")
-    else replace(o, default=None)
-    for o in s.options_of(AudioSettings) if o.name in EPISODE_OVERRIDABLE]
-
-
 @dataclass(frozen=True, kw_only=True)
 class Episode:
     """One episode. A field declared with ``s.setting`` is a front-matter key (its
@@ -149,9 +136,13 @@ class Episode:
                           "`podcast import`", required=True)
     guid_permalink: bool = s.setting(s.boolean, "the guid is the episode's permanent URL "
                                      "(isPermaLink, kept by `podcast import`)", False)
-    # The audio the episode is made from (#17 adds `tracks:` beside it).
-    master: Path = s.setting(s.text, "master audio file, relative to the folder",
-                             required=True, kind=FILE)
+    # The audio the episode is made from: one master, or one track per microphone.
+    master: Path | None = s.setting(s.text, "master audio file, relative to the folder (or "
+                                    "tracks:)", kind=FILE)
+    tracks: tuple[Track, ...] = s.setting(
+        s.list_of(s.table(TRACK), max_items=MAX_TRACKS), "instead of master: one file per "
+        "microphone, { file, speaker }, and music beds, { file, music: true }; they start "
+        "together", ())
     status: str = s.setting(s.choice("draft", "published"), "draft or published", "draft")
     explicit: bool | None = s.setting(s.boolean, "overrides the show's explicit flag")
     summary: str | None = s.setting(s.text, "one or two sentences for apps and social cards")
@@ -182,6 +173,15 @@ class Episode:
     @property
     def source(self) -> Path:
         return self.folder / EPISODE_FILE
+
+    @property
+    def audio_files(self) -> tuple[Path, ...]:
+        """Every audio file the episode is made from: its master, or each track's file
+        in the order listed. The one list that hashing, probing and (#16) Git LFS
+        pointers go by."""
+        if self.tracks:
+            return tuple(t.file for t in self.tracks)
+        return (self.master,) if self.master else ()
 
     def audio_settings(self, show: Show) -> AudioSettings:
         """The show's [audio] with this episode's `audio:` overrides (``intro: false``
@@ -229,7 +229,8 @@ def read_episode(folder: Path, show: Show, problems: list[Problem], *,
     if probe_audio:
         _probe(values, at, folder, ctx)
     problems.extend(ctx.problems)
-    if not (values["title"] and values["date"] and values["guid"] and values["master"]):
+    if not (values["title"] and values["date"] and values["guid"]
+            and (values["master"] or values["tracks"])):
         return None
     return Episode(**values, slug=folder.name, folder=folder, notes=notes,
                    source_sha=sha256_bytes(raw))
@@ -270,6 +271,7 @@ def _validate(data: dict, slug: str, ctx: s.Context) -> dict[str, Any]:
     if v["guid_permalink"] and v["guid"] and not v["guid"].startswith(("https://", "http://")):
         ctx.error("guid_permalink", "is true but the guid is not a URL",
                   "Only a guid that is the episode's web address can be a permalink")
+    check_tracks(v, ctx)
     return v
 
 
@@ -285,6 +287,9 @@ def _resolve(v: dict[str, Any], data: dict, folder: Path, show: Show,
         problem = out["master"] and audio_problem(out["master"])
         if problem:
             ctx.error("master", *problem)
+    out["tracks"] = resolve_tracks(v["tracks"] or s.Items(), files, ctx)
+    if out["tracks"]:
+        out["persons"] = persons_with(out["tracks"], out["persons"], show.persons)
     out["chapters"] = _chapters(v["chapters"] or s.Items(), files, ctx)
     out["soundbites"] = tuple(Soundbite(b["start"], b["duration"], b.get("title"))
                               for b in v["soundbites"] or ())
@@ -324,8 +329,10 @@ def _chapters(raw: s.Items, files: EpisodeFolder, ctx: s.Context) -> tuple[Chapt
 
 
 def _inputs(values: dict[str, Any]) -> list[tuple[str, Path]]:
-    """(field, path) of each audio file the episode is made from: its master (#17
-    adds the files of its tracks)."""
+    """(field, path) of each audio file the episode is made from: its master, or the
+    file of each track (``Episode.audio_files`` once the episode is made)."""
+    if values["tracks"]:
+        return [(f"tracks[{i}].file", t.file) for i, t in enumerate(values["tracks"], 1)]
     return [("master", values["master"])] if values["master"] else []
 
 
@@ -344,13 +351,17 @@ def _probe(values: dict[str, Any], at: dict[str, list[int]], folder: Path,
         if is_pointer(path):  # a Git LFS pointer: no header to read (check says so)
             continue
         try:
-            durations.append(probe(path).duration)
+            durations.append((path.relative_to(folder).as_posix(), probe(path).duration))
         except PodcastError as exc:
             ctx.error(fieldname, f"{path.relative_to(folder).as_posix()}: {exc.problem}",
                       exc.hint or "")
     if not durations:
         return
-    duration = max(durations)
+    skew = length_problem(durations)
+    if skew:
+        ctx.error("tracks", skew, "Export every track of the session from the same start "
+                  "to the same end")
+    duration = max(d for _, d in durations)
     for i, problem in past_the_end(values["chapters"], duration):
         ctx.error(f"chapters[{at['chapters'][i]}].start", problem, "Fix the time or the master")
     for pos, sb in zip(at["soundbites"], values["soundbites"]):

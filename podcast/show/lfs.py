@@ -40,8 +40,8 @@ GITATTRIBUTES = "episodes/*/master.* filter=lfs diff=lfs merge=lfs -text"
 
 
 def episode_files(episode: "Episode") -> tuple[Path, ...]:
-    """The audio files ``episode`` is made from (#17 adds its tracks)."""
-    return (episode.master,)
+    """The audio files ``episode`` is made from: its master, or each of its tracks."""
+    return episode.audio_files
 
 
 def pointer_oid(path: Path) -> str | None:

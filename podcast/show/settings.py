@@ -7,9 +7,11 @@ each; an episode's ``audio:`` overrides a few of [audio]'s.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from podcast.show import schema as s
+from podcast.show.schema import Invalid
 from podcast.show.fields import analytics_prefix, audio_file, dehum, tuple_of
 
 ALTERNATE_FORMATS = ("opus", "aac")
@@ -54,15 +56,40 @@ class AudioSettings:
     cut_fillers: bool = s.setting(s.boolean, 'remove "um", "uh", "er", "erm", "ah" and "hmm", '
                                   "found in Whisper's word timestamps (cuts.json; the "
                                   "transcribe extra)", False)
+    # Multitrack episodes (`tracks:` in episode.md): music beds under the speech.
+    duck: float = s.setting(s.number(0, 40), "dB a music track is lowered by while "
+                            "someone speaks (tracks: with music: true)", 12.0)
     # Not part of the MP3's audio hash (cache.MP3_NEUTRAL): adding one never re-encodes it.
     alternates: tuple[str, ...] = s.setting(
         tuple_of(s.choice(*ALTERNATE_FORMATS), unique=True),
         "podcast:alternateEnclosure formats beside the MP3: opus, aac", ())
 
 
-# What an episode's `audio:` may override (the speech chain and the stings).
+# What an episode's `audio:` may override (the speech chain, the stings, the cutter,
+# the ducking).
 EPISODE_OVERRIDABLE = ("leveler", "highpass", "dehum", "denoise", "intro", "outro", "max_pause",
-                       "cut_fillers")
+                       "cut_fillers", "duck")
+
+
+@s.described("false, or the path of an audio file")
+def sting_override(value: Any) -> str | bool:
+    """An episode's intro/outro: ``false`` (none for this episode) or a file path
+    relative to the show's folder."""
+    if value is False:
+        return False
+    if value is True:
+        raise Invalid("true is not a file", "Write false (no intro) or a path such as "
+                      "audio/intro.wav; leave it out to use the show's")
+    return audio_file(value)
+
+
+# `audio:` in episode.md: the [audio] settings an episode may override, as [audio]
+# declares them; left out, the show's value holds.
+AUDIO_OVERRIDES = [
+    replace(o, default=None, convert=sting_override, doc="false (none for this episode), or "
+            "an audio file in the show's folder") if o.name in ("intro", "outro")
+    else replace(o, default=None)
+    for o in s.options_of(AudioSettings) if o.name in EPISODE_OVERRIDABLE]
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 from podcast.errors import PodcastError
 
 if TYPE_CHECKING:
+    from podcast.model import SpeechActivity
     from podcast.show.config import Show
     from podcast.show.episodes import Episode
     from podcast.transcribe.engine import Recognised
@@ -76,16 +78,20 @@ def note(label: str) -> str:
 
 
 def heard(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
-          progress: bool = False, ref: "ModelRef | None" = None) -> dict[str, "Recognised"]:
-    """The words spoken in each episode's master, by slug (times relative to it).
+          progress: bool = False, ref: "ModelRef | None" = None,
+          activity: Callable[["Episode"], "SpeechActivity | None"] | None = None
+          ) -> dict[str, "Recognised"]:
+    """The words spoken in each episode, by slug (times relative to its audio).
 
-    Cached by the master's content, the model and the options (engine.py): the
+    Cached by the audio's content, the model and the options (engine.py): the
     transcript (``transcribe``) and the automatic cutter's fillers ask for the
     same words with the same options, so the second to ask hears nothing again.
-    ``ref``: the model, when the caller resolved it already.
+    ``ref``: the model, when the caller resolved it already. ``activity``: who
+    talks when in a multitrack episode (the audio step's ``speech_activity``):
+    each speaker is heard on their own track, over their own spans.
     """
     from podcast.progress import bar
-    from podcast.show.probe import probe
+    from podcast.show.lfs import episode_files, require_audio
     from podcast.transcribe.engine import Engine
     from podcast.transcribe.models import resolve
 
@@ -101,27 +107,56 @@ def heard(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
     workers = max(1, min(jobs or cores, len(episodes), cores))
     engine = Engine(ref, show.cache_dir / "transcripts", workers=workers,
                     threads=max(1, cores // workers))
-    from podcast.show.lfs import episode_files, require_audio
-
     for path in (p for ep in episodes for p in episode_files(ep)):
         require_audio(path, show.where(path))  # a Git LFS pointer: one line, what to run
-    lengths = {ep.slug: max(probe(ep.master).duration, 0.001) for ep in episodes}
+    lengths = {ep.slug: _length(ep) for ep in episodes}
     lock = threading.Lock()
-    with bar(progress, int(sum(lengths.values()) * 1000), label="transcribing") as b:
+    with bar(progress, int(sum(sum(v) for v in lengths.values()) * 1000),
+             label="transcribing") as b:
         def one(ep: "Episode") -> "Recognised":
             done = {"s": 0.0}
+            total = sum(lengths[ep.slug])
 
             def step(seconds: float) -> None:
-                seconds = min(seconds, lengths[ep.slug])
+                seconds = min(seconds, total)
                 with lock:
                     b.update(int((seconds - done["s"]) * 1000), ep.slug)
                     done["s"] = max(done["s"], seconds)
 
+            if ep.tracks:
+                return _heard_tracks(show, ep, engine, language, step, activity,
+                                     lengths[ep.slug][0])
             return engine.recognise(ep.master, language=language, prompt=vocabulary(show),
                                     where=show.where(ep.master), progress=step)
 
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return {ep.slug: words for ep, words in zip(episodes, pool.map(one, episodes))}
+
+
+def _length(ep: "Episode") -> list[float]:
+    """The episode's length, once per recording heard (each speech track, or the master)."""
+    from podcast.show.probe import probe
+
+    length = max(max(probe(f).duration for f in ep.audio_files), 0.001)
+    return [length] * (sum(t.speaker is not None for t in ep.tracks) or 1)
+
+
+def _heard_tracks(show: "Show", ep: "Episode", engine, language: str, step, activity,
+                  length: float) -> "Recognised":
+    """A multitrack episode's words: each speaker's track over their spans."""
+    from podcast.transcribe.engine import Recognised
+    from podcast.transcribe.tracks import recognise_tracks
+
+    found = activity(ep) if activity is not None else None
+    if found is None:
+        raise PodcastError(show.where(ep.source), "has tracks, and hearing each speaker "
+                           "on their own needs the audio step's crossgate",
+                           "Run `podcast transcribe` or `podcast build`, which measure "
+                           "the tracks first")
+    words, cached = recognise_tracks(engine, ep, found, language=language,
+                                     prompt=vocabulary(show), where=show.where,
+                                     length=length, progress=step)
+    return Recognised(tuple(words), length, cached)
 
 
 def record_key(show: "Show", ep: "Episode") -> str:
@@ -136,9 +171,11 @@ def record_key(show: "Show", ep: "Episode") -> str:
     from podcast.transcribe.models import identity
 
     audio = [pointer_oid(p) or sha256_file(p) for p in episode_files(ep)]
-    text = json.dumps({"version": RECORD_VERSION, "audio": audio, "language": language_of(show),
-                       "model": identity(show.transcripts.model, show.root),
-                       "prompt": vocabulary(show)}, sort_keys=True)
+    data = {"version": RECORD_VERSION, "audio": audio, "language": language_of(show),
+            "model": identity(show.transcripts.model, show.root), "prompt": vocabulary(show)}
+    if ep.tracks:  # the speakers' names are in the transcript's voice tags
+        data["speakers"] = [t.speaker for t in ep.tracks]
+    text = json.dumps(data, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -163,11 +200,14 @@ def _from_records(show: "Show", todo: list["Episode"], records,
 
 def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
                jobs: int | None = None, progress: bool = False,
-               records=None) -> list[Transcribed]:
+               records=None,
+               activity: Callable[["Episode"], "SpeechActivity | None"] | None = None
+               ) -> list[Transcribed]:
     """Write ``transcript.vtt`` for each episode that has no transcript (all with ``force``).
 
     ``records``: the bucket's build records (a publish): a transcript they hold for
-    the same audio, model and prompt is written instead of transcribing."""
+    the same audio, model and prompt is written instead of transcribing.
+    ``activity``: who talks when in a multitrack episode (see ``heard``)."""
     from podcast import captions
     from podcast.fsutil import atomic_write_text
     from podcast.transcribe.models import resolve
@@ -182,12 +222,12 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
     if not todo:
         return [results[ep.slug] for ep in episodes]
     ref = resolve(show.transcripts.model, show.root, show.cache_dir)
-    words = heard(show, todo, jobs=jobs, progress=progress, ref=ref)
+    words = heard(show, todo, jobs=jobs, progress=progress, ref=ref, activity=activity)
     for ep in todo:
-        where = show.where(ep.master)
+        where = show.where(ep.master or ep.source)
         found = words[ep.slug]
         speakers = (speakers_from(captions.read(ep.transcript))
-                    if ep.transcript is not None else (lambda t: None))
+                    if ep.transcript is not None and not ep.tracks else (lambda t: None))
         cues = build_cues(found.words, found.duration, speaker_at=speakers)
         if not cues:
             log.warning("warning: %s: no speech was heard; no transcript written", where)
@@ -206,7 +246,9 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
 
 def transcribe_missing(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
                        progress: bool = False, records=None,
-                       made: dict[str, str] | None = None) -> list["Episode"]:
+                       made: dict[str, str] | None = None,
+                       activity: Callable[["Episode"], "SpeechActivity | None"] | None = None
+                       ) -> list["Episode"]:
     """``[transcripts] auto``: transcribe the episodes without a transcript, and return
     the episodes as they now are (with their new transcript files).
 
@@ -216,7 +258,7 @@ def transcribe_missing(show: "Show", episodes: list["Episode"], *, jobs: int | N
     if not missing:
         return episodes
     done = {r.slug: r for r in transcribe(show, missing, jobs=jobs, progress=progress,
-                                          records=records)}
+                                          records=records, activity=activity)}
     written = ("written", "cached", FROM_RECORDS)
     for r in done.values():
         if r.action in ("written", "cached"):

@@ -15,7 +15,6 @@ import re
 from pathlib import Path
 
 from podcast import captions
-from podcast.errors import PodcastError
 from podcast.feed.tagrules import npt_seconds
 from podcast.jsonio import loads
 

@@ -24,7 +24,6 @@ from podcast.errors import PodcastError, SiteError
 from podcast.model import SUBSCRIBE_PAGE, BuiltEpisode, Site
 from podcast.show import notes
 from podcast.site.jsonld import episode_ld, show_ld
-from podcast.site.env import iso_duration
 
 log = logging.getLogger(__name__)
 

@@ -77,10 +77,9 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
     if show.transcripts.auto:
         # Episodes without a transcript get one (written beside the master, the
         # producer's to edit); the assets step then publishes it like any other.
-        from podcast.audio import speech_activity
         from podcast.transcribe import transcribe_missing
         live = transcribe_missing(show, live, jobs=jobs, progress=progress, records=records,
-                                  made=made, activity=lambda ep: speech_activity(show, ep))
+                                  made=made, activity=_activity(show))
     assets = write_assets(show, live, out, media)
     built = tuple(
         BuiltEpisode(ep, media[ep.slug], *assets.per_episode[ep.slug]) for ep in live)
@@ -114,13 +113,20 @@ def transcribe(root: Path, slugs: list[str], *, force: bool = False, jobs: int |
                progress: bool = False):
     """``podcast transcribe``: the episodes named (all without), each multitrack one
     heard speaker by speaker over the spans the audio step's crossgate finds."""
-    from podcast.audio import speech_activity
     from podcast.transcribe import transcribe as run
 
     project = load_project(root)
     show = project.show
     return run(show, project.select(slugs), force=force, jobs=jobs, progress=progress,
-               activity=lambda ep: speech_activity(show, ep))
+               activity=_activity(show))
+
+
+def _activity(show):
+    """Who talks when in each multitrack episode (the audio step's crossgate), for
+    the transcription, which hears each speaker on their own track."""
+    from podcast.audio import speech_activity
+
+    return lambda ep: speech_activity(show, ep)
 
 
 def check_public_url(value: str) -> str:
@@ -207,7 +213,8 @@ def publish_shard(root: Path, options: PublishOptions):
     made: dict[str, str] = {}
     if show.transcripts.auto:
         from podcast.transcribe import transcribe_missing
-        transcribe_missing(show, mine, progress=options.progress, records=records, made=made)
+        transcribe_missing(show, mine, progress=options.progress, records=records, made=made,
+                           activity=_activity(show))
     result = ShardResult(options.shard, [ep.slug for ep in mine],
                          {slug: _action(m) for slug, m in media.items()},
                          dry_run=options.dry_run)

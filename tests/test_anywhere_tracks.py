@@ -25,16 +25,9 @@ pytestmark = [pytest.mark.s3, pytest.mark.slow,
                                  reason="needs espeak-ng (make test installs it)")]
 
 
-def _publish(root, spy: SpyFFmpeg, monkeypatch):
-    spy.reset()
-    monkeypatch.setenv("PODCAST_FFMPEG", str(spy.path))
-    result = publish(root, PublishOptions())
-    assert result.problems == []  # the listener check
-    return result, spy.lame_runs()
-
-
-def test_a_clone_with_pointer_tracks_publishes_from_the_records(tmp_path, s3_server,
-                                                               monkeypatch):
+def origin_with_interview(tmp_path, s3_server, monkeypatch, *, transcripts: bool = False):
+    """A committed show (a trailer and a two-microphone interview) publishing to the
+    test bucket, credentials in the environment."""
     from tests.multitrack import two_mics
 
     target = s3_server.target()
@@ -49,7 +42,23 @@ def test_a_clone_with_pointer_tracks_publishes_from_the_records(tmp_path, s3_ser
                                      str(session.guest), "--speaker", "Host", "--speaker",
                                      "Guest", "--title", "The Interview"])
     assert added.exit_code == 0, added.output
-    make_repo(root)
+    if transcripts:
+        with open(root / "podcast.toml", "a", encoding="utf-8") as f:
+            f.write("\n[transcripts]\nauto = true\n")
+    return make_repo(root)
+
+
+def _publish(root, spy: SpyFFmpeg, monkeypatch):
+    spy.reset()
+    monkeypatch.setenv("PODCAST_FFMPEG", str(spy.path))
+    result = publish(root, PublishOptions())
+    assert result.problems == []  # the listener check
+    return result, spy.lame_runs()
+
+
+def test_a_clone_with_pointer_tracks_publishes_from_the_records(tmp_path, s3_server,
+                                                               monkeypatch):
+    root = origin_with_interview(tmp_path, s3_server, monkeypatch)
     spy = SpyFFmpeg(tmp_path / "spy")
     _, lame = _publish(root, spy, monkeypatch)
     assert lame == 2  # the trailer's master and the interview's mix: one encode each
@@ -74,3 +83,26 @@ def test_a_clone_with_pointer_tracks_publishes_from_the_records(tmp_path, s3_ser
     assert sum(new[g] != urls[g] for g in urls) == 1
     (media,) = [k for k in result.applied.uploaded if k.startswith("media/")]
     assert media.startswith("media/the-interview-")
+
+
+@pytest.mark.usefixtures("whisper_offline")
+def test_a_shard_transcribes_each_speaker_and_the_publish_after_it_makes_nothing(
+        tmp_path, s3_server, monkeypatch):
+    """`publish --shard 1/1` on a show with `[transcripts] auto`: the interview is mixed
+    and each speaker heard on their own track; the transcript's record lets a fresh
+    clone publish the feed with no encode and no transcription."""
+    pytest.importorskip("faster_whisper", reason="needs the transcribe extra")
+    from podcast.build import publish_shard
+
+    root = origin_with_interview(tmp_path, s3_server, monkeypatch, transcripts=True)
+    spy = SpyFFmpeg(tmp_path / "spy")
+    monkeypatch.setenv("PODCAST_FFMPEG", str(spy.path))
+    shard = publish_shard(root, PublishOptions(shard=(1, 1)))
+    # 2 media records and the interview's transcript (the trailer is a tone: no words)
+    assert spy.lame_runs() == 2 and shard.records == 3
+    d = clone(root, tmp_path / "d")
+    result, lame = _publish(d, spy, monkeypatch)
+    assert lame == 0
+    assert not [k for k in result.applied.uploaded if k.startswith("media/")]
+    vtt = (d / "episodes" / "the-interview" / "transcript.vtt").read_text()
+    assert "<v Host>" in vtt and "<v Guest>" in vtt

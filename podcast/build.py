@@ -79,7 +79,8 @@ def build(root: Path, *, public_url: str | None = None, now: datetime | None = N
         # producer's to edit); the assets step then publishes it like any other.
         from podcast.transcribe import transcribe_missing
         live = transcribe_missing(show, live, jobs=jobs, progress=progress, records=records,
-                                  made=made, activity=_activity(show))
+                                  made=made, activity=_activity(show),
+                                  sha_of=_hashed(show))
     assets = write_assets(show, live, out, media)
     built = tuple(
         BuiltEpisode(ep, media[ep.slug], *assets.per_episode[ep.slug]) for ep in live)
@@ -127,6 +128,14 @@ def _activity(show):
     from podcast.audio import speech_activity
 
     return lambda ep: speech_activity(show, ep)
+
+
+def _hashed(show):
+    """A file's content hash from the audio cache's memo (the audio step hashed the
+    masters already; a Git LFS pointer gives the hash it names)."""
+    from podcast.audio.cache import Cache
+
+    return Cache(show).master_sha
 
 
 def check_public_url(value: str) -> str:
@@ -214,7 +223,7 @@ def publish_shard(root: Path, options: PublishOptions):
     if show.transcripts.auto:
         from podcast.transcribe import transcribe_missing
         transcribe_missing(show, mine, progress=options.progress, records=records, made=made,
-                           activity=_activity(show))
+                           activity=_activity(show), sha_of=_hashed(show))
     result = ShardResult(options.shard, [ep.slug for ep in mine],
                          {slug: _action(m) for slug, m in media.items()},
                          dry_run=options.dry_run)
@@ -250,8 +259,9 @@ def needed_masters(root: Path, options: PublishOptions) -> list[str]:
     if show.transcripts.auto:
         from podcast.show.lfs import episode_files
         from podcast.transcribe import record_key
+        sha_of = _hashed(show)
         paths += [p for ep in live if ep.transcript is None
-                  and record_key(show, ep) not in records.listing.transcripts
+                  and record_key(show, ep, sha_of) not in records.listing.transcripts
                   for p in episode_files(ep)]
     return sorted({show.where(p) for p in paths})
 

@@ -137,6 +137,17 @@ def test_the_loudness_target_is_met_and_the_report_lists_the_cuts(built):
     assert len(after) == 2 and abs(after[0] - after[1]) <= 1.0
 
 
+def test_a_clip_is_cut_from_the_cut_mix(built):
+    """Clips of a multitrack episode come from its processed mix: found by the audio
+    hash that covers its edit list."""
+    from tests.audio_helpers import decoded_loudness
+
+    root, _, third, _ = built
+    run(root, "clip", SLUG, "--start", f"{third.start:.1f}", "--duration", "4")
+    (clip,) = (root / "clips").glob(f"{SLUG}-*s-4s.mp3")
+    assert decoded_loudness(clip).integrated > -30  # the turn's speech, not a pause
+
+
 def test_the_words_are_heard_once_per_track_and_published_with_their_speakers(built):
     from podcast import captions
 

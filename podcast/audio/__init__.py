@@ -55,19 +55,9 @@ def cached_report(show: "Show", episode: "Episode") -> "AudioReport | None":
     Cheap: it never hashes a master; a master not hashed since it last changed
     counts as not processed.
     """
-    from podcast.audio.cache import Cache, episode_hash, sources_sha
-    from podcast.audio.cutting import applied_cuts
+    from podcast.audio.identity import cached_report as found
 
-    cache = Cache(show)
-    try:
-        sha = sources_sha(cache, episode, compute=False)
-    except OSError:
-        return None
-    cuts = applied_cuts(show, episode, sha) if sha else None
-    if cuts is None:  # not hashed since it changed, or its edit list is not up to date
-        return None
-    audiohash = episode_hash(cache, show, episode, sha, compute=False, cuts=cuts)
-    return cache.report(audiohash) if audiohash else None
+    return found(show, episode)
 
 
 def report_text(show: "Show", episode: "Episode") -> str:

@@ -53,3 +53,21 @@ def audio_hashes(show: Show, cache: Cache, episodes: list[Episode], jobs: int, *
               for ep, sha, c in zip(episodes, shas, cuts)]
     cache.save_memo()  # masters' and stings' hashes: `podcast report` reads them
     return shas, hashes, cuts
+
+
+def cached_report(show: Show, episode: Episode):
+    """The cached report (``AudioReport``) for ``episode``'s current audio, settings and
+    edit list, or None. Cheap: it never hashes a master or track; one not hashed
+    since it last changed counts as not processed."""
+    from podcast.audio.cutting import applied_cuts
+
+    cache = Cache(show)
+    try:
+        sha = sources_sha(cache, episode, compute=False)
+    except OSError:
+        return None
+    cuts = applied_cuts(show, episode, sha) if sha else None
+    if cuts is None:  # not hashed since it changed, or its edit list is not up to date
+        return None
+    audiohash = episode_hash(cache, show, episode, sha, compute=False, cuts=cuts)
+    return cache.report(audiohash) if audiohash else None

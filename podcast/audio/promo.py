@@ -68,16 +68,16 @@ def check_span(show: Show, episode: Episode, start: float, duration: float) -> C
 
 
 def _mix(show: Show, episode: Episode, start: float, where: str) -> tuple[Path, float]:
-    from podcast.audio.cache import Cache, episode_hash, sources_sha
+    from podcast.audio.cache import Cache
     from podcast.audio.deliver import timeline_of
+    from podcast.audio.identity import cached_report
 
-    cache = Cache(show)
-    report = cache.report(episode_hash(cache, show, episode, sources_sha(cache, episode)))
+    report = cached_report(show, episode)  # its edit list's cuts included
     if report is None:
         raise AudioError(where, "is from a multitrack episode whose tracks are not processed "
                          "with their current settings", f"Run `podcast process "
                          f"{episode.slug}` first: its clips are cut from the mix")
-    return cache.mp3(report.audiohash), timeline_of(report).to_published(start)
+    return Cache(show).mp3(report.audiohash), timeline_of(report).to_published(start)
 
 
 def span_edit(show: Show, episode: Episode, start: float, duration: float,

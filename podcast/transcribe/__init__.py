@@ -159,10 +159,13 @@ def _heard_tracks(show: "Show", ep: "Episode", engine, language: str, step, acti
     return Recognised(tuple(words), length, cached)
 
 
-def record_key(show: "Show", ep: "Episode") -> str:
+def record_key(show: "Show", ep: "Episode",
+               sha_of: "Callable[[Path], str] | None" = None) -> str:
     """The key of ``ep``'s transcript among the bucket's build records: the content of
     its audio (a Git LFS pointer names it), the model, the language and the prompt;
-    not the engine's version (another build of faster-whisper reuses it)."""
+    not the engine's version (another build of faster-whisper reuses it). ``sha_of``:
+    a file's content hash, when the caller knows it already (the audio cache's memo:
+    build hashed the masters before it transcribes); else each file is read."""
     import hashlib
     import json
 
@@ -170,7 +173,8 @@ def record_key(show: "Show", ep: "Episode") -> str:
     from podcast.show.lfs import episode_files, pointer_oid
     from podcast.transcribe.models import identity
 
-    audio = [pointer_oid(p) or sha256_file(p) for p in episode_files(ep)]
+    sha_of = sha_of or (lambda p: pointer_oid(p) or sha256_file(p))
+    audio = [sha_of(p) for p in episode_files(ep)]
     data = {"version": RECORD_VERSION, "audio": audio, "language": language_of(show),
             "model": identity(show.transcripts.model, show.root), "prompt": vocabulary(show)}
     if ep.tracks:  # the speakers' names are in the transcript's voice tags
@@ -180,14 +184,15 @@ def record_key(show: "Show", ep: "Episode") -> str:
 
 
 def _from_records(show: "Show", todo: list["Episode"], records,
-                  results: dict[str, Transcribed]) -> tuple[list["Episode"], dict[str, str]]:
+                  results: dict[str, Transcribed], sha_of=None
+                  ) -> tuple[list["Episode"], dict[str, str]]:
     """Write the transcripts the bucket's build records hold; (the episodes left to
     transcribe, their record keys)."""
     from podcast.fsutil import atomic_write_text
 
     left, keys = [], {}
     for ep in todo:
-        key = keys[ep.slug] = record_key(show, ep)
+        key = keys[ep.slug] = record_key(show, ep, sha_of)
         text = records.transcript(key)
         if text is None:
             left.append(ep)
@@ -201,13 +206,14 @@ def _from_records(show: "Show", todo: list["Episode"], records,
 def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
                jobs: int | None = None, progress: bool = False,
                records=None,
-               activity: Callable[["Episode"], "SpeechActivity | None"] | None = None
-               ) -> list[Transcribed]:
+               activity: Callable[["Episode"], "SpeechActivity | None"] | None = None,
+               sha_of: Callable[[Path], str] | None = None) -> list[Transcribed]:
     """Write ``transcript.vtt`` for each episode that has no transcript (all with ``force``).
 
     ``records``: the bucket's build records (a publish): a transcript they hold for
     the same audio, model and prompt is written instead of transcribing.
-    ``activity``: who talks when in a multitrack episode (see ``heard``)."""
+    ``activity``: who talks when in a multitrack episode (see ``heard``); ``sha_of``:
+    see ``record_key``."""
     from podcast import captions
     from podcast.fsutil import atomic_write_text
     from podcast.transcribe.models import resolve
@@ -218,7 +224,7 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
                for ep in episodes if ep not in todo}
     keys: dict[str, str] = {}
     if records is not None and not force:
-        todo, keys = _from_records(show, todo, records, results)
+        todo, keys = _from_records(show, todo, records, results, sha_of)
     if not todo:
         return [results[ep.slug] for ep in episodes]
     ref = resolve(show.transcripts.model, show.root, show.cache_dir)
@@ -247,8 +253,8 @@ def transcribe(show: "Show", episodes: list["Episode"], *, force: bool = False,
 def transcribe_missing(show: "Show", episodes: list["Episode"], *, jobs: int | None = None,
                        progress: bool = False, records=None,
                        made: dict[str, str] | None = None,
-                       activity: Callable[["Episode"], "SpeechActivity | None"] | None = None
-                       ) -> list["Episode"]:
+                       activity: Callable[["Episode"], "SpeechActivity | None"] | None = None,
+                       sha_of: Callable[[Path], str] | None = None) -> list["Episode"]:
     """``[transcripts] auto``: transcribe the episodes without a transcript, and return
     the episodes as they now are (with their new transcript files).
 
@@ -258,7 +264,8 @@ def transcribe_missing(show: "Show", episodes: list["Episode"], *, jobs: int | N
     if not missing:
         return episodes
     done = {r.slug: r for r in transcribe(show, missing, jobs=jobs, progress=progress,
-                                          records=records, activity=activity)}
+                                          records=records, activity=activity,
+                                          sha_of=sha_of)}
     written = ("written", "cached", FROM_RECORDS)
     for r in done.values():
         if r.action in ("written", "cached"):
